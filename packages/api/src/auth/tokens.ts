@@ -1,0 +1,49 @@
+import { jwtVerify, SignJWT } from 'jose';
+
+export type Role = 'ADMIN' | 'AGENT';
+
+export interface Viewer {
+  userId: string;
+  workspaceId: string;
+  role: Role;
+}
+
+const ISSUER = 'correio';
+
+/** Signed (HS256), expiring bearer tokens; the key is derived from Correio's master key. */
+export class TokenService {
+  constructor(
+    private readonly key: Uint8Array,
+    private readonly ttlHours: number,
+  ) {}
+
+  issue(viewer: Viewer): Promise<string> {
+    return new SignJWT({ ws: viewer.workspaceId, role: viewer.role })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(viewer.userId)
+      .setIssuer(ISSUER)
+      .setIssuedAt()
+      .setExpirationTime(`${this.ttlHours}h`)
+      .sign(this.key);
+  }
+
+  /** The viewer a token stands for, or null when it is missing, forged or expired. */
+  async verify(token: string | undefined | null): Promise<Viewer | null> {
+    if (!token) return null;
+    try {
+      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, algorithms: ['HS256'] });
+      const role = payload['role'];
+      const ws = payload['ws'];
+      if (typeof payload.sub !== 'string' || typeof ws !== 'string' || (role !== 'ADMIN' && role !== 'AGENT')) return null;
+      return { userId: payload.sub, workspaceId: ws, role };
+    } catch {
+      return null;
+    }
+  }
+}
+
+export function bearerToken(header: string | null | undefined): string | null {
+  if (!header) return null;
+  const match = /^Bearer\s+(.+)$/i.exec(header.trim());
+  return match?.[1] ?? null;
+}

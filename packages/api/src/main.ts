@@ -1,0 +1,29 @@
+import { ConfigError, loadConfig } from '@correio/core';
+import { startCorreio } from './app.ts';
+
+// `correio engine` / `correio api` override CORREIO_ROLE for one process.
+const roleArg = process.argv[2];
+const env = roleArg === 'engine' || roleArg === 'api' || roleArg === 'all' ? { ...process.env, CORREIO_ROLE: roleArg } : process.env;
+
+try {
+  const config = loadConfig(env);
+  const app = await startCorreio(config);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.runtime.logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    await app.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(2);
+  }
+  throw err;
+}

@@ -1,0 +1,38 @@
+import { builder } from '../builder.ts';
+import type { AccountStatusView, ConnectionErrorRow, ConnectionStatusView } from '../services/status-service.ts';
+import { ConnectionStateEnum, DirectionEnum } from './enums.ts';
+
+const ConnectionStatusRef = builder.objectRef<ConnectionStatusView>('ConnectionStatus').implement({
+  description: 'State of one direction of an account.',
+  fields: (t) => ({
+    state: t.expose('state', { type: ConnectionStateEnum, description: 'OK, INTERMITTENT, ERROR, CHECKING, DISABLED or UNKNOWN.' }),
+    checkedAt: t.expose('checkedAt', { type: 'DateTime', nullable: true, description: 'When the last check or sync finished.' }),
+    since: t.expose('since', { type: 'DateTime', nullable: true, description: 'Since when the account has been in this state.' }),
+    message: t.exposeString('message', { nullable: true, description: 'Human explanation of the state (the latest error’s message while not OK).' }),
+    code: t.exposeString('code', { nullable: true, description: 'Error code of the latest problem (e.g. AUTH_FAILED) while not OK.' }),
+    hint: t.exposeString('hint', { nullable: true, description: 'What an admin can do about the latest problem.' }),
+  }),
+});
+
+export const AccountStatusRef = builder.objectRef<AccountStatusView>('AccountStatus').implement({
+  description: 'Incoming and outgoing connection status of an account (A10).',
+  fields: (t) => ({
+    incoming: t.field({ type: ConnectionStatusRef, description: 'Receiving side.', resolve: (s) => s.incoming }),
+    outgoing: t.field({ type: ConnectionStatusRef, description: 'Sending side.', resolve: (s) => s.outgoing }),
+    overall: t.expose('overall', { type: ConnectionStateEnum, description: 'The worse of the two (DISABLED sides ignored).' }),
+  }),
+});
+
+export const ConnectionErrorRef = builder.objectRef<ConnectionErrorRow>('ConnectionError').implement({
+  description: 'One failed check or sync, in full detail (A9 “Show last errors”).',
+  fields: (t) => ({
+    at: t.expose('at', { type: 'DateTime', description: 'When it happened.' }),
+    direction: t.expose('direction', { type: DirectionEnum, description: 'Incoming or outgoing.' }),
+    phase: t.exposeString('phase', { description: 'Where it failed: DNS, CONNECT, TLS, GREETING, AUTH, MAILBOX, FETCH, SEND.' }),
+    code: t.exposeString('code', { description: 'Stable error code, e.g. AUTH_FAILED, HOST_NOT_FOUND, TIMEOUT.' }),
+    message: t.exposeString('message', { description: 'What went wrong, in words.' }),
+    serverResponse: t.exposeString('serverResponse', { nullable: true, description: 'The server’s own response line, when there was one.' }),
+    transient: t.exposeBoolean('transient', { description: 'Whether it may clear by itself (timeouts, throttling, 4xx).' }),
+    hint: t.exposeString('hint', { nullable: true, description: 'What to do about it.' }),
+  }),
+});

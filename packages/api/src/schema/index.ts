@@ -1,0 +1,10 @@
+import { builder } from '../builder.ts';
+import './enums.ts';
+import './workspace.ts';
+import './provider.ts';
+import './catalog.ts';
+import './account-status.ts';
+import './account.ts';
+import './ticket.ts';
+
+export const schema = builder.toSchema({ sortSchema: false });

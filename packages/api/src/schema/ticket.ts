@@ -1,0 +1,188 @@
+import { schema } from '@correio/core';
+import { filter, pipe } from 'graphql-yoga';
+import { builder } from '../builder.ts';
+import type { ActionRow, TicketPage, TicketRow } from '../services/ticket-service.ts';
+import { EmailAccountRef } from './account.ts';
+import { ClientRef, GroupRef, TicketTypeRef } from './catalog.ts';
+import { ActionKindEnum, DeliveryStateEnum, TicketStatusEnum } from './enums.ts';
+import { UserRef } from './workspace.ts';
+
+type AttachmentRow = typeof schema.attachments.$inferSelect;
+
+const AttachmentRef = builder.objectRef<AttachmentRow>('Attachment').implement({
+  description: 'A file attached to an action; bytes are downloaded from `url`.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'Stable identifier.' }),
+    filename: t.exposeString('filename', { description: 'File name as sent.' }),
+    contentType: t.exposeString('contentType', { description: 'MIME type.' }),
+    size: t.exposeInt('size', { description: 'Size in bytes.' }),
+    inline: t.exposeBoolean('inline', { description: 'Shown inside the HTML body (cid: image) rather than listed.' }),
+    url: t.string({ description: 'Signed, expiring download URL (relative to the API origin).', resolve: (a, _args, ctx) => ctx.services.files.url({ kind: 'attachment', id: a.id }) }),
+  }),
+});
+
+export const TicketActionRef = builder.objectRef<ActionRow>('TicketAction').implement({
+  description: 'One entry of a ticket’s thread: an e-mail in, an e-mail out, or an internal note.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'Stable identifier.' }),
+    kind: t.expose('kind', { type: ActionKindEnum, description: 'EMAIL_IN, EMAIL_OUT or NOTE.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was received, sent or written.' }),
+    from: t.exposeString('fromAddress', { nullable: true, description: 'Sender address (e-mails).' }),
+    fromName: t.exposeString('fromName', { nullable: true, description: 'Sender display name (e-mails).' }),
+    to: t.exposeStringList('to', { description: 'To addresses.' }),
+    cc: t.exposeStringList('cc', { description: 'Cc addresses.' }),
+    subject: t.exposeString('subject', { nullable: true, description: 'Subject of the e-mail.' }),
+    text: t.exposeString('text', { description: 'The new content, with quoted history and signature folded away.' }),
+    fullText: t.string({ description: 'The whole text body, quoted history included (for “show quoted”).', resolve: (a) => a.fullText ?? a.text }),
+    html: t.exposeString('html', { nullable: true, description: 'Sanitized HTML body; inline images point at attachment URLs. Render it in a sandboxed frame.' }),
+    messageId: t.exposeString('messageId', { nullable: true, description: 'Message-ID header.' }),
+    attachments: t.field({
+      type: [AttachmentRef],
+      description: 'Attached files, inline images included.',
+      resolve: (a, _args, ctx) => ctx.loaders.attachmentsOfAction.load(a.id),
+    }),
+    author: t.field({
+      type: UserRef,
+      nullable: true,
+      description: 'The agent who wrote it (EMAIL_OUT, NOTE).',
+      resolve: (a, _args, ctx) => (a.authorId ? ctx.loaders.user.load(a.authorId) : null),
+    }),
+    delivery: t.expose('delivery', { type: DeliveryStateEnum, nullable: true, description: 'Delivery state, for EMAIL_OUT.' }),
+    deliveryError: t.exposeString('deliveryError', { nullable: true, description: 'Why delivery failed or is being retried, with the server’s response.' }),
+  }),
+});
+
+export const TicketRef = builder.objectRef<TicketRow>('Ticket').implement({
+  description: 'A customer conversation, opened by an e-mail (W1).',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'Stable identifier.' }),
+    number: t.exposeInt('number', { description: 'Sequential number within the workspace; appears as [#number] in e-mail subjects.' }),
+    subject: t.exposeString('subject', { description: 'Subject of the first e-mail.' }),
+    status: t.expose('status', { type: TicketStatusEnum, description: 'Where the ticket is in its life.' }),
+    customer: t.field({ type: ClientRef, description: 'The client who opened it.', resolve: async (tk, _a, ctx) => (await ctx.loaders.client.load(tk.customerId))! }),
+    ccs: t.exposeStringList('ccs', { description: 'Addresses copied on the conversation; they receive replies.' }),
+    account: t.field({
+      type: EmailAccountRef,
+      nullable: true,
+      description: 'The account the ticket came in through (replies go out through it).',
+      resolve: (tk, _a, ctx) => (tk.accountId ? ctx.loaders.account.load(tk.accountId) : null),
+    }),
+    type: t.field({ type: TicketTypeRef, nullable: true, description: 'Ticket type.', resolve: (tk, _a, ctx) => (tk.typeId ? ctx.loaders.ticketType.load(tk.typeId) : null) }),
+    group: t.field({ type: GroupRef, nullable: true, description: 'Responsible group.', resolve: (tk, _a, ctx) => (tk.groupId ? ctx.loaders.group.load(tk.groupId) : null) }),
+    assignee: t.field({ type: UserRef, nullable: true, description: 'Agent in charge.', resolve: (tk, _a, ctx) => (tk.assigneeId ? ctx.loaders.user.load(tk.assigneeId) : null) }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was opened.' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'Last activity: new action or field change.' }),
+    actions: t.field({
+      type: [TicketActionRef],
+      description: 'The thread, oldest first.',
+      resolve: (tk, _a, ctx) => ctx.services.tickets.actions(ctx.viewer!, tk.id),
+    }),
+  }),
+});
+
+const PageInfoRef = builder.objectRef<TicketPage['pageInfo']>('PageInfo').implement({
+  description: 'Cursor pagination state.',
+  fields: (t) => ({
+    hasNextPage: t.exposeBoolean('hasNextPage', { description: 'Whether another page follows.' }),
+    endCursor: t.exposeString('endCursor', { nullable: true, description: 'Pass as `after` to get the next page.' }),
+  }),
+});
+
+const TicketEdgeRef = builder.objectRef<TicketPage['edges'][number]>('TicketEdge').implement({
+  description: 'A ticket in a page.',
+  fields: (t) => ({
+    cursor: t.exposeString('cursor', { description: 'Opaque position of this ticket.' }),
+    node: t.field({ type: TicketRef, description: 'The ticket.', resolve: (e) => e.node }),
+  }),
+});
+
+const TicketConnectionRef = builder.objectRef<TicketPage>('TicketConnection').implement({
+  description: 'A page of tickets, most recent activity first.',
+  fields: (t) => ({
+    edges: t.field({ type: [TicketEdgeRef], description: 'Tickets of this page.', resolve: (c) => c.edges }),
+    pageInfo: t.field({ type: PageInfoRef, description: 'Pagination state.', resolve: (c) => c.pageInfo }),
+    totalCount: t.exposeInt('totalCount', { description: 'Number of tickets matching the filter, all pages.' }),
+  }),
+});
+
+const TicketFilter = builder.inputType('TicketFilter', {
+  description: 'Narrows the ticket list; all given criteria must match.',
+  fields: (t) => ({
+    status: t.field({ type: [TicketStatusEnum], description: 'Any of these statuses.' }),
+    accountId: t.id({ description: 'Came in through this account.' }),
+    groupId: t.id({ description: 'Belongs to this group.' }),
+    typeId: t.id({ description: 'Has this type.' }),
+    assigneeId: t.id({ description: 'Assigned to this user.' }),
+    search: t.string({ description: 'Text in the subject, the customer’s e-mail or name, or a ticket number (#123).' }),
+  }),
+});
+
+const TicketUpdateInput = builder.inputType('TicketUpdateInput', {
+  description: 'Fields of a ticket an agent can change; omitted fields stay, null clears.',
+  fields: (t) => ({
+    status: t.field({ type: TicketStatusEnum, description: 'New status.' }),
+    typeId: t.id({ description: 'New type (null clears).' }),
+    groupId: t.id({ description: 'New group (null clears).' }),
+    assigneeId: t.id({ description: 'New assignee (null clears).' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  tickets: t.withAuth({ agent: true }).field({
+    type: TicketConnectionRef,
+    description: 'Tickets of the workspace, most recent activity first, with cursor pagination.',
+    args: {
+      first: t.arg.int({ description: 'Page size, 1–100 (default 25).' }),
+      after: t.arg.string({ description: '`endCursor` of the previous page.' }),
+      filter: t.arg({ type: TicketFilter, description: 'Criteria.' }),
+    },
+    resolve: (_r, args, ctx) => ctx.services.tickets.list(ctx.viewer, args.first, args.after, args.filter),
+  }),
+  ticket: t.withAuth({ agent: true }).field({
+    type: TicketRef,
+    nullable: true,
+    description: 'One ticket, or null if it is not in this workspace.',
+    args: { id: t.arg.id({ required: true, description: 'Ticket id.' }) },
+    resolve: (_r, args, ctx) => ctx.services.tickets.get(ctx.viewer, String(args.id)),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  updateTicket: t.withAuth({ agent: true }).field({
+    type: TicketRef,
+    description: 'Changes status, type, group or assignee.',
+    args: {
+      id: t.arg.id({ required: true, description: 'Ticket id.' }),
+      input: t.arg({ type: TicketUpdateInput, required: true, description: 'Changes.' }),
+    },
+    resolve: (_r, args, ctx) => ctx.services.tickets.update(ctx.viewer, String(args.id), args.input),
+  }),
+  addNote: t.withAuth({ agent: true }).field({
+    type: TicketActionRef,
+    description: 'Adds an internal note; never sent to the customer.',
+    args: {
+      ticketId: t.arg.id({ required: true, description: 'Ticket id.' }),
+      text: t.arg.string({ required: true, description: 'Note text.' }),
+    },
+    resolve: (_r, args, ctx) => ctx.services.tickets.addNote(ctx.viewer, String(args.ticketId), args.text),
+  }),
+}));
+
+builder.subscriptionField('ticketChanged', (t) =>
+  t.withAuth({ agent: true }).field({
+    type: TicketRef,
+    description: 'A ticket of the workspace was created or got a new action or field change; with `ticketId`, only that ticket.',
+    args: { ticketId: t.arg.id({ description: 'Only this ticket.' }) },
+    subscribe: (_r, args, ctx) =>
+      pipe(
+        ctx.runtime.events.pubsub.subscribe('ticketChanged', ctx.viewer.workspaceId),
+        filter((event) => !args.ticketId || event.ticketId === String(args.ticketId)),
+      ),
+    resolve: async (event, _args, ctx) => {
+      // A fresh read per event: the subscriber sees the ticket as it is now, through its own scope.
+      const ticket = await ctx.services.tickets.get(ctx.viewer, event.ticketId);
+      if (!ticket) throw new Error('Ticket no longer exists');
+      return ticket;
+    },
+  }),
+);

@@ -1,0 +1,85 @@
+import { schema } from '@correio/core';
+import { builder } from '../builder.ts';
+import { RoleEnum } from './enums.ts';
+
+type UserRow = typeof schema.users.$inferSelect;
+type WorkspaceRow = typeof schema.workspaces.$inferSelect;
+
+export const UserRef = builder.objectRef<UserRow>('User').implement({
+  description: 'A person who works in the workspace.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'Stable identifier.' }),
+    name: t.exposeString('name', { description: 'Display name.' }),
+    email: t.exposeString('email', { description: 'Login e-mail address.' }),
+    role: t.expose('role', { type: RoleEnum, description: 'ADMIN or AGENT.' }),
+    avatarUrl: t.exposeString('avatarUrl', { nullable: true, description: 'Picture shown beside the user’s replies; used in the e-mail footer when the account has no logo.' }),
+  }),
+});
+
+export const WorkspaceRef = builder.objectRef<WorkspaceRow & { inboundDomain: string }>('Workspace').implement({
+  description: 'One company (tenant). Everything else belongs to exactly one workspace.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'Stable identifier.' }),
+    name: t.exposeString('name', { description: 'Company or team name.' }),
+    slug: t.exposeString('slug', { description: 'Short name used in built-in addresses.' }),
+    builtinDomain: t.string({
+      description: 'Domain of the workspace’s built-in addresses: `<slug>.<INBOUND_DOMAIN>`.',
+      resolve: (ws) => `${ws.slug}.${ws.inboundDomain}`,
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the workspace was created.' }),
+  }),
+});
+
+const AuthPayloadRef = builder.objectRef<{ token: string; user: UserRow }>('AuthPayload').implement({
+  description: 'Result of signing up or logging in.',
+  fields: (t) => ({
+    token: t.exposeString('token', { description: 'Bearer token: send `Authorization: Bearer <token>`. Expires after CORREIO_TOKEN_TTL_HOURS.' }),
+    user: t.field({ type: UserRef, description: 'The logged-in user.', resolve: (p) => p.user }),
+  }),
+});
+
+const SignUpInput = builder.inputType('SignUpInput', {
+  description: 'A new workspace and its first admin.',
+  fields: (t) => ({
+    workspaceName: t.string({ required: true, description: 'Company or team name.' }),
+    workspaceSlug: t.string({ required: true, description: 'Short name (lower-case letters, digits, hyphens); your support address becomes support@<slug>.<INBOUND_DOMAIN>.' }),
+    name: t.string({ required: true, description: 'The admin’s name.' }),
+    email: t.string({ required: true, description: 'The admin’s login e-mail.' }),
+    password: t.string({ required: true, description: 'At least 10 characters.' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  me: t.field({
+    type: UserRef,
+    nullable: true,
+    description: 'The logged-in user, or null without a valid token.',
+    resolve: (_root, _args, ctx) => (ctx.viewer ? ctx.loaders.user.load(ctx.viewer.userId) : null),
+  }),
+  workspace: t.withAuth({ agent: true }).field({
+    type: WorkspaceRef,
+    description: 'The caller’s workspace.',
+    resolve: async (_root, _args, ctx) => {
+      const ws = await ctx.services.workspaces.workspaceOf(ctx.viewer);
+      return { ...ws!, inboundDomain: ctx.runtime.config.inboundDomain };
+    },
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  signUp: t.field({
+    type: AuthPayloadRef,
+    description: 'Creates a workspace, its first ADMIN and its built-in address `support@<slug>.<INBOUND_DOMAIN>` (A1).',
+    args: { input: t.arg({ type: SignUpInput, required: true, description: 'Workspace and admin details.' }) },
+    resolve: (_root, args, ctx) => ctx.services.workspaces.signUp(args.input),
+  }),
+  login: t.field({
+    type: AuthPayloadRef,
+    description: 'Exchanges e-mail and password for a bearer token. Wrong password and unknown e-mail give the same INVALID_CREDENTIALS error; repeated failures give RATE_LIMITED.',
+    args: {
+      email: t.arg.string({ required: true, description: 'Login e-mail.' }),
+      password: t.arg.string({ required: true, description: 'Password.' }),
+    },
+    resolve: (_root, args, ctx) => ctx.services.workspaces.login(args.email, args.password, ctx.ip),
+  }),
+}));

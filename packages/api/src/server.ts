@@ -1,0 +1,145 @@
+import { existsSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import type { Runtime } from '@correio/core';
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { sql } from 'drizzle-orm';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { createYoga, type YogaInitialContext } from 'graphql-yoga';
+import sirv from 'sirv';
+import { WebSocketServer } from 'ws';
+import { bearerToken } from './auth/tokens.ts';
+import { createContext, type Context } from './context.ts';
+import { ERROR_CODES } from './errors.ts';
+import { useErrorCodes } from './http/error-codes-plugin.ts';
+import { sendText, serveFile } from './http/files.ts';
+import { schema } from './schema/index.ts';
+import type { Services } from './services/index.ts';
+
+interface ServerContext {
+  req?: IncomingMessage;
+  connectionParams?: Record<string, unknown>;
+  wsIp?: string;
+}
+
+export const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
+
+/** HTTP + GraphQL (yoga) + graphql-ws + the built SPA + signed file downloads, on one port. */
+export function createHttpServer(runtime: Runtime, services: Services): Server {
+  const { config, logger } = runtime;
+
+  const yoga = createYoga<ServerContext, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    graphiql: config.development ? { subscriptionsProtocol: 'WS' } : false,
+    landingPage: false,
+    logging: {
+      debug: (...args) => logger.debug({ yoga: args.map(String) }),
+      info: (...args) => logger.info({ yoga: args.map(String) }),
+      warn: (...args) => logger.warn({ yoga: args.map(String) }),
+      // Yoga reports every GraphQL error here, expected ones (UNAUTHENTICATED, VALIDATION_FAILED) included;
+      // unexpected ones are logged at error level by maskError below.
+      error: (...args) => logger.debug({ yoga: args.map(String) }),
+    },
+    maskedErrors: {
+      // Our own errors (with a code) pass through; anything else is logged and shown as INTERNAL.
+      maskError: (error) => {
+        // Duck-typed on purpose: under test runners graphql-js can be loaded twice (ESM and CJS),
+        // and `instanceof GraphQLError` then fails for our own errors.
+        const coded = error as { extensions?: Record<string, unknown>; originalError?: unknown; path?: readonly (string | number)[] };
+        if (coded.extensions?.['code']) return error as Error;
+        logger.error({ err: coded.originalError ?? error }, 'unexpected error in a resolver');
+        return new GraphQLError(ERROR_CODES.INTERNAL.message, { path: coded.path, extensions: { code: 'INTERNAL' } });
+      },
+    },
+    context: async (initial: YogaInitialContext & ServerContext) => {
+      const header = initial.request?.headers.get('authorization') ?? stringParam(initial.connectionParams?.['authorization']);
+      const viewer = await services.tokens.verify(bearerToken(header) ?? stringParam(initial.connectionParams?.['token']));
+      const ip = initial.wsIp ?? initial.req?.socket.remoteAddress ?? 'unknown';
+      return createContext(runtime, services, viewer, ip);
+    },
+    plugins: [
+      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'authorization'] }),
+      EnvelopArmorPlugin({
+        maxDepth: { n: 12 },
+        maxAliases: { n: 30 },
+        maxDirectives: { n: 20 },
+        maxTokens: { n: 5000 },
+        costLimit: { maxCost: 20_000 },
+        blockFieldSuggestion: { enabled: !config.development },
+      }),
+      useErrorCodes(),
+    ],
+  });
+
+  const spa = existsSync(WEB_DIST) ? sirv(WEB_DIST, { single: true, etag: true, gzip: false, dev: false }) : null;
+
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (path === '/graphql' || path.startsWith('/graphql/')) return void yoga(req, res);
+    if (path === '/healthz') {
+      return void runtime.database.db
+        .execute(sql`select 1`)
+        .then(() => {
+          res.writeHead(200, { 'Content-Type': 'application/json' });
+          res.end(JSON.stringify({ status: 'ok', database: runtime.database.kind }));
+        })
+        .catch(() => {
+          res.writeHead(503, { 'Content-Type': 'application/json' });
+          res.end(JSON.stringify({ status: 'unavailable', reason: 'database not reachable' }));
+        });
+    }
+    if (path.startsWith('/files/') && req.method === 'GET') {
+      return void serveFile(runtime, services.files, req, res).catch((err) => {
+        logger.error({ err }, 'file download failed');
+        if (!res.headersSent) sendText(res, 500, 'Could not read the file.');
+        else res.destroy();
+      });
+    }
+    if (!spa) return sendText(res, 404, 'The web app is not built. Run `npm start` (it builds it) or `pnpm build`.');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader(
+      'Content-Security-Policy',
+      "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; frame-src 'self' blob: data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+    );
+    spa(req, res, () => sendText(res, 404, 'Not found.'));
+  });
+
+  const wss = new WebSocketServer({ server, path: '/graphql' });
+  useServer<Record<string, unknown>>(
+    {
+      execute: (args) => (args.rootValue as { execute: (a: ExecutionArgs) => unknown }).execute(args) as never,
+      subscribe: (args) => (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args) as never,
+      onSubscribe: async (ctx, _id, params) => {
+        const { schema: s, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          connectionParams: ctx.connectionParams ?? {},
+          wsIp: ctx.extra.request.socket.remoteAddress ?? 'unknown',
+          params,
+        } as never);
+        const args = {
+          schema: s,
+          operationName: params.operationName,
+          document: parse(params.query),
+          variableValues: params.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe },
+        };
+        const errors = validate(args.schema, args.document);
+        if (errors.length) return errors;
+        return args;
+      },
+    },
+    wss,
+  );
+
+  server.on('close', () => wss.close());
+  return server;
+}
+
+function stringParam(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}

@@ -1,0 +1,117 @@
+import { defaultIncomingPort, defaultOutgoingPort } from '@correio/mail-engine/default-ports';
+import { findProvider } from '@correio/mail-engine/providers';
+import { z } from 'zod';
+import { isHostname } from './validation.ts';
+
+const encryption = z.enum(['SSL_TLS', 'STARTTLS', 'NONE']);
+const port = z.number().int('Port must be a whole number.').min(1, 'Port must be between 1 and 65535.').max(65_535, 'Port must be between 1 and 65535.');
+const host = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => v === '' || isHostname(v), 'Enter a host name such as imap.example.com (no protocol, port or path).');
+const optionalText = z
+  .string()
+  .trim()
+  .nullish()
+  .transform((v) => (v ? v : null));
+
+const incomingSchema = z
+  .object({
+    enabled: z.boolean(),
+    protocol: z.enum(['IMAP', 'POP3']),
+    host,
+    port: port.nullish(),
+    encryption,
+    username: z.string().trim().max(320),
+    password: z.string().max(1000).nullish(),
+    folder: z.string().trim().max(500).nullish(),
+    markAsRead: z.boolean().nullish(),
+    deleteAfterDays: z.number().int().min(1, 'Keep messages at least 1 day, or leave empty to never delete.').max(3650).nullish(),
+    newTicketPolicy: z.enum(['ANY_SENDER', 'REGISTERED_CLIENTS', 'CLIENTS_OR_DOMAIN_RULES', 'NEVER']).nullish(),
+    appendReplies: z.boolean().nullish(),
+    sameSubjectPolicy: z.enum(['ASSOCIATE_ANY_SENDER', 'ASSOCIATE_IF_CLIENT_OR_CC', 'NEW_TICKET']).nullish(),
+    importExisting: z.enum(['NONE', 'LAST_DAYS', 'ALL']).nullish(),
+    importExistingDays: z.number().int().min(1).max(3650).nullish(),
+  })
+  .superRefine((v, ctx) => {
+    if (!v.enabled) return;
+    if (!v.host) ctx.addIssue({ code: 'custom', path: ['host'], message: 'Enter the incoming server, e.g. imap.example.com.' });
+    if (!v.username) ctx.addIssue({ code: 'custom', path: ['username'], message: 'Enter the mailbox user name (often the full address).' });
+    if (v.importExisting === 'LAST_DAYS' && !v.importExistingDays)
+      ctx.addIssue({ code: 'custom', path: ['importExistingDays'], message: 'Say how many days of existing mail to import.' });
+  });
+
+const outgoingSchema = z
+  .object({
+    host,
+    port: port.nullish(),
+    encryption,
+    requiresAuth: z.boolean(),
+    username: optionalText,
+    password: z.string().max(1000).nullish(),
+    accessToken: z.string().max(10_000).nullish(),
+    authMechanism: z.enum(['PLAIN', 'LOGIN', 'CRAM_MD5', 'XOAUTH2']).nullish(),
+    useSeparateIdentity: z.boolean().nullish(),
+  })
+  .superRefine((v, ctx) => {
+    if (!v.host) ctx.addIssue({ code: 'custom', path: ['host'], message: 'Enter the outgoing (SMTP) server, e.g. smtp.example.com.' });
+    if (v.requiresAuth && v.useSeparateIdentity && !v.username)
+      ctx.addIssue({ code: 'custom', path: ['username'], message: 'Enter the user name of the separate sending identity.' });
+  });
+
+const brandSchema = z.object({
+  name: optionalText,
+  url: z
+    .string()
+    .trim()
+    .nullish()
+    .transform((v) => (v ? v : null))
+    .refine((v) => v === null || /^https?:\/\/[^\s]+$/i.test(v), 'Enter a link starting with http:// or https://.'),
+  // `data:image/png;base64,…`; an empty string removes the logo, null/absent keeps it.
+  logoDataUrl: z
+    .string()
+    .nullish()
+    .refine((v) => v == null || v === '' || /^data:image\/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]+$/.test(v), 'The logo must be a PNG, JPEG, GIF or WebP image.')
+    .refine((v) => v == null || v.length < 700_000, 'The logo must be smaller than 500 KB.'),
+});
+
+export const LOCAL_PART = /^[a-z0-9](?:[a-z0-9._+-]{0,62}[a-z0-9])?$/i;
+
+export const accountInputSchema = z
+  .object({
+    name: z.string().trim().min(1, 'Give the account a name.').max(120),
+    kind: z.enum(['BUILTIN', 'EXTERNAL']),
+    address: z.string().trim().toLowerCase().max(320),
+    providerId: z.string().nullish(),
+    incoming: incomingSchema.nullish(),
+    outgoing: outgoingSchema.nullish(),
+    brand: brandSchema.nullish(),
+    ticketTypeId: z.string().uuid('Unknown ticket type.').nullish(),
+    groupId: z.string().uuid('Unknown group.').nullish(),
+    sendSingleMessageToAllRecipients: z.boolean().nullish(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.kind === 'BUILTIN') {
+      const local = v.address.split('@')[0] ?? '';
+      if (!LOCAL_PART.test(local))
+        ctx.addIssue({ code: 'custom', path: ['address'], message: 'Use letters, digits, dots, hyphens or underscores before the @.' });
+      return;
+    }
+    if (!z.email().safeParse(v.address).success) ctx.addIssue({ code: 'custom', path: ['address'], message: 'Enter a valid e-mail address.' });
+    if (v.providerId && !findProvider(v.providerId)) ctx.addIssue({ code: 'custom', path: ['providerId'], message: 'Unknown provider.' });
+    if (!v.incoming && !v.outgoing)
+      ctx.addIssue({ code: 'custom', path: ['incoming'], message: 'Configure receiving, sending, or both, for an account of another provider.' });
+  });
+
+export type AccountInput = z.output<typeof accountInputSchema>;
+export type IncomingInput = NonNullable<AccountInput['incoming']>;
+export type OutgoingInput = NonNullable<AccountInput['outgoing']>;
+
+export function incomingPort(i: IncomingInput): number {
+  return i.port ?? defaultIncomingPort(i.protocol, i.encryption);
+}
+
+export function outgoingPort(o: OutgoingInput): number {
+  return o.port ?? defaultOutgoingPort(o.encryption);
+}

@@ -1,0 +1,247 @@
+import { randomUUID } from 'node:crypto';
+import { schema, type Queryable, type Runtime } from '@correio/core';
+import { and, asc, eq, ne, sql } from 'drizzle-orm';
+import type { Viewer } from '../auth/tokens.ts';
+import { AppError, notFound, validationError } from '../errors.ts';
+import { accountInputSchema, incomingPort, outgoingPort, type AccountInput } from './account-input.ts';
+import { isUniqueViolation, parseInput } from './validation.ts';
+
+const { emailAccounts, accountStatuses, workspaces, groups, ticketTypes } = schema;
+
+export type AccountRow = typeof emailAccounts.$inferSelect;
+type AccountValues = typeof emailAccounts.$inferInsert;
+
+export function builtinAddress(localPart: string, slug: string, inboundDomain: string): string {
+  return `${localPart.toLowerCase()}@${slug}.${inboundDomain}`;
+}
+
+/** Where a sealed credential belongs: bound into the ciphertext so it only opens on its own row. */
+export const secretContext = (accountId: string, field: 'incoming-password' | 'outgoing-password' | 'outgoing-access-token') =>
+  `account:${accountId}:${field}`;
+
+export class AccountService {
+  constructor(private readonly runtime: Runtime) {}
+
+  private get db() {
+    return this.runtime.database.db;
+  }
+
+  list(viewer: Viewer): Promise<AccountRow[]> {
+    return this.db.select().from(emailAccounts).where(eq(emailAccounts.workspaceId, viewer.workspaceId)).orderBy(asc(emailAccounts.createdAt));
+  }
+
+  async get(viewer: Viewer, id: string): Promise<AccountRow | null> {
+    if (!isUuid(id)) return null;
+    const [row] = await this.db
+      .select()
+      .from(emailAccounts)
+      .where(and(eq(emailAccounts.id, id), eq(emailAccounts.workspaceId, viewer.workspaceId)));
+    return row ?? null;
+  }
+
+  async require(viewer: Viewer, id: string): Promise<AccountRow> {
+    const row = await this.get(viewer, id);
+    if (!row) throw notFound('E-mail account');
+    return row;
+  }
+
+  async create(viewer: Viewer, rawInput: unknown): Promise<AccountRow> {
+    const input = parseInput(accountInputSchema, rawInput, 'input');
+    const id = randomUUID();
+    const values = await this.valuesFromInput(viewer, id, input, null);
+    await this.assertUniqueMailbox(viewer, id, values);
+    const row = await this.write(async (tx) => {
+      const [created] = await tx.insert(emailAccounts).values({ ...values, id, workspaceId: viewer.workspaceId }).returning();
+      await tx.insert(accountStatuses).values([
+        { accountId: id, direction: 'INCOMING' },
+        { accountId: id, direction: 'OUTGOING' },
+      ]);
+      return created!;
+    });
+    this.signalEngine(id);
+    this.runtime.logger.info({ accountId: id, workspaceId: viewer.workspaceId, kind: row.kind }, 'email account created');
+    return row;
+  }
+
+  async update(viewer: Viewer, id: string, rawInput: unknown): Promise<AccountRow> {
+    const existing = await this.require(viewer, id);
+    const input = parseInput(accountInputSchema, rawInput, 'input');
+    if (input.kind !== existing.kind)
+      throw validationError([{ path: ['input', 'kind'], message: 'The kind of an account cannot change; create a new account instead.' }]);
+    const values = await this.valuesFromInput(viewer, id, input, existing);
+    await this.assertUniqueMailbox(viewer, id, values);
+    const row = await this.write(async (tx) => {
+      const [updated] = await tx
+        .update(emailAccounts)
+        .set({ ...values, updatedAt: new Date() })
+        .where(and(eq(emailAccounts.id, id), eq(emailAccounts.workspaceId, viewer.workspaceId)))
+        .returning();
+      return updated!;
+    });
+    if (existing.brandLogoBlobKey && existing.brandLogoBlobKey !== row.brandLogoBlobKey) await this.runtime.blobs.delete(existing.brandLogoBlobKey);
+    this.signalEngine(id);
+    return row;
+  }
+
+  async delete(viewer: Viewer, id: string): Promise<boolean> {
+    const existing = await this.require(viewer, id);
+    await this.db.delete(emailAccounts).where(and(eq(emailAccounts.id, id), eq(emailAccounts.workspaceId, viewer.workspaceId)));
+    if (existing.brandLogoBlobKey) await this.runtime.blobs.delete(existing.brandLogoBlobKey);
+    this.signalEngine(id);
+    this.runtime.logger.info({ accountId: id, workspaceId: viewer.workspaceId }, 'email account removed');
+    return true;
+  }
+
+  async setActive(viewer: Viewer, id: string, active: boolean): Promise<AccountRow> {
+    await this.require(viewer, id);
+    const [row] = await this.db
+      .update(emailAccounts)
+      .set({ active, updatedAt: new Date() })
+      .where(and(eq(emailAccounts.id, id), eq(emailAccounts.workspaceId, viewer.workspaceId)))
+      .returning();
+    this.signalEngine(id);
+    return row!;
+  }
+
+  private signalEngine(accountId: string): void {
+    this.runtime.events.pubsub.publish('engine', { kind: 'ACCOUNT_CHANGED', accountId });
+  }
+
+  private async write<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    try {
+      return await this.db.transaction(fn);
+    } catch (err) {
+      if (isUniqueViolation(err, 'email_accounts_builtin_address'))
+        throw validationError([{ path: ['input', 'address'], message: 'This built-in address is already in use; choose another name before the @.' }]);
+      throw err;
+    }
+  }
+
+  /** Maps validated input onto columns: fills ports, seals passwords, keeps secrets the input omits. */
+  private async valuesFromInput(viewer: Viewer, id: string, input: AccountInput, existing: AccountRow | null): Promise<Omit<AccountValues, 'id' | 'workspaceId'>> {
+    await this.assertOwned(viewer, input);
+    const seal = (value: string, field: Parameters<typeof secretContext>[1]) => this.runtime.secrets.seal(value, secretContext(id, field));
+    const brand = await this.brandValues(input, existing);
+    const common = {
+      name: input.name,
+      kind: input.kind,
+      providerId: input.kind === 'EXTERNAL' ? (input.providerId ?? null) : null,
+      ...brand,
+      ticketTypeId: input.ticketTypeId ?? null,
+      groupId: input.groupId ?? null,
+      sendSingleMessageToAllRecipients: input.sendSingleMessageToAllRecipients ?? existing?.sendSingleMessageToAllRecipients ?? true,
+    };
+
+    if (input.kind === 'BUILTIN') {
+      const [ws] = await this.db.select({ slug: workspaces.slug }).from(workspaces).where(eq(workspaces.id, viewer.workspaceId));
+      const local = input.address.split('@')[0]!;
+      // Built-in accounts receive through Correio's own SMTP receiver and send through the relay;
+      // only the import policies of the incoming input mean anything for them.
+      const policies = input.incoming;
+      return {
+        ...common,
+        address: builtinAddress(local, ws!.slug, this.runtime.config.inboundDomain),
+        incomingEnabled: policies?.enabled ?? existing?.incomingEnabled ?? true,
+        newTicketPolicy: policies?.newTicketPolicy ?? existing?.newTicketPolicy ?? 'ANY_SENDER',
+        appendReplies: policies?.appendReplies ?? existing?.appendReplies ?? true,
+        sameSubjectPolicy: policies?.sameSubjectPolicy ?? existing?.sameSubjectPolicy ?? 'ASSOCIATE_IF_CLIENT_OR_CC',
+      };
+    }
+
+    const i = input.incoming;
+    const o = input.outgoing;
+    return {
+      ...common,
+      address: input.address,
+      incomingEnabled: i?.enabled ?? false,
+      incomingProtocol: i?.protocol ?? null,
+      incomingHost: i ? i.host : null,
+      incomingPort: i ? incomingPort(i) : null,
+      incomingEncryption: i?.encryption ?? null,
+      incomingUsername: i ? i.username : null,
+      incomingPasswordSealed: !i ? null : i.password ? seal(i.password, 'incoming-password') : (existing?.incomingPasswordSealed ?? null),
+      incomingFolder: (i?.protocol === 'IMAP' && i.folder) || 'INBOX',
+      markAsRead: i?.markAsRead ?? false,
+      deleteAfterDays: i?.deleteAfterDays ?? null,
+      newTicketPolicy: i?.newTicketPolicy ?? 'ANY_SENDER',
+      appendReplies: i?.appendReplies ?? true,
+      sameSubjectPolicy: i?.sameSubjectPolicy ?? 'ASSOCIATE_IF_CLIENT_OR_CC',
+      importExisting: i?.importExisting ?? existing?.importExisting ?? 'NONE',
+      importExistingDays: i?.importExisting === 'LAST_DAYS' ? (i.importExistingDays ?? null) : null,
+      outgoingHost: o ? o.host : null,
+      outgoingPort: o ? outgoingPort(o) : null,
+      outgoingEncryption: o?.encryption ?? null,
+      outgoingRequiresAuth: o?.requiresAuth ?? false,
+      outgoingUsername: o?.username ?? null,
+      outgoingPasswordSealed: !o ? null : o.password ? seal(o.password, 'outgoing-password') : (existing?.outgoingPasswordSealed ?? null),
+      outgoingAccessTokenSealed: !o ? null : o.accessToken ? seal(o.accessToken, 'outgoing-access-token') : (existing?.outgoingAccessTokenSealed ?? null),
+      outgoingAuthMechanism: o?.requiresAuth ? (o.authMechanism ?? 'PLAIN') : null,
+      outgoingUseSeparateIdentity: o?.useSeparateIdentity ?? false,
+    };
+  }
+
+  private async brandValues(input: AccountInput, existing: AccountRow | null) {
+    const logo = input.brand?.logoDataUrl;
+    let brandLogoBlobKey = existing?.brandLogoBlobKey ?? null;
+    let brandLogoContentType = existing?.brandLogoContentType ?? null;
+    if (logo === '') {
+      brandLogoBlobKey = null;
+      brandLogoContentType = null;
+    } else if (logo) {
+      const [, contentType, data] = /^data:(image\/[a-z]+);base64,(.*)$/s.exec(logo)!;
+      const stored = await this.runtime.blobs.put(Buffer.from(data!, 'base64'));
+      brandLogoBlobKey = stored.key;
+      brandLogoContentType = contentType!;
+    }
+    return {
+      brandName: input.brand ? input.brand.name : (existing?.brandName ?? null),
+      brandUrl: input.brand ? input.brand.url : (existing?.brandUrl ?? null),
+      brandLogoBlobKey,
+      brandLogoContentType,
+    };
+  }
+
+  /** Ticket type and group must be the caller's own: an id from another workspace is "unknown". */
+  private async assertOwned(viewer: Viewer, input: AccountInput): Promise<void> {
+    if (input.ticketTypeId) {
+      const [t] = await this.db
+        .select({ id: ticketTypes.id })
+        .from(ticketTypes)
+        .where(and(eq(ticketTypes.id, input.ticketTypeId), eq(ticketTypes.workspaceId, viewer.workspaceId)));
+      if (!t) throw validationError([{ path: ['input', 'ticketTypeId'], message: 'Unknown ticket type.' }]);
+    }
+    if (input.groupId) {
+      const [g] = await this.db
+        .select({ id: groups.id })
+        .from(groups)
+        .where(and(eq(groups.id, input.groupId), eq(groups.workspaceId, viewer.workspaceId)));
+      if (!g) throw validationError([{ path: ['input', 'groupId'], message: 'Unknown group.' }]);
+    }
+  }
+
+  /** Two accounts reading the same mailbox would import every message twice. */
+  private async assertUniqueMailbox(viewer: Viewer, id: string, values: Partial<AccountValues>): Promise<void> {
+    if (!values.incomingHost || !values.incomingUsername) return;
+    const [clash] = await this.db
+      .select({ id: emailAccounts.id, name: emailAccounts.name })
+      .from(emailAccounts)
+      .where(
+        and(
+          eq(emailAccounts.workspaceId, viewer.workspaceId),
+          ne(emailAccounts.id, id),
+          eq(sql`lower(${emailAccounts.incomingHost})`, values.incomingHost.toLowerCase()),
+          eq(sql`lower(${emailAccounts.incomingUsername})`, values.incomingUsername.toLowerCase()),
+          eq(emailAccounts.incomingFolder, values.incomingFolder ?? 'INBOX'),
+        ),
+      );
+    if (clash)
+      throw new AppError('DUPLICATE_MAILBOX', `The account "${clash.name}" already imports this mailbox (same host, user and folder); a second one would import every message twice.`, {
+        fields: [{ path: ['input', 'incoming', 'username'], message: `Already imported by "${clash.name}".` }],
+      });
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}

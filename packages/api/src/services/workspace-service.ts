@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import { schema, type Runtime } from '@correio/core';
+import { eq, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { decoyPasswordHash, hashPassword, verifyPassword } from '../auth/passwords.ts';
+import { RateLimiter } from '../auth/rate-limiter.ts';
+import type { TokenService, Viewer } from '../auth/tokens.ts';
+import { AppError, validationError } from '../errors.ts';
+import { builtinAddress } from './account-service.ts';
+import { isUniqueViolation, parseInput } from './validation.ts';
+
+const { workspaces, users, emailAccounts, accountStatuses } = schema;
+
+export const signUpSchema = z.object({
+  workspaceName: z.string().trim().min(1, 'Enter the company or team name.').max(120),
+  workspaceSlug: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, 'Use 1–40 lower-case letters, digits or hyphens (not at the start or end); it becomes part of your support address.'),
+  name: z.string().trim().min(1, 'Enter your name.').max(120),
+  email: z.string().trim().toLowerCase().email('Enter a valid e-mail address.'),
+  password: z.string().min(10, 'Use at least 10 characters.').max(200),
+});
+
+export interface AuthResult {
+  token: string;
+  user: typeof users.$inferSelect;
+}
+
+export class WorkspaceService {
+  // Per address and per client IP; both must pass. Generous enough for typos, tight enough for guessing.
+  private readonly byEmail = new RateLimiter(10, 15 * 60_000);
+  private readonly byIp = new RateLimiter(50, 15 * 60_000);
+
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly tokens: TokenService,
+  ) {}
+
+  private get db() {
+    return this.runtime.database.db;
+  }
+
+  async signUp(rawInput: unknown): Promise<AuthResult> {
+    const input = parseInput(signUpSchema, rawInput, 'input');
+    if (this.runtime.config.signup === 'closed') {
+      const [existing] = await this.db.select({ id: workspaces.id }).from(workspaces).limit(1);
+      if (existing) throw new AppError('SIGNUP_CLOSED');
+    }
+    const passwordHash = await hashPassword(input.password);
+    const workspaceId = randomUUID();
+    let user: typeof users.$inferSelect;
+    try {
+      user = await this.db.transaction(async (tx) => {
+        await tx.insert(workspaces).values({ id: workspaceId, name: input.workspaceName, slug: input.workspaceSlug });
+        const [created] = await tx
+          .insert(users)
+          .values({ workspaceId, name: input.name, email: input.email, passwordHash, role: 'ADMIN' })
+          .returning();
+        // A1: every workspace starts with its built-in address.
+        const accountId = randomUUID();
+        await tx.insert(emailAccounts).values({
+          id: accountId,
+          workspaceId,
+          name: input.workspaceName,
+          kind: 'BUILTIN',
+          address: builtinAddress('support', input.workspaceSlug, this.runtime.config.inboundDomain),
+          incomingEnabled: true,
+          brandName: input.workspaceName,
+        });
+        await tx.insert(accountStatuses).values([
+          { accountId, direction: 'INCOMING' },
+          { accountId, direction: 'OUTGOING' },
+        ]);
+        return created!;
+      });
+    } catch (err) {
+      if (isUniqueViolation(err, 'workspaces_slug_unique'))
+        throw validationError([{ path: ['input', 'workspaceSlug'], message: 'This address is taken; choose another.' }]);
+      if (isUniqueViolation(err, 'users_email_unique'))
+        throw validationError([{ path: ['input', 'email'], message: 'An account with this e-mail already exists; log in instead.' }]);
+      throw err;
+    }
+    this.runtime.logger.info({ workspaceId, userId: user.id }, 'workspace created');
+    return { token: await this.tokens.issue(viewerOf(user)), user };
+  }
+
+  async login(email: string, password: string, ip: string): Promise<AuthResult> {
+    const normalized = email.trim().toLowerCase();
+    const wait = Math.max(this.byEmail.hit(normalized), this.byIp.hit(ip));
+    if (wait > 0) throw new AppError('RATE_LIMITED', `Too many login attempts. Try again in ${wait} seconds.`, { retryAfterSeconds: wait });
+    const [user] = await this.db.select().from(users).where(eq(sql`lower(${users.email})`, normalized)).limit(1);
+    // Unknown e-mail and wrong password take the same path and give the same answer.
+    const ok = await verifyPassword(user?.passwordHash ?? (await decoyPasswordHash()), password);
+    if (!user || !ok) throw new AppError('INVALID_CREDENTIALS');
+    this.byEmail.reset(normalized);
+    return { token: await this.tokens.issue(viewerOf(user)), user };
+  }
+
+  async workspaceOf(viewer: Viewer) {
+    const [ws] = await this.db.select().from(workspaces).where(eq(workspaces.id, viewer.workspaceId));
+    return ws ?? null;
+  }
+}
+
+export function viewerOf(user: typeof users.$inferSelect): Viewer {
+  return { userId: user.id, workspaceId: user.workspaceId, role: user.role };
+}

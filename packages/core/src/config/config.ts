@@ -1,0 +1,79 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65_535);
+
+const envSchema = z.object({
+  PORT: port.default(4000),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: z.string().url().optional(),
+  CORREIO_DATA_DIR: z.string().default('./data'),
+  CORREIO_SECRET_KEY: z.string().min(16, 'CORREIO_SECRET_KEY must be at least 16 characters (use 32 random bytes, base64)').optional(),
+  REDIS_URL: z.string().url().optional(),
+  INBOUND_DOMAIN: z.string().min(1).default('correio.localhost'),
+  INBOUND_SMTP_PORT: port.default(2525),
+  INBOUND_SMTP_HOST: z.string().default('0.0.0.0'),
+  INBOUND_MAX_MESSAGE_MB: z.coerce.number().positive().default(35),
+  SMTP_RELAY_URL: z.string().url().optional(),
+  CORREIO_ROLE: z.enum(['all', 'api', 'engine']).default('all'),
+  CORREIO_SIGNUP: z.enum(['open', 'closed']).default('open'),
+  CORREIO_TOKEN_TTL_HOURS: z.coerce.number().positive().default(12),
+  CORREIO_PUBLIC_URL: z.string().url().optional(),
+  NODE_ENV: z.string().default('production'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface CorreioConfig {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  secretKey: string | undefined;
+  redisUrl: string | undefined;
+  inboundDomain: string;
+  inboundSmtpPort: number;
+  inboundSmtpHost: string;
+  inboundMaxMessageBytes: number;
+  smtpRelayUrl: string | undefined;
+  role: 'all' | 'api' | 'engine';
+  signup: 'open' | 'closed';
+  tokenTtlHours: number;
+  publicUrl: string | undefined;
+  development: boolean;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+}
+
+/** Reads Correio's settings from the environment; a bad value stops start-up with the variable's name. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): CorreioConfig {
+  // Empty variables count as unset, so `DATABASE_URL= npm start` means "embedded".
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: resolve(e.CORREIO_DATA_DIR),
+    secretKey: e.CORREIO_SECRET_KEY,
+    redisUrl: e.REDIS_URL,
+    inboundDomain: e.INBOUND_DOMAIN.toLowerCase(),
+    inboundSmtpPort: e.INBOUND_SMTP_PORT,
+    inboundSmtpHost: e.INBOUND_SMTP_HOST,
+    inboundMaxMessageBytes: Math.round(e.INBOUND_MAX_MESSAGE_MB * 1024 * 1024),
+    smtpRelayUrl: e.SMTP_RELAY_URL,
+    role: e.CORREIO_ROLE,
+    signup: e.CORREIO_SIGNUP,
+    tokenTtlHours: e.CORREIO_TOKEN_TTL_HOURS,
+    publicUrl: e.CORREIO_PUBLIC_URL,
+    development: e.NODE_ENV === 'development',
+    logLevel: e.LOG_LEVEL,
+  };
+}

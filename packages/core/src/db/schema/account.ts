@@ -1,0 +1,120 @@
+import { sql } from 'drizzle-orm';
+import { boolean, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { groups, ticketTypes } from './catalog.ts';
+import {
+  accountKindEnum,
+  connectionStateEnum,
+  directionEnum,
+  encryptionEnum,
+  importExistingEnum,
+  incomingProtocolEnum,
+  newTicketPolicyEnum,
+  sameSubjectPolicyEnum,
+  smtpAuthMechanismEnum,
+} from './enums.ts';
+import { workspaces } from './workspace.ts';
+
+/**
+ * One connected support mailbox (A1–A7). Incoming and outgoing settings are flat nullable columns:
+ * an account without `incomingProtocol` has no receiving configured, one without `outgoingHost`
+ * cannot send on its own. Secrets are sealed strings from `secret-box.ts`, never plaintext.
+ */
+export const emailAccounts = pgTable(
+  'email_accounts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    kind: accountKindEnum('kind').notNull(),
+    address: text('address').notNull(),
+    active: boolean('active').notNull().default(true),
+    providerId: text('provider_id'),
+
+    incomingEnabled: boolean('incoming_enabled').notNull().default(false),
+    incomingProtocol: incomingProtocolEnum('incoming_protocol'),
+    incomingHost: text('incoming_host'),
+    incomingPort: integer('incoming_port'),
+    incomingEncryption: encryptionEnum('incoming_encryption'),
+    incomingUsername: text('incoming_username'),
+    incomingPasswordSealed: text('incoming_password_sealed'),
+    incomingFolder: text('incoming_folder').notNull().default('INBOX'),
+    markAsRead: boolean('mark_as_read').notNull().default(false),
+    deleteAfterDays: integer('delete_after_days'),
+    newTicketPolicy: newTicketPolicyEnum('new_ticket_policy').notNull().default('ANY_SENDER'),
+    appendReplies: boolean('append_replies').notNull().default(true),
+    sameSubjectPolicy: sameSubjectPolicyEnum('same_subject_policy').notNull().default('ASSOCIATE_IF_CLIENT_OR_CC'),
+    importExisting: importExistingEnum('import_existing').notNull().default('NONE'),
+    importExistingDays: integer('import_existing_days'),
+
+    outgoingHost: text('outgoing_host'),
+    outgoingPort: integer('outgoing_port'),
+    outgoingEncryption: encryptionEnum('outgoing_encryption'),
+    outgoingRequiresAuth: boolean('outgoing_requires_auth').notNull().default(true),
+    outgoingUsername: text('outgoing_username'),
+    outgoingPasswordSealed: text('outgoing_password_sealed'),
+    outgoingAccessTokenSealed: text('outgoing_access_token_sealed'),
+    outgoingAuthMechanism: smtpAuthMechanismEnum('outgoing_auth_mechanism'),
+    outgoingUseSeparateIdentity: boolean('outgoing_use_separate_identity').notNull().default(false),
+    sendSingleMessageToAllRecipients: boolean('send_single_message').notNull().default(true),
+
+    brandName: text('brand_name'),
+    brandUrl: text('brand_url'),
+    brandLogoBlobKey: text('brand_logo_blob_key'),
+    brandLogoContentType: text('brand_logo_content_type'),
+
+    ticketTypeId: uuid('ticket_type_id').references(() => ticketTypes.id, { onDelete: 'set null' }),
+    groupId: uuid('group_id').references(() => groups.id, { onDelete: 'set null' }),
+
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('email_accounts_workspace').on(t.workspaceId),
+    // Built-in addresses route inbound SMTP, so they must be unique across all workspaces.
+    uniqueIndex('email_accounts_builtin_address')
+      .on(sql`lower(${t.address})`)
+      .where(sql`${t.kind} = 'BUILTIN'`),
+  ],
+);
+
+/** Current connection state per account and direction (A10); history lives in `connectionErrors`. */
+export const accountStatuses = pgTable(
+  'account_statuses',
+  {
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => emailAccounts.id, { onDelete: 'cascade' }),
+    direction: directionEnum('direction').notNull(),
+    state: connectionStateEnum('state').notNull().default('UNKNOWN'),
+    checkedAt: timestamp('checked_at', { withTimezone: true }),
+    since: timestamp('since', { withTimezone: true }),
+    message: text('message'),
+    lastSuccessAt: timestamp('last_success_at', { withTimezone: true }),
+    // Last time the live importer or sender proved the connection alive (watchdog input).
+    lastAliveAt: timestamp('last_alive_at', { withTimezone: true }),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.direction] })],
+);
+
+/** Bounded error history per account, shown by "Show last errors" (A9). */
+export const connectionErrors = pgTable(
+  'connection_errors',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => emailAccounts.id, { onDelete: 'cascade' }),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    direction: directionEnum('direction').notNull(),
+    phase: text('phase').notNull(),
+    code: text('code').notNull(),
+    message: text('message').notNull(),
+    serverResponse: text('server_response'),
+    transient: boolean('transient').notNull(),
+    hint: text('hint'),
+  },
+  (t) => [index('connection_errors_account_at').on(t.accountId, t.at)],
+);

@@ -1,0 +1,42 @@
+import { pgEnum } from 'drizzle-orm/pg-core';
+
+// Enum values match the GraphQL contract one-to-one, so the API can pass them through untouched.
+export const roleEnum = pgEnum('role', ['ADMIN', 'AGENT']);
+export const accountKindEnum = pgEnum('account_kind', ['BUILTIN', 'EXTERNAL']);
+export const incomingProtocolEnum = pgEnum('incoming_protocol', ['IMAP', 'POP3']);
+export const encryptionEnum = pgEnum('encryption', ['SSL_TLS', 'STARTTLS', 'NONE']);
+export const smtpAuthMechanismEnum = pgEnum('smtp_auth_mechanism', ['PLAIN', 'LOGIN', 'CRAM_MD5', 'XOAUTH2']);
+export const newTicketPolicyEnum = pgEnum('new_ticket_policy', [
+  'ANY_SENDER',
+  'REGISTERED_CLIENTS',
+  'CLIENTS_OR_DOMAIN_RULES',
+  'NEVER',
+]);
+export const sameSubjectPolicyEnum = pgEnum('same_subject_policy', [
+  'ASSOCIATE_ANY_SENDER',
+  'ASSOCIATE_IF_CLIENT_OR_CC',
+  'NEW_TICKET',
+]);
+export const importExistingEnum = pgEnum('import_existing', ['NONE', 'LAST_DAYS', 'ALL']);
+export const connectionStateEnum = pgEnum('connection_state', [
+  'UNKNOWN',
+  'CHECKING',
+  'OK',
+  'INTERMITTENT',
+  'ERROR',
+  'DISABLED',
+]);
+export const directionEnum = pgEnum('direction', ['INCOMING', 'OUTGOING']);
+export const ticketStatusEnum = pgEnum('ticket_status', ['NEW', 'OPEN', 'PENDING', 'RESOLVED', 'CLOSED']);
+export const actionKindEnum = pgEnum('action_kind', ['EMAIL_IN', 'EMAIL_OUT', 'NOTE']);
+export const deliveryStateEnum = pgEnum('delivery_state', ['QUEUED', 'SENT', 'FAILED']);
+export const outboxStateEnum = pgEnum('outbox_state', ['QUEUED', 'SENDING', 'SENT', 'FAILED']);
+export const refusalReasonEnum = pgEnum('refusal_reason', [
+  'NEW_TICKET_POLICY',
+  'AUTO_REPLY',
+  'BOUNCE',
+  'OWN_MESSAGE',
+  'RATE_LIMITED',
+  'APPEND_DISABLED',
+  'DUPLICATE',
+]);

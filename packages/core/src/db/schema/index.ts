@@ -1,0 +1,6 @@
+export * from './enums.ts';
+export * from './workspace.ts';
+export * from './catalog.ts';
+export * from './account.ts';
+export * from './ticket.ts';
+export * from './mail.ts';

@@ -1,0 +1,135 @@
+import { bigint, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { emailAccounts } from './account.ts';
+import { outboxStateEnum, refusalReasonEnum } from './enums.ts';
+import { ticketActions } from './ticket.ts';
+import { workspaces } from './workspace.ts';
+
+/**
+ * Sync position of one mailbox (IMAP folder or POP3 maildrop). `uidValidity` + `uidNext` +
+ * `highestModseq` let the engine decide from a STATUS reply whether anything changed at all.
+ */
+export const mailboxSyncStates = pgTable(
+  'mailbox_sync_states',
+  {
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => emailAccounts.id, { onDelete: 'cascade' }),
+    mailbox: text('mailbox').notNull(),
+    uidValidity: bigint('uid_validity', { mode: 'bigint' }),
+    // Every UID below this has been imported (or deliberately skipped by the first-sync choice).
+    uidNext: bigint('uid_next', { mode: 'number' }),
+    highestModseq: bigint('highest_modseq', { mode: 'bigint' }),
+    lastSyncAt: timestamp('last_sync_at', { withTimezone: true }),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.mailbox] })],
+);
+
+/**
+ * The idempotency ledger of W7: one row per message taken from a mailbox, written in the same
+ * transaction as the ticket action it produced. `sourceKey` is `imap:<folder>:<uidvalidity>:<uid>`,
+ * `pop3:<uidl>` or `smtp:<queue id>`.
+ */
+export const importedMessages = pgTable(
+  'imported_messages',
+  {
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => emailAccounts.id, { onDelete: 'cascade' }),
+    sourceKey: text('source_key').notNull(),
+    messageId: text('message_id'),
+    actionId: uuid('action_id').references(() => ticketActions.id, { onDelete: 'set null' }),
+    // Server-side date of the message; delete-after-N-days counts from it.
+    receivedAt: timestamp('received_at', { withTimezone: true }),
+    importedAt: timestamp('imported_at', { withTimezone: true }).notNull().defaultNow(),
+    deletedFromServerAt: timestamp('deleted_from_server_at', { withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.sourceKey] }), index('imported_messages_account_imported').on(t.accountId, t.importedAt)],
+);
+
+/** A message that could not be parsed or stored, kept raw so it can be retried (W7). */
+export const failedImports = pgTable(
+  'failed_imports',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => emailAccounts.id, { onDelete: 'cascade' }),
+    sourceKey: text('source_key').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    error: text('error').notNull(),
+    size: bigint('size', { mode: 'number' }).notNull(),
+    rawBlobKey: text('raw_blob_key').notNull(),
+    attempts: integer('attempts').notNull().default(1),
+    resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('failed_imports_source').on(t.accountId, t.sourceKey), index('failed_imports_workspace').on(t.workspaceId, t.at)],
+);
+
+/** Mail that arrived but deliberately made no ticket (policy, auto-reply, bounce …), with the reason. */
+export const refusedMessages = pgTable(
+  'refused_messages',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => emailAccounts.id, { onDelete: 'cascade' }),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    reason: refusalReasonEnum('reason').notNull(),
+    detail: text('detail'),
+    fromAddress: text('from_address'),
+    subject: text('subject'),
+    messageId: text('message_id'),
+    rawBlobKey: text('raw_blob_key'),
+  },
+  (t) => [index('refused_messages_workspace').on(t.workspaceId, t.at)],
+);
+
+/**
+ * Durable queue of outgoing mail. A worker claims a row with `FOR UPDATE SKIP LOCKED`, sets
+ * state SENDING with a lease, and only then talks SMTP.
+ */
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => emailAccounts.id, { onDelete: 'cascade' }),
+    actionId: uuid('action_id')
+      .notNull()
+      .references(() => ticketActions.id, { onDelete: 'cascade' }),
+    state: outboxStateEnum('state').notNull().default('QUEUED'),
+    // Composed envelope + MIME inputs (recipients, Message-IDs, references …) fixed at queue time.
+    payload: jsonb('payload').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    firstAttemptAt: timestamp('first_attempt_at', { withTimezone: true }),
+    leaseOwner: text('lease_owner'),
+    leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true }),
+    lastError: text('last_error'),
+    lastResponse: text('last_response'),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('outbox_due').on(t.state, t.nextAttemptAt)],
+);
+
+/** Which engine process owns which mailbox (N2): renewed by heartbeat, taken over on expiry. */
+export const mailboxLeases = pgTable('mailbox_leases', {
+  accountId: uuid('account_id')
+    .primaryKey()
+    .references(() => emailAccounts.id, { onDelete: 'cascade' }),
+  owner: text('owner').notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  acquiredAt: timestamp('acquired_at', { withTimezone: true }).notNull().defaultNow(),
+});

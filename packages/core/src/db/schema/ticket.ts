@@ -1,0 +1,116 @@
+import { sql } from 'drizzle-orm';
+import { bigint, index, integer, pgTable, text, timestamp, uniqueIndex, uuid, boolean } from 'drizzle-orm/pg-core';
+import { emailAccounts } from './account.ts';
+import { clients, groups, ticketTypes } from './catalog.ts';
+import { actionKindEnum, deliveryStateEnum, ticketStatusEnum } from './enums.ts';
+import { users, workspaces } from './workspace.ts';
+
+export const tickets = pgTable(
+  'tickets',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    number: integer('number').notNull(),
+    subject: text('subject').notNull(),
+    // Subject with reply/forward prefixes and the ticket tag stripped: the key of the same-subject policy.
+    normalizedSubject: text('normalized_subject').notNull(),
+    status: ticketStatusEnum('status').notNull().default('NEW'),
+    customerId: uuid('customer_id')
+      .notNull()
+      .references(() => clients.id, { onDelete: 'restrict' }),
+    ccs: text('ccs').array().notNull().default(sql`'{}'::text[]`),
+    accountId: uuid('account_id').references(() => emailAccounts.id, { onDelete: 'set null' }),
+    typeId: uuid('type_id').references(() => ticketTypes.id, { onDelete: 'set null' }),
+    groupId: uuid('group_id').references(() => groups.id, { onDelete: 'set null' }),
+    assigneeId: uuid('assignee_id').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('tickets_workspace_number').on(t.workspaceId, t.number),
+    index('tickets_workspace_updated').on(t.workspaceId, t.updatedAt, t.id),
+    index('tickets_workspace_subject').on(t.workspaceId, t.normalizedSubject),
+    index('tickets_workspace_status').on(t.workspaceId, t.status),
+  ],
+);
+
+export const ticketActions = pgTable(
+  'ticket_actions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    ticketId: uuid('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    kind: actionKindEnum('kind').notNull(),
+    accountId: uuid('account_id').references(() => emailAccounts.id, { onDelete: 'set null' }),
+    fromAddress: text('from_address'),
+    fromName: text('from_name'),
+    to: text('to').array().notNull().default(sql`'{}'::text[]`),
+    cc: text('cc').array().notNull().default(sql`'{}'::text[]`),
+    subject: text('subject'),
+    // New content only (quoted history and signature folded away) …
+    text: text('text').notNull(),
+    // … and the whole text body, kept for "show quoted".
+    fullText: text('full_text'),
+    html: text('html'),
+    messageId: text('message_id'),
+    inReplyTo: text('in_reply_to'),
+    references: text('references').array().notNull().default(sql`'{}'::text[]`),
+    authorId: uuid('author_id').references(() => users.id, { onDelete: 'set null' }),
+    delivery: deliveryStateEnum('delivery'),
+    deliveryError: text('delivery_error'),
+    rawBlobKey: text('raw_blob_key'),
+    // Mail imported from before the account was connected: never notifies anyone.
+    historical: boolean('historical').notNull().default(false),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [index('ticket_actions_ticket').on(t.ticketId, t.createdAt)],
+);
+
+/**
+ * Every Message-ID known to belong to a ticket — received or sent by Correio (one per recipient
+ * in per-recipient mode). Threading by In-Reply-To/References looks here, and a unique key per
+ * workspace makes the same mail delivered to two support addresses land once.
+ */
+export const ticketMessageIds = pgTable(
+  'ticket_message_ids',
+  {
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    messageId: text('message_id').notNull(),
+    ticketId: uuid('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    actionId: uuid('action_id').references(() => ticketActions.id, { onDelete: 'cascade' }),
+    outgoing: boolean('outgoing').notNull().default(false),
+  },
+  (t) => [uniqueIndex('ticket_message_ids_key').on(t.workspaceId, t.messageId), index('ticket_message_ids_action').on(t.actionId)],
+);
+
+/** Attachment metadata; the bytes live in the blob store under `blobKey`. */
+export const attachments = pgTable(
+  'attachments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    // Null while an agent's upload waits to be attached to a reply.
+    actionId: uuid('action_id').references(() => ticketActions.id, { onDelete: 'cascade' }),
+    filename: text('filename').notNull(),
+    contentType: text('content_type').notNull(),
+    size: bigint('size', { mode: 'number' }).notNull(),
+    blobKey: text('blob_key').notNull(),
+    contentId: text('content_id'),
+    inline: boolean('inline').notNull().default(false),
+    uploadedById: uuid('uploaded_by_id').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [index('attachments_action').on(t.actionId)],
+);

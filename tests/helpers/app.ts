@@ -1,0 +1,73 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { startCorreio, type RunningCorreio } from '@correio/api';
+import { loadConfig, type CorreioConfig } from '@correio/core';
+import pino from 'pino';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+import { gqlOk } from './graphql.ts';
+
+export interface TestApp extends RunningCorreio {
+  url: string;
+  dataDir: string;
+  db: TestDatabase;
+  /** Every log line the app wrote, for assertions (e.g. "no secret is ever logged"). */
+  logs: string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Correio in this process on a random port, with its own data folder and database and the
+ * logs captured in memory. `env` overrides configuration variables.
+ */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'correio-test-'));
+  const db = await createTestDatabase();
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  const config: CorreioConfig = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    CORREIO_DATA_DIR: dataDir,
+    INBOUND_SMTP_PORT: '0',
+    LOG_LEVEL: 'debug',
+    ...env,
+  });
+  const logger = pino({ level: 'debug' }, sink);
+  const app = await startCorreio(config, { database: db.handle, logger });
+  return {
+    ...app,
+    url: app.url!,
+    dataDir,
+    db,
+    logs,
+    async stop() {
+      await app.close();
+      await db.dispose();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+let counter = 0;
+
+/** Signs up a fresh workspace; returns its admin's token and the workspace's slug. */
+export async function signUp(url: string, overrides: Partial<{ slug: string; email: string; password: string; name: string }> = {}) {
+  counter += 1;
+  const tag = `${process.pid}${counter}${Math.random().toString(36).slice(2, 6)}`;
+  const slug = overrides.slug ?? `ws${tag}`;
+  const email = overrides.email ?? `admin-${tag}@example.com`;
+  const password = overrides.password ?? 'correct horse battery staple';
+  const data = await gqlOk<{ signUp: { token: string; user: { id: string } } }>(
+    url,
+    `mutation($input: SignUpInput!) { signUp(input: $input) { token user { id } } }`,
+    { input: { workspaceName: `Workspace ${tag}`, workspaceSlug: slug, name: overrides.name ?? 'Admin', email, password } },
+  );
+  return { token: data.signUp.token, userId: data.signUp.user.id, slug, email, password };
+}
