@@ -13,7 +13,7 @@ import { WebSocketServer } from 'ws';
 import { bearerToken } from './auth/tokens.ts';
 import { createContext, type Context } from './context.ts';
 import { ERROR_CODES } from './errors.ts';
-import { useErrorCodes } from './http/error-codes-plugin.ts';
+import { useErrorCodes, withCode } from './http/error-codes-plugin.ts';
 import { sendText, serveFile } from './http/files.ts';
 import { schema } from './schema/index.ts';
 import type { Services } from './services/index.ts';
@@ -50,6 +50,8 @@ export function createHttpServer(runtime: Runtime, services: Services): Server {
         // and `instanceof GraphQLError` then fails for our own errors.
         const coded = error as { extensions?: Record<string, unknown>; originalError?: unknown; path?: readonly (string | number)[] };
         if (coded.extensions?.['code']) return error as Error;
+        // No field path: graphql-js refused the request itself (e.g. a variable of the wrong type), before any resolver ran.
+        if (!coded.path && error instanceof Error && 'locations' in error) return withCode(error as GraphQLError, 'BAD_USER_INPUT');
         logger.error({ err: coded.originalError ?? error }, 'unexpected error in a resolver');
         return new GraphQLError(ERROR_CODES.INTERNAL.message, { path: coded.path, extensions: { code: 'INTERNAL' } });
       },

@@ -21,7 +21,7 @@ export function useErrorCodes(): Plugin {
   };
 }
 
-function withCode(error: GraphQLError, code: string): GraphQLError {
+export function withCode(error: GraphQLError, code: string): GraphQLError {
   const extensions: Record<string, unknown> = { ...error.extensions, code };
   const at = /at "([^"]+)"/.exec(error.message)?.[1];
   const variable = /^Variable "\$([^"]+)"/.exec(error.message)?.[1];

@@ -49,7 +49,22 @@ const SignUpInput = builder.inputType('SignUpInput', {
   }),
 });
 
+const CreateUserInput = builder.inputType('CreateUserInput', {
+  description: 'A colleague to add to the workspace.',
+  fields: (t) => ({
+    name: t.string({ required: true, description: 'Display name.' }),
+    email: t.string({ required: true, description: 'Login e-mail.' }),
+    password: t.string({ required: true, description: 'First password (at least 10 characters).' }),
+    role: t.field({ type: RoleEnum, required: true, description: 'ADMIN or AGENT.' }),
+  }),
+});
+
 builder.queryFields((t) => ({
+  users: t.withAuth({ agent: true }).field({
+    type: [UserRef],
+    description: 'Everyone in the workspace, by name (assignee choices, the agents list).',
+    resolve: (_root, _args, ctx) => ctx.services.workspaces.listUsers(ctx.viewer),
+  }),
   me: t.field({
     type: UserRef,
     nullable: true,
@@ -67,6 +82,12 @@ builder.queryFields((t) => ({
 }));
 
 builder.mutationFields((t) => ({
+  createUser: t.withAuth({ admin: true }).field({
+    type: UserRef,
+    description: 'Adds an agent or admin to the workspace.',
+    args: { input: t.arg({ type: CreateUserInput, required: true, description: 'The new user.' }) },
+    resolve: (_root, args, ctx) => ctx.services.workspaces.createUser(ctx.viewer, args.input),
+  }),
   signUp: t.field({
     type: AuthPayloadRef,
     description: 'Creates a workspace, its first ADMIN and its built-in address `support@<slug>.<INBOUND_DOMAIN>` (A1).',

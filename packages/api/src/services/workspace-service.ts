@@ -23,6 +23,13 @@ export const signUpSchema = z.object({
   password: z.string().min(10, 'Use at least 10 characters.').max(200),
 });
 
+const createUserSchema = z.object({
+  name: z.string().trim().min(1, 'Enter the person’s name.').max(120),
+  email: z.string().trim().toLowerCase().email('Enter a valid e-mail address.'),
+  password: z.string().min(10, 'Use at least 10 characters.').max(200),
+  role: z.enum(['ADMIN', 'AGENT']),
+});
+
 export interface AuthResult {
   token: string;
   user: typeof users.$inferSelect;
@@ -96,6 +103,27 @@ export class WorkspaceService {
     if (!user || !ok) throw new AppError('INVALID_CREDENTIALS');
     this.byEmail.reset(normalized);
     return { token: await this.tokens.issue(viewerOf(user)), user };
+  }
+
+  /** An admin adds a colleague with a first password (they can change it later). */
+  async createUser(viewer: Viewer, rawInput: unknown) {
+    const input = parseInput(createUserSchema, rawInput, 'input');
+    const passwordHash = await hashPassword(input.password);
+    try {
+      const [user] = await this.db
+        .insert(users)
+        .values({ workspaceId: viewer.workspaceId, name: input.name, email: input.email, passwordHash, role: input.role })
+        .returning();
+      return user!;
+    } catch (err) {
+      if (isUniqueViolation(err, 'users_email_unique'))
+        throw validationError([{ path: ['input', 'email'], message: 'Someone already uses this e-mail address.' }]);
+      throw err;
+    }
+  }
+
+  listUsers(viewer: Viewer) {
+    return this.db.select().from(users).where(eq(users.workspaceId, viewer.workspaceId)).orderBy(users.name);
   }
 
   async workspaceOf(viewer: Viewer) {
