@@ -1,36 +1,49 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
 // graphql 16 ships CJS (`main`) and ESM (`module`) builds without an `exports` map: Node loads the
 // CJS one for our dependencies, Vite would pick the ESM one for our sources, and two graphql
 // realms cannot share a schema. Pinning the CJS entry keeps one realm, exactly as in production.
 const graphqlEntry = createRequire(import.meta.url).resolve('graphql', { paths: [fileURLToPath(new URL('./packages/api', import.meta.url))] });
 
+// Tiers that need a program from Debian run where it is installed. CI sets CORREIO_TEST_REQUIRE_ALL=1
+// (.ci/run installs them): there every tier runs, and a missing program fails the run.
+const requireAll = process.env['CORREIO_TEST_REQUIRE_ALL'] === '1';
+const onPath = (...paths: string[]) => paths.some((p) => existsSync(p));
+const hasDovecot = requireAll || onPath('/usr/sbin/dovecot', '/usr/bin/dovecot', '/usr/local/sbin/dovecot');
+const hasChromium = requireAll || onPath('/usr/bin/chromium', '/usr/bin/chromium-browser');
+
+const tier = (name: string, order: number, include: string[], extra: Record<string, unknown> = {}): TestProjectInlineConfiguration => ({
+  extends: true,
+  test: {
+    name,
+    include,
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    globalSetup: ['tests/helpers/global-setup.ts'],
+    // Tiers run one after the other: each starts servers, and two tiers at once would fight for 2 cores.
+    sequence: { groupOrder: order },
+    ...extra,
+  },
+});
+
+const projects: TestProjectInlineConfiguration[] = [
+  tier('unit', 0, ['packages/*/src/**/*.test.ts'], { testTimeout: 20_000 }),
+  tier('integration', 1, ['tests/integration/**/*.test.ts'], { exclude: ['tests/integration/dovecot/**'] }),
+];
+if (hasDovecot) projects.push(tier('dovecot', 2, ['tests/integration/dovecot/**/*.test.ts']));
+if (hasChromium && hasDovecot) projects.push(tier('e2e', 3, ['tests/e2e/**/*.test.ts'], { testTimeout: 120_000 }));
+if (hasDovecot) projects.push(tier('faults', 4, ['tests/faults/**/*.test.ts'], { testTimeout: 300_000, maxWorkers: 1 }));
+
+const missing = [!hasDovecot && 'dovecot + faults (install dovecot-imapd dovecot-pop3d)', !(hasChromium && hasDovecot) && 'e2e (install chromium and Dovecot)'].filter(Boolean);
+if (missing.length && !process.env['VITEST_WORKER_ID']) console.log(`[correio tests] not run on this machine: ${missing.join('; ')} — CI always runs every tier`);
+
 export default defineConfig({
   resolve: { alias: [{ find: /^graphql$/, replacement: graphqlEntry }] },
   test: {
-    projects: [
-      {
-        extends: true,
-        test: {
-          name: 'unit',
-          include: ['packages/*/src/**/*.test.ts'],
-          testTimeout: 20_000,
-        },
-      },
-      {
-        extends: true,
-        test: {
-          name: 'integration',
-          include: ['tests/integration/**/*.test.ts'],
-          testTimeout: 60_000,
-          hookTimeout: 120_000,
-          // Each file starts its own servers and database; two at a time suits a 2-core machine.
-          maxWorkers: 2,
-          globalSetup: ['tests/helpers/global-setup.ts'],
-        },
-      },
-    ],
+    maxWorkers: 2,
+    projects,
   },
 });

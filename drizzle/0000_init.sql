@@ -73,6 +73,15 @@ CREATE TABLE "account_statuses" (
 	"message" text,
 	"last_success_at" timestamp with time zone,
 	"last_alive_at" timestamp with time zone,
+	"failing_since" timestamp with time zone,
+	"streak_transient" boolean DEFAULT true NOT NULL,
+	"last_error_at" timestamp with time zone,
+	"last_error_transient" boolean,
+	"last_error_code" text,
+	"last_error_hint" text,
+	"recovered_at" timestamp with time zone,
+	"last_streak_transient" boolean,
+	"checking_since" timestamp with time zone,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "account_statuses_account_id_direction_pk" PRIMARY KEY("account_id","direction")
 );
@@ -144,7 +153,7 @@ CREATE TABLE "attachments" (
 	"content_id" text,
 	"inline" boolean DEFAULT false NOT NULL,
 	"uploaded_by_id" uuid,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "ticket_actions" (
@@ -169,7 +178,7 @@ CREATE TABLE "ticket_actions" (
 	"delivery_error" text,
 	"raw_blob_key" text,
 	"historical" boolean DEFAULT false NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "ticket_message_ids" (
@@ -193,8 +202,14 @@ CREATE TABLE "tickets" (
 	"type_id" uuid,
 	"group_id" uuid,
 	"assignee_id" uuid,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "engine_nodes" (
+	"id" text PRIMARY KEY NOT NULL,
+	"heartbeat_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"started_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "failed_imports" (
@@ -218,6 +233,7 @@ CREATE TABLE "imported_messages" (
 	"received_at" timestamp with time zone,
 	"imported_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"deleted_from_server_at" timestamp with time zone,
+	"skipped" boolean DEFAULT false NOT NULL,
 	CONSTRAINT "imported_messages_account_id_source_key_pk" PRIMARY KEY("account_id","source_key")
 );
 --> statement-breakpoint
@@ -234,6 +250,8 @@ CREATE TABLE "mailbox_sync_states" (
 	"uid_validity" bigint,
 	"uid_next" bigint,
 	"highest_modseq" bigint,
+	"historical_below_uid" bigint,
+	"first_sync_at" timestamp with time zone,
 	"last_sync_at" timestamp with time zone,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "mailbox_sync_states_account_id_mailbox_pk" PRIMARY KEY("account_id","mailbox")

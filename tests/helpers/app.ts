@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { startCorreio, type RunningCorreio } from '@correio/api';
+import type { EngineOptions } from '@correio/mail-engine';
 import { loadConfig, type CorreioConfig } from '@correio/core';
 import pino from 'pino';
 import { createTestDatabase, type TestDatabase } from './database.ts';
@@ -21,7 +22,7 @@ export interface TestApp extends RunningCorreio {
  * Correio in this process on a random port, with its own data folder and database and the
  * logs captured in memory. `env` overrides configuration variables.
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, engine: EngineOptions = {}): Promise<TestApp> {
   const dataDir = await mkdtemp(join(tmpdir(), 'correio-test-'));
   const db = await createTestDatabase();
   const logs: string[] = [];
@@ -40,7 +41,17 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     ...env,
   });
   const logger = pino({ level: 'debug' }, sink);
-  const app = await startCorreio(config, { database: db.handle, logger });
+  // Fast timings: tests should not wait a minute for a poll or a backoff.
+  const app = await startCorreio(config, {
+    database: db.handle,
+    logger,
+    engine: {
+      ...engine,
+      imap: { backoff: { minMs: 200, maxMs: 2000 }, ...engine.imap },
+      pop3: { pollIntervalMs: 500, backoff: { minMs: 200, maxMs: 2000 }, ...engine.pop3 },
+      leases: { ttlMs: 5000, heartbeatMs: 500, ...engine.leases },
+    },
+  });
   return {
     ...app,
     url: app.url!,

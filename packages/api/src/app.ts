@@ -1,10 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { createRuntime, type CorreioConfig, type Runtime, type RuntimeOverrides } from '@correio/core';
+import { MailEngine, type EngineOptions } from '@correio/mail-engine';
 import { createHttpServer } from './server.ts';
 import { createServices, type Services } from './services/index.ts';
 
 export interface RunningCorreio {
   runtime: Runtime;
+  /** The mail engine, when this process runs one (role `all` or `engine`). */
+  engine: MailEngine | null;
   services: Services | null;
   /** Base URL of the HTTP server (null for an engine-only process). */
   url: string | null;
@@ -12,15 +15,22 @@ export interface RunningCorreio {
 }
 
 /** Starts the parts of Correio that `config.role` asks for, in this process. */
-export async function startCorreio(config: CorreioConfig, overrides: RuntimeOverrides = {}): Promise<RunningCorreio> {
+export async function startCorreio(config: CorreioConfig, overrides: RuntimeOverrides & { engine?: EngineOptions } = {}): Promise<RunningCorreio> {
   const runtime = await createRuntime(config, overrides);
   const closers: Array<() => Promise<void>> = [];
   let services: Services | null = null;
   let url: string | null = null;
+  let engine: MailEngine | null = null;
 
   try {
+    if (config.role === 'all' || config.role === 'engine') {
+      engine = new MailEngine(runtime, engineOptions(config, overrides.engine));
+      await engine.start();
+      const started = engine;
+      closers.push(() => started.stop());
+    }
     if (config.role === 'all' || config.role === 'api') {
-      services = createServices(runtime);
+      services = createServices(runtime, engine);
       const server = createHttpServer(runtime, services);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -38,17 +48,31 @@ export async function startCorreio(config: CorreioConfig, overrides: RuntimeOver
       );
     }
   } catch (err) {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
     await runtime.close();
     throw err;
   }
 
   return {
     runtime,
+    engine,
     services,
     url,
     async close() {
       for (const close of closers.reverse()) await close();
       await runtime.close();
     },
+  };
+}
+
+function engineOptions(config: CorreioConfig, overrides: EngineOptions = {}): EngineOptions {
+  const e = config.engine;
+  return {
+    statusWindowMs: e.statusWindowMs,
+    watchdogMs: e.watchdogMs,
+    ...overrides,
+    imap: { pollIntervalMs: e.imapPollMs, ...overrides.imap },
+    pop3: { pollIntervalMs: e.pop3PollMs, ...overrides.pop3 },
+    leases: { ttlMs: e.leaseTtlMs, heartbeatMs: Math.max(500, Math.round(e.leaseTtlMs / 3)), ...overrides.leases },
   };
 }

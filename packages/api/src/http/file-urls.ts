@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export type FileRef = { kind: 'attachment'; id: string } | { kind: 'logo'; id: string };
+export type FileKind = 'attachment' | 'logo' | 'failed-import';
+export type FileRef = { kind: FileKind; id: string };
 
 /**
  * Attachment and logo URLs are signed and expiring, so an `<img src>` inside an e-mail view or a
@@ -22,8 +23,8 @@ export class FileUrls {
 
   /** The file a request path + query stands for, or null when the signature is wrong or expired. */
   verify(kind: string, id: string, exp: string | null, sig: string | null): FileRef | null {
-    if ((kind !== 'attachment' && kind !== 'logo') || !exp || !sig || !/^\d+$/.test(exp)) return null;
-    const ref: FileRef = { kind, id };
+    if (!['attachment', 'logo', 'failed-import'].includes(kind) || !exp || !sig || !/^\d+$/.test(exp)) return null;
+    const ref: FileRef = { kind: kind as FileKind, id };
     if (Number(exp) * 1000 < this.now()) return null;
     const expected = Buffer.from(this.sign(ref, Number(exp)));
     const given = Buffer.from(sig);

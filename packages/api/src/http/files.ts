@@ -18,6 +18,9 @@ export async function serveFile(runtime: Runtime, files: FileUrls, req: Incoming
   if (ref.kind === 'attachment') {
     const [row] = await db.select().from(schema.attachments).where(eq(schema.attachments.id, ref.id));
     if (row) file = row;
+  } else if (ref.kind === 'failed-import') {
+    const [row] = await db.select().from(schema.failedImports).where(eq(schema.failedImports.id, ref.id));
+    if (row) file = { blobKey: row.rawBlobKey, contentType: 'message/rfc822', filename: `failed-import-${row.id}.eml` };
   } else {
     const [row] = await db.select().from(schema.emailAccounts).where(eq(schema.emailAccounts.id, ref.id));
     if (row?.brandLogoBlobKey) file = { blobKey: row.brandLogoBlobKey, contentType: row.brandLogoContentType ?? 'image/png', filename: 'logo' };

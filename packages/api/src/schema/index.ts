@@ -6,5 +6,6 @@ import './catalog.ts';
 import './account-status.ts';
 import './account.ts';
 import './ticket.ts';
+import './mail-log.ts';
 
 export const schema = builder.toSchema({ sortSchema: false });

@@ -1,4 +1,5 @@
 import { schema } from '@correio/core';
+import { replaceAttachmentPlaceholders } from '@correio/mail-engine';
 import { filter, pipe } from 'graphql-yoga';
 import { builder } from '../builder.ts';
 import type { ActionRow, TicketPage, TicketRow } from '../services/ticket-service.ts';
@@ -34,7 +35,11 @@ export const TicketActionRef = builder.objectRef<ActionRow>('TicketAction').impl
     subject: t.exposeString('subject', { nullable: true, description: 'Subject of the e-mail.' }),
     text: t.exposeString('text', { description: 'The new content, with quoted history and signature folded away.' }),
     fullText: t.string({ description: 'The whole text body, quoted history included (for “show quoted”).', resolve: (a) => a.fullText ?? a.text }),
-    html: t.exposeString('html', { nullable: true, description: 'Sanitized HTML body; inline images point at attachment URLs. Render it in a sandboxed frame.' }),
+    html: t.string({
+      nullable: true,
+      description: 'Sanitized HTML body; inline images point at signed attachment URLs. Render it in a sandboxed frame.',
+      resolve: (a, _args, ctx) => (a.html ? replaceAttachmentPlaceholders(a.html, (id) => ctx.services.files.url({ kind: 'attachment', id })) : null),
+    }),
     messageId: t.exposeString('messageId', { nullable: true, description: 'Message-ID header.' }),
     attachments: t.field({
       type: [AttachmentRef],

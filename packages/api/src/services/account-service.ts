@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { schema, type Queryable, type Runtime } from '@correio/core';
+import { accountSecretContext, schema, type AccountSecretField, type Queryable, type Runtime } from '@correio/core';
 import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import type { Viewer } from '../auth/tokens.ts';
 import { AppError, notFound, validationError } from '../errors.ts';
@@ -15,9 +15,6 @@ export function builtinAddress(localPart: string, slug: string, inboundDomain: s
   return `${localPart.toLowerCase()}@${slug}.${inboundDomain}`;
 }
 
-/** Where a sealed credential belongs: bound into the ciphertext so it only opens on its own row. */
-export const secretContext = (accountId: string, field: 'incoming-password' | 'outgoing-password' | 'outgoing-access-token') =>
-  `account:${accountId}:${field}`;
 
 export class AccountService {
   constructor(private readonly runtime: Runtime) {}
@@ -120,7 +117,7 @@ export class AccountService {
   /** Maps validated input onto columns: fills ports, seals passwords, keeps secrets the input omits. */
   private async valuesFromInput(viewer: Viewer, id: string, input: AccountInput, existing: AccountRow | null): Promise<Omit<AccountValues, 'id' | 'workspaceId'>> {
     await this.assertOwned(viewer, input);
-    const seal = (value: string, field: Parameters<typeof secretContext>[1]) => this.runtime.secrets.seal(value, secretContext(id, field));
+    const seal = (value: string, field: AccountSecretField) => this.runtime.secrets.seal(value, accountSecretContext(id, field));
     const brand = await this.brandValues(input, existing);
     const common = {
       name: input.name,

@@ -1,15 +1,22 @@
 import type { Runtime } from '@correio/core';
+import { Importer, type MailEngine } from '@correio/mail-engine';
 import { TokenService } from '../auth/tokens.ts';
 import { FileUrls } from '../http/file-urls.ts';
 import { AccountService } from './account-service.ts';
 import { CatalogService } from './catalog-service.ts';
+import { MailLogService } from './mail-log-service.ts';
 import { StatusService } from './status-service.ts';
 import { TicketService } from './ticket-service.ts';
 import { WorkspaceService } from './workspace-service.ts';
 
-export function createServices(runtime: Runtime) {
+/** `engine` is this process's mail engine, or null in an API-only process (imports then run here directly). */
+export function createServices(runtime: Runtime, engine: MailEngine | null = null) {
   const tokens = new TokenService(runtime.keys.tokens, runtime.config.tokenTtlHours);
+  const importer = engine?.importer ?? new Importer(runtime);
   return {
+    engine,
+    importer,
+    mailLog: new MailLogService(runtime, importer),
     tokens,
     files: new FileUrls(runtime.keys.fileUrls),
     workspaces: new WorkspaceService(runtime, tokens),

@@ -19,6 +19,12 @@ const envSchema = z.object({
   CORREIO_SIGNUP: z.enum(['open', 'closed']).default('open'),
   CORREIO_TOKEN_TTL_HOURS: z.coerce.number().positive().default(12),
   CORREIO_PUBLIC_URL: z.string().url().optional(),
+  CORREIO_POP3_POLL_SECONDS: z.coerce.number().positive().default(60),
+  CORREIO_IMAP_POLL_SECONDS: z.coerce.number().positive().default(60),
+  CORREIO_STATUS_WINDOW_MINUTES: z.coerce.number().positive().default(30),
+  CORREIO_WATCHDOG_SECONDS: z.coerce.number().positive().default(600),
+  CORREIO_LEASE_TTL_SECONDS: z.coerce.number().positive().default(10),
+  CORREIO_CHECK_TIMEOUT_SECONDS: z.coerce.number().positive().default(15),
   NODE_ENV: z.string().default('production'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -39,6 +45,14 @@ export interface CorreioConfig {
   signup: 'open' | 'closed';
   tokenTtlHours: number;
   publicUrl: string | undefined;
+  engine: {
+    pop3PollMs: number;
+    imapPollMs: number;
+    statusWindowMs: number;
+    watchdogMs: number;
+    leaseTtlMs: number;
+    checkTimeoutMs: number;
+  };
   development: boolean;
   logLevel: string;
 }
@@ -73,6 +87,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CorreioConfig 
     signup: e.CORREIO_SIGNUP,
     tokenTtlHours: e.CORREIO_TOKEN_TTL_HOURS,
     publicUrl: e.CORREIO_PUBLIC_URL,
+    engine: {
+      pop3PollMs: e.CORREIO_POP3_POLL_SECONDS * 1000,
+      imapPollMs: e.CORREIO_IMAP_POLL_SECONDS * 1000,
+      statusWindowMs: e.CORREIO_STATUS_WINDOW_MINUTES * 60_000,
+      watchdogMs: e.CORREIO_WATCHDOG_SECONDS * 1000,
+      leaseTtlMs: e.CORREIO_LEASE_TTL_SECONDS * 1000,
+      checkTimeoutMs: e.CORREIO_CHECK_TIMEOUT_SECONDS * 1000,
+    },
     development: e.NODE_ENV === 'development',
     logLevel: e.LOG_LEVEL,
   };

@@ -30,3 +30,10 @@ export class SecretBox {
     return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
   }
 }
+
+export type AccountSecretField = 'incoming-password' | 'outgoing-password' | 'outgoing-access-token';
+
+/** Where a sealed account credential belongs: bound into the ciphertext so it only opens on its own row. */
+export function accountSecretContext(accountId: string, field: AccountSecretField): string {
+  return `account:${accountId}:${field}`;
+}

@@ -94,6 +94,17 @@ export const accountStatuses = pgTable(
     lastSuccessAt: timestamp('last_success_at', { withTimezone: true }),
     // Last time the live importer or sender proved the connection alive (watchdog input).
     lastAliveAt: timestamp('last_alive_at', { withTimezone: true }),
+    // The status model's memory (see mail-engine status/classify-status.ts): the current failure
+    // streak, and how the last one ended.
+    failingSince: timestamp('failing_since', { withTimezone: true }),
+    streakTransient: boolean('streak_transient').notNull().default(true),
+    lastErrorAt: timestamp('last_error_at', { withTimezone: true }),
+    lastErrorTransient: boolean('last_error_transient'),
+    lastErrorCode: text('last_error_code'),
+    lastErrorHint: text('last_error_hint'),
+    recoveredAt: timestamp('recovered_at', { withTimezone: true }),
+    lastStreakTransient: boolean('last_streak_transient'),
+    checkingSince: timestamp('checking_since', { withTimezone: true }),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.accountId, t.direction] })],

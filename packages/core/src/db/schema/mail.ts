@@ -1,4 +1,4 @@
-import { bigint, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { emailAccounts } from './account.ts';
 import { outboxStateEnum, refusalReasonEnum } from './enums.ts';
 import { ticketActions } from './ticket.ts';
@@ -19,6 +19,10 @@ export const mailboxSyncStates = pgTable(
     // Every UID below this has been imported (or deliberately skipped by the first-sync choice).
     uidNext: bigint('uid_next', { mode: 'number' }),
     highestModseq: bigint('highest_modseq', { mode: 'bigint' }),
+    // Messages below this UID were already in the mailbox at the first connection: imported (if the
+    // admin chose so) as history, never notifying anyone.
+    historicalBelowUid: bigint('historical_below_uid', { mode: 'number' }),
+    firstSyncAt: timestamp('first_sync_at', { withTimezone: true }),
     lastSyncAt: timestamp('last_sync_at', { withTimezone: true }),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -43,6 +47,8 @@ export const importedMessages = pgTable(
     receivedAt: timestamp('received_at', { withTimezone: true }),
     importedAt: timestamp('imported_at', { withTimezone: true }).notNull().defaultNow(),
     deletedFromServerAt: timestamp('deleted_from_server_at', { withTimezone: true }),
+    // Left alone on purpose (old mail the admin chose not to import): never "processed", never deleted.
+    skipped: boolean('skipped').notNull().default(false),
   },
   (t) => [primaryKey({ columns: [t.accountId, t.sourceKey] }), index('imported_messages_account_imported').on(t.accountId, t.importedAt)],
 );
@@ -132,4 +138,11 @@ export const mailboxLeases = pgTable('mailbox_leases', {
   owner: text('owner').notNull(),
   expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
   acquiredAt: timestamp('acquired_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Engine processes alive in the cluster, so each takes its fair share of mailboxes (N2). */
+export const engineNodes = pgTable('engine_nodes', {
+  id: text('id').primaryKey(),
+  heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }).notNull().defaultNow(),
+  startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
 });

@@ -1,0 +1,77 @@
+import { builder } from '../builder.ts';
+import type { FailedImportRow, RefusedMessageRow } from '../services/mail-log-service.ts';
+import { EmailAccountRef } from './account.ts';
+
+const FailedImportRef = builder.objectRef<FailedImportRow>('FailedImport').implement({
+  description: 'A message that could not be parsed or stored. It is kept raw and can be retried; the mailbox moved on past it (W7).',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'Stable identifier.' }),
+    account: t.field({
+      type: EmailAccountRef,
+      description: 'The account it came from.',
+      resolve: async (f, _a, ctx) => (await ctx.loaders.account.load(f.accountId))!,
+    }),
+    at: t.expose('at', { type: 'DateTime', description: 'When the last attempt failed.' }),
+    error: t.exposeString('error', { description: 'Why it failed.' }),
+    size: t.exposeInt('size', { description: 'Size of the raw message in bytes.' }),
+    attempts: t.exposeInt('attempts', { description: 'How many times it was tried.' }),
+    resolvedAt: t.expose('resolvedAt', { type: 'DateTime', nullable: true, description: 'When a retry succeeded.' }),
+    rawUrl: t.string({ description: 'Signed URL of the raw message (.eml), for inspection.', resolve: (f, _a, ctx) => ctx.services.files.url({ kind: 'failed-import', id: f.id }) }),
+  }),
+});
+
+const RefusalReasonEnum = builder.enumType('RefusalReason', {
+  description: 'Why a received mail did not become a ticket or action.',
+  values: {
+    NEW_TICKET_POLICY: { description: 'The account’s new-ticket policy does not allow this sender.' },
+    AUTO_REPLY: { description: 'An automatic message (out-of-office, auto-reply, bulk or list mail); never opens tickets (W5).' },
+    BOUNCE: { description: 'A delivery report; if it is about a reply Correio sent, that reply is marked FAILED.' },
+    OWN_MESSAGE: { description: 'A copy of a message Correio itself sent.' },
+    RATE_LIMITED: { description: 'Too many messages from one sender in a short time.' },
+    APPEND_DISABLED: { description: 'A reply to an existing ticket while appending replies is off.' },
+    DUPLICATE: { description: 'The same message was already imported.' },
+  } as const,
+});
+
+const RefusedMessageRef = builder.objectRef<RefusedMessageRow>('RefusedMessage').implement({
+  description: 'A received mail that deliberately made no ticket, with the reason (visible to admins, never silently dropped).',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'Stable identifier.' }),
+    at: t.expose('at', { type: 'DateTime', description: 'When it was received.' }),
+    reason: t.expose('reason', { type: RefusalReasonEnum, description: 'Why it made no ticket.' }),
+    detail: t.exposeString('detail', { nullable: true, description: 'Explanation in words.' }),
+    from: t.exposeString('fromAddress', { nullable: true, description: 'Sender.' }),
+    subject: t.exposeString('subject', { nullable: true, description: 'Subject.' }),
+    account: t.field({
+      type: EmailAccountRef,
+      description: 'The account it arrived at.',
+      resolve: async (r, _a, ctx) => (await ctx.loaders.account.load(r.accountId))!,
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  failedImports: t.withAuth({ admin: true }).field({
+    type: [FailedImportRef],
+    description: 'Messages that could not be imported and were kept for retry, newest first (unresolved only unless `includeResolved`).',
+    args: {
+      accountId: t.arg.id({ description: 'Only this account.' }),
+      includeResolved: t.arg.boolean({ description: 'Also list the ones a retry already fixed.' }),
+    },
+    resolve: (_r, args, ctx) => ctx.services.mailLog.failedImports(ctx.viewer, args.accountId ? String(args.accountId) : null, args.includeResolved ?? false),
+  }),
+  refusedMessages: t.withAuth({ admin: true }).field({
+    type: [RefusedMessageRef],
+    description: 'Received mail that deliberately made no ticket, newest first (last 500).',
+    args: { accountId: t.arg.id({ description: 'Only this account.' }) },
+    resolve: (_r, args, ctx) => ctx.services.mailLog.refusedMessages(ctx.viewer, args.accountId ? String(args.accountId) : null),
+  }),
+}));
+
+builder.mutationField('retryFailedImport', (t) =>
+  t.withAuth({ admin: true }).boolean({
+    description: 'Runs a failed message through the import pipeline again; true when it is imported now.',
+    args: { id: t.arg.id({ required: true, description: 'Failed import id.' }) },
+    resolve: (_r, args, ctx) => ctx.services.mailLog.retry(ctx.viewer, String(args.id)),
+  }),
+);

@@ -1,0 +1,351 @@
+import type { Readable } from 'node:stream';
+import type { Logger, Runtime } from '@correio/core';
+import type { ImapFlow, MailboxLockObject } from 'imapflow';
+import { schema } from '@correio/core';
+import { and, eq, isNull, lt, like, sql } from 'drizzle-orm';
+import { toMailError } from '../classify-error.ts';
+import { MailError, type Phase } from '../errors.ts';
+import { isDatabaseUnavailable } from '../pipeline/database-errors.ts';
+import type { AccountRow } from '../pipeline/ingest.ts';
+import type { Importer } from '../pipeline/importer.ts';
+import { incomingConnectionOf } from '../settings/connection-settings.ts';
+import { findProvider } from '../settings/providers.ts';
+import type { StatusRecorder } from '../status/status-recorder.ts';
+import { WakeableSleep } from '../util/wakeable-sleep.ts';
+import { Backoff } from './backoff.ts';
+import { createImapClient } from './connection.ts';
+import { imapSourceKey, loadSyncState, saveSyncState, type SyncState } from './sync-state.ts';
+
+const { importedMessages } = schema;
+
+export interface ImapSyncOptions {
+  /** How long to sit in IDLE before re-checking the mailbox anyway (also proves the connection alive). */
+  idleRefreshMs: number;
+  /** Polling interval for servers without IDLE. */
+  pollIntervalMs: number;
+  /** Messages up to this size are fetched in batches; larger ones stream one by one. */
+  batchBytes: number;
+  largeMessageBytes: number;
+  backoff: { minMs: number; maxMs: number };
+  /** How often delete-after-N-days runs. */
+  cleanupIntervalMs: number;
+}
+
+export const DEFAULT_IMAP_OPTIONS: ImapSyncOptions = {
+  idleRefreshMs: 4.5 * 60_000,
+  pollIntervalMs: 60_000,
+  batchBytes: 4 * 1024 * 1024,
+  largeMessageBytes: 1024 * 1024,
+  backoff: { minMs: 1000, maxMs: 5 * 60_000 },
+  cleanupIntervalMs: 60 * 60_000,
+};
+
+const NEVER_IMPORTED = new Set(['\\Sent', '\\Drafts', '\\Trash', '\\Junk']);
+
+export interface WorkerDeps {
+  runtime: Runtime;
+  importer: Importer;
+  status: StatusRecorder;
+}
+
+/**
+ * One long-lived IMAP connection per account: sync by UID from the stored position, then IDLE
+ * until the server reports new mail (polling only where IDLE is missing), reconnecting with
+ * backoff after any failure. UIDs are the only cursor: read flags and dates never decide what
+ * is imported, so mail read elsewhere and days of downtime are both caught up.
+ */
+export class ImapMailboxWorker {
+  private stopped = false;
+  /** Last time a sync or keep-alive succeeded (the engine's watchdog reads it). */
+  lastAliveAt = Date.now();
+  private readonly sleeper = new WakeableSleep();
+  private readonly backoff: Backoff;
+  private client: ImapFlow | null = null;
+  private loop: Promise<void> | null = null;
+  private lastCleanup = 0;
+  private readonly log: Logger;
+  private readonly folder: string;
+
+  constructor(
+    private readonly deps: WorkerDeps,
+    private readonly account: AccountRow,
+    private readonly options: ImapSyncOptions = DEFAULT_IMAP_OPTIONS,
+  ) {
+    this.backoff = new Backoff(options.backoff.minMs, options.backoff.maxMs);
+    this.log = deps.runtime.logger.child({ accountId: account.id, protocol: 'imap' });
+    this.folder = account.incomingFolder || 'INBOX';
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  wake(): void {
+    this.sleeper.trigger();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.sleeper.trigger();
+    const client = this.client;
+    if (client) client.close();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      let phase: Phase = 'CONNECT';
+      let lock: MailboxLockObject | null = null;
+      try {
+        const settings = incomingConnectionOf(this.account, this.deps.runtime.secrets);
+        if (!settings) throw new MailError('NOT_CONFIGURED', 'CONFIG');
+        const client = createImapClient(settings);
+        this.client = client;
+        client.on('error', (err: Error) => this.log.debug({ err: { message: err.message } }, 'imap connection error'));
+        client.on('close', () => this.sleeper.trigger());
+        client.on('exists', (data: { count: number; prevCount: number }) => {
+          if (data.count > data.prevCount) this.sleeper.trigger();
+        });
+        await client.connect();
+        if (this.stopped) break;
+        phase = 'MAILBOX';
+        await this.assertImportableFolder(client);
+        lock = await client.getMailboxLock(this.folder);
+        this.log.info({ idle: client.capabilities.has('IDLE') }, 'mailbox connected');
+        await this.deps.status.success(this.account, 'INCOMING', { fromCheck: true });
+        this.backoff.reset();
+        while (!this.stopped && client.usable) {
+          phase = 'FETCH';
+          await this.syncOnce(client);
+          await this.cleanup(client);
+          this.lastAliveAt = Date.now();
+          await this.deps.status.alive(this.account, 'INCOMING');
+          if (this.stopped || !client.usable) break;
+          if (client.capabilities.has('IDLE')) {
+            void client.idle().catch(() => undefined);
+            await this.sleeper.sleep(this.options.idleRefreshMs);
+          } else {
+            await this.sleeper.sleep(this.options.pollIntervalMs);
+          }
+        }
+        if (!this.stopped) throw new MailError('CONNECTION_RESET', 'FETCH', { message: 'The server closed the connection.' });
+      } catch (err) {
+        if (this.stopped) break;
+        if (isDatabaseUnavailable(err)) {
+          this.log.warn({ err: { message: (err as Error).message } }, 'database unavailable; the mailbox waits and resumes from its last committed message');
+          await this.sleeper.sleep(this.backoff.next(true));
+          continue;
+        }
+        const error = toMailError(err, phase, { authHint: findProvider(this.account.providerId)?.authHint });
+        this.log.warn({ code: error.code, phase: error.phase, serverResponse: error.serverResponse }, 'mailbox sync failed');
+        await this.deps.status.failure(this.account, 'INCOMING', error, { fromCheck: false }).catch(() => undefined);
+        await this.sleeper.sleep(this.backoff.next(error.transient));
+      } finally {
+        lock?.release();
+        const client = this.client;
+        this.client = null;
+        if (client?.usable) await client.logout().catch(() => client.close());
+        else client?.close();
+      }
+    }
+  }
+
+  private async assertImportableFolder(client: ImapFlow): Promise<void> {
+    const folders = await client.list();
+    const entry = folders.find((f) => f.path === this.folder || f.path.toLowerCase() === this.folder.toLowerCase());
+    if (!entry) throw new MailError('FOLDER_NOT_FOUND', 'MAILBOX', { message: `The folder "${this.folder}" does not exist in this mailbox.` });
+    if (entry.specialUse && NEVER_IMPORTED.has(entry.specialUse))
+      throw new MailError('FOLDER_NOT_ALLOWED', 'MAILBOX', { message: `"${this.folder}" is the ${entry.specialUse.slice(1)} folder; Correio never imports it.` });
+  }
+
+  /** Imports everything new since the stored position; handles the first sync and UIDVALIDITY changes. */
+  private async syncOnce(client: ImapFlow): Promise<void> {
+    const mailbox = client.mailbox;
+    if (!mailbox) throw new MailError('PROTOCOL_ERROR', 'MAILBOX', { message: 'No mailbox is selected.' });
+    const db = this.deps.runtime.database.db;
+    let state = await loadSyncState(db, this.account.id, this.folder);
+    if (!state) state = await this.firstSync(client, mailbox.uidValidity, mailbox.uidNext);
+    else if (state.uidValidity !== mailbox.uidValidity) state = await this.resync(client, state, mailbox.uidValidity);
+    await this.importFrom(client, state);
+  }
+
+  private async firstSync(client: ImapFlow, uidValidity: bigint, uidNext: number): Promise<SyncState> {
+    const choice = this.account.importExisting;
+    let start = uidNext;
+    if (choice === 'ALL') start = 1;
+    if (choice === 'LAST_DAYS') {
+      const since = new Date(Date.now() - (this.account.importExistingDays ?? 1) * 86_400_000);
+      const uids = (await client.search({ since }, { uid: true })) || [];
+      start = uids.length ? Math.min(...uids) : uidNext;
+    }
+    const values = { uidValidity, uidNext: start, historicalBelowUid: uidNext, firstSyncAt: new Date() };
+    await saveSyncState(this.deps.runtime.database.db, this.account.id, this.folder, values);
+    this.log.info({ importExisting: choice, existing: uidNext - start }, 'first sync of mailbox');
+    return { accountId: this.account.id, mailbox: this.folder, highestModseq: null, lastSyncAt: null, updatedAt: new Date(), ...values };
+  }
+
+  /**
+   * UIDVALIDITY changed: every UID is new. Messages already imported (same Message-ID) are
+   * linked to their new UID without importing them again; the rest is imported normally, except
+   * mail that predates the first connection when the admin chose not to import old mail.
+   */
+  private async resync(client: ImapFlow, state: SyncState, uidValidity: bigint): Promise<SyncState> {
+    this.log.warn({ old: String(state.uidValidity), new: String(uidValidity) }, 'UIDVALIDITY changed; resyncing without duplicates');
+    const db = this.deps.runtime.database.db;
+    const all = await client.fetchAll('1:*', { uid: true, envelope: true, internalDate: true }, { uid: false });
+    let start: number | null = null;
+    for (const message of all.sort((a, b) => a.uid - b.uid)) {
+      const messageId = message.envelope?.messageId?.replace(/^<|>$/g, '') ?? null;
+      const known = messageId
+        ? await db
+            .select({ key: importedMessages.sourceKey })
+            .from(importedMessages)
+            .where(and(eq(importedMessages.accountId, this.account.id), eq(importedMessages.messageId, messageId)))
+            .limit(1)
+        : [];
+      const internalDate = message.internalDate instanceof Date ? message.internalDate : null;
+      const predates = this.account.importExisting !== 'ALL' && state.firstSyncAt && internalDate && internalDate < state.firstSyncAt;
+      if (known.length || predates) {
+        await db
+          .insert(importedMessages)
+          .values({ accountId: this.account.id, sourceKey: imapSourceKey(this.folder, uidValidity, message.uid), messageId, receivedAt: internalDate, skipped: !known.length })
+          .onConflictDoNothing();
+        continue;
+      }
+      start ??= message.uid;
+    }
+    const mailboxNext = client.mailbox ? client.mailbox.uidNext : 1;
+    const values = { uidValidity, uidNext: start ?? mailboxNext, historicalBelowUid: 0 };
+    await saveSyncState(db, this.account.id, this.folder, values);
+    return { ...state, ...values };
+  }
+
+  private async importFrom(client: ImapFlow, state: SyncState): Promise<void> {
+    const from = state.uidNext ?? 1;
+    const uidValidity = state.uidValidity!;
+    const found = (await client.search({ uid: `${from}:*` }, { uid: true })) || [];
+    // `N:*` always includes the highest UID, even below N: filter.
+    const uids = found.filter((u) => u >= from).sort((a, b) => a - b);
+    if (!uids.length) return;
+    const ledger = await this.alreadyImported(uidValidity, uids);
+    for (let i = 0; i < uids.length && !this.stopped; i += 500) {
+      const chunk = uids.slice(i, i + 500);
+      const metas = (await client.fetchAll(chunk.join(','), { uid: true, size: true, internalDate: true }, { uid: true })).sort((a, b) => a.uid - b.uid);
+      let batch: typeof metas = [];
+      let batchBytes = 0;
+      const flush = async () => {
+        if (!batch.length) return;
+        const range = batch.map((m) => m.uid).join(',');
+        const fetched = await client.fetchAll(range, { uid: true, source: true, internalDate: true }, { uid: true });
+        const byUid = new Map(fetched.map((m) => [m.uid, m]));
+        const done: number[] = [];
+        for (const meta of batch) {
+          const message = byUid.get(meta.uid);
+          // Expunged between the two fetches: nothing to import, move on.
+          if (!message?.source) {
+            await this.advance(uidValidity, meta.uid);
+            continue;
+          }
+          await this.importOne(uidValidity, meta.uid, message.source, dateOf(message.internalDate), state);
+          done.push(meta.uid);
+        }
+        await this.markSeen(client, done);
+        batch = [];
+        batchBytes = 0;
+      };
+      for (const meta of metas) {
+        if (this.stopped) return;
+        if (ledger.has(meta.uid)) continue;
+        const size = meta.size ?? 0;
+        if (size > this.options.largeMessageBytes) {
+          await flush();
+          const download = await client.download(String(meta.uid), undefined, { uid: true });
+          if (!('content' in download) || !download.content) {
+            await this.advance(uidValidity, meta.uid);
+            continue;
+          }
+          await this.importOne(uidValidity, meta.uid, download.content, dateOf(meta.internalDate), state);
+          await this.markSeen(client, [meta.uid]);
+          continue;
+        }
+        batch.push(meta);
+        batchBytes += size;
+        if (batchBytes >= this.options.batchBytes || batch.length >= 200) await flush();
+      }
+      await flush();
+    }
+  }
+
+  private async importOne(uidValidity: bigint, uid: number, raw: Buffer | Readable, receivedAt: Date | null, state: SyncState): Promise<void> {
+    await this.deps.importer.import({
+      account: this.account,
+      sourceKey: imapSourceKey(this.folder, uidValidity, uid),
+      raw,
+      receivedAt,
+      historical: uid < (state.historicalBelowUid ?? 0),
+      advance: (tx) => saveSyncState(tx, this.account.id, this.folder, { uidValidity, uidNext: uid + 1 }),
+    });
+  }
+
+  private advance(uidValidity: bigint, uid: number): Promise<void> {
+    return saveSyncState(this.deps.runtime.database.db, this.account.id, this.folder, { uidValidity, uidNext: uid + 1 });
+  }
+
+  /** UIDs of this range that the ledger already has (a crash after commit, before the position moved on). */
+  private async alreadyImported(uidValidity: bigint, uids: number[]): Promise<Set<number>> {
+    const prefix = imapSourceKey(this.folder, uidValidity, 0).slice(0, -1);
+    const rows = await this.deps.runtime.database.db
+      .select({ key: importedMessages.sourceKey })
+      .from(importedMessages)
+      .where(and(eq(importedMessages.accountId, this.account.id), like(importedMessages.sourceKey, `${escapeLike(prefix)}%`), sql`split_part(${importedMessages.sourceKey}, ':', -1)::bigint >= ${uids[0]!}`));
+    return new Set(rows.map((r) => Number(r.key.slice(prefix.length))));
+  }
+
+  /** Flags change only after the import committed: a crash never leaves a message marked read but not imported. */
+  private async markSeen(client: ImapFlow, uids: number[]): Promise<void> {
+    if (!this.account.markAsRead || !uids.length) return;
+    await client.messageFlagsAdd(uids.join(','), ['\\Seen'], { uid: true });
+  }
+
+  /** Delete-after-N-days: only messages Correio imported, older than N days, in the current UIDVALIDITY. */
+  private async cleanup(client: ImapFlow): Promise<void> {
+    const days = this.account.deleteAfterDays;
+    if (!days || Date.now() - this.lastCleanup < this.options.cleanupIntervalMs) return;
+    this.lastCleanup = Date.now();
+    const uidValidity = client.mailbox ? client.mailbox.uidValidity : null;
+    if (uidValidity === null) return;
+    const db = this.deps.runtime.database.db;
+    const prefix = imapSourceKey(this.folder, uidValidity, 0).slice(0, -1);
+    const cutoff = new Date(Date.now() - days * 86_400_000);
+    const rows = await db
+      .select({ key: importedMessages.sourceKey })
+      .from(importedMessages)
+      .where(
+        and(
+          eq(importedMessages.accountId, this.account.id),
+          like(importedMessages.sourceKey, `${escapeLike(prefix)}%`),
+          isNull(importedMessages.deletedFromServerAt),
+          eq(importedMessages.skipped, false),
+          lt(sql`coalesce(${importedMessages.receivedAt}, ${importedMessages.importedAt})`, cutoff),
+        ),
+      )
+      .limit(1000);
+    if (!rows.length) return;
+    const uids = rows.map((r) => Number(r.key.slice(prefix.length)));
+    await client.messageDelete(uids.join(','), { uid: true });
+    for (const row of rows)
+      await db
+        .update(importedMessages)
+        .set({ deletedFromServerAt: new Date() })
+        .where(and(eq(importedMessages.accountId, this.account.id), eq(importedMessages.sourceKey, row.key)));
+    this.log.info({ deleted: uids.length, days }, 'deleted imported messages older than the retention period');
+  }
+}
+
+function dateOf(value: unknown): Date | null {
+  return value instanceof Date ? value : typeof value === 'string' ? new Date(value) : null;
+}
+
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}

@@ -1,0 +1,245 @@
+import type { Readable } from 'node:stream';
+import type { BlobStore } from '@correio/core';
+import { convert as htmlToText } from 'html-to-text';
+import { MailParser, type AddressObject, type EmailAddress, type HeaderValue, type MessageText } from 'mailparser';
+
+export interface ParsedAddress {
+  address: string;
+  name: string | null;
+}
+
+export interface StoredAttachment {
+  blobKey: string;
+  filename: string;
+  contentType: string;
+  size: number;
+  /** Content-ID without angle brackets, for cid: references. */
+  contentId: string | null;
+  /** Shown inside the HTML (an image referenced by cid:) rather than listed. */
+  inline: boolean;
+}
+
+/** Small report parts of a bounce (delivery-status, returned headers), kept in memory for DSN handling. */
+export interface ReportPart {
+  contentType: string;
+  content: Buffer;
+}
+
+export interface ParsedEmail {
+  headers: Map<string, HeaderValue>;
+  messageId: string | null;
+  inReplyTo: string | null;
+  references: string[];
+  subject: string;
+  from: ParsedAddress | null;
+  replyTo: ParsedAddress | null;
+  to: ParsedAddress[];
+  cc: ParsedAddress[];
+  date: Date | null;
+  contentType: string;
+  text: string;
+  html: string | null;
+  attachments: StoredAttachment[];
+  reportParts: ReportPart[];
+}
+
+export class ParseError extends Error {
+  readonly code = 'PARSE_FAILED';
+}
+
+const REPORT_TYPES = new Set(['message/delivery-status', 'message/global-delivery-status', 'text/rfc822-headers', 'message/global-headers', 'message/feedback-report']);
+// A bounce is small; its first bytes are kept so the returned message's headers can be read
+// (mailparser walks an embedded message/rfc822 as part of the body instead of handing it over).
+const REPORT_PREFIX_BYTES = 512 * 1024;
+const MAX_REPORT_PART = 256 * 1024;
+// Beyond this a body is kept truncated: nobody reads 5 MB of text in a ticket, and the raw message stays stored.
+const MAX_BODY_CHARS = 5 * 1024 * 1024;
+
+/**
+ * Parses a raw message with mailparser as a stream: attachments are piped into the blob store as
+ * they are decoded, so a 30 MB attachment never sits whole in memory.
+ */
+export function parseEmail(source: Readable | Buffer, blobs: BlobStore): Promise<ParsedEmail> {
+  return new Promise((resolve, reject) => {
+    const parser = new MailParser({ skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true, keepDeliveryStatus: true });
+    const attachments: StoredAttachment[] = [];
+    const reportParts: ReportPart[] = [];
+    const pending: Array<Promise<unknown>> = [];
+    let headers = new Map<string, HeaderValue>();
+    let text: MessageText | undefined;
+    let failed = false;
+    const prefix: Buffer[] = [];
+    let prefixBytes = 0;
+
+    const fail = (err: unknown) => {
+      if (failed) return;
+      failed = true;
+      reject(new ParseError(err instanceof Error ? err.message : String(err), { cause: err }));
+    };
+
+    parser.on('headers', (h: Map<string, HeaderValue>) => {
+      headers = h;
+    });
+    parser.on('data', (data: { type: string } & Record<string, any>) => {
+      if (data.type === 'text') {
+        text = data as unknown as MessageText;
+        return;
+      }
+      if (data.type !== 'attachment') return;
+      const contentType = String(data['contentType'] ?? 'application/octet-stream').toLowerCase();
+      const content = data['content'] as Readable;
+      if (REPORT_TYPES.has(contentType)) {
+        pending.push(
+          collect(content, MAX_REPORT_PART).then((buf) => {
+            reportParts.push({ contentType, content: buf });
+            data['release']?.();
+          }),
+        );
+        return;
+      }
+      pending.push(
+        blobs.put(content).then((stored) => {
+          attachments.push({
+            blobKey: stored.key,
+            filename: String(data['filename'] ?? defaultName(contentType)),
+            contentType,
+            size: stored.size,
+            contentId: typeof data['cid'] === 'string' ? data['cid'] : null,
+            inline: Boolean(data['related']) || (data['contentDisposition'] === 'inline' && Boolean(data['cid'])),
+          });
+          data['release']?.();
+        }),
+      );
+    });
+    parser.on('error', fail);
+    parser.on('end', () => {
+      Promise.all(pending)
+        .then(() => {
+          if (failed) return;
+          const parsed = buildParsed(headers, text, attachments, reportParts);
+          if (parsed.contentType.startsWith('multipart/report')) {
+            const returned = returnedHeaders(Buffer.concat(prefix));
+            if (returned) parsed.reportParts.push({ contentType: 'text/rfc822-headers', content: returned });
+          }
+          resolve(parsed);
+        })
+        .catch(fail);
+    });
+
+    if (Buffer.isBuffer(source)) {
+      prefix.push(source.subarray(0, REPORT_PREFIX_BYTES));
+      parser.end(source);
+    } else {
+      source.on('data', (chunk: Buffer) => {
+        if (prefixBytes < REPORT_PREFIX_BYTES) {
+          prefix.push(chunk);
+          prefixBytes += chunk.length;
+        }
+      });
+      source.on('error', fail);
+      source.pipe(parser);
+    }
+  });
+}
+
+function buildParsed(headers: Map<string, HeaderValue>, text: MessageText | undefined, attachments: StoredAttachment[], reportParts: ReportPart[]): ParsedEmail {
+  if (headers.size === 0) throw new ParseError('The message has no headers; it is not an e-mail.');
+  const contentType = headerValue(headers.get('content-type')) ?? 'text/plain';
+  const html = typeof text?.html === 'string' && text.html ? text.html.slice(0, MAX_BODY_CHARS) : null;
+  return {
+    headers,
+    messageId: cleanId(headerValue(headers.get('message-id'))),
+    inReplyTo: cleanId(firstId(headerValue(headers.get('in-reply-to')))),
+    references: parseIdList(headers.get('references')),
+    subject: (headerValue(headers.get('subject')) ?? '').replace(/\s+/g, ' ').trim(),
+    from: firstAddress(headers.get('from')),
+    replyTo: firstAddress(headers.get('reply-to')),
+    to: addresses(headers.get('to')),
+    cc: addresses(headers.get('cc')),
+    date: headers.get('date') instanceof Date ? (headers.get('date') as Date) : null,
+    contentType: contentType.toLowerCase(),
+    // mailparser derives text from HTML only when the HTML part is the whole message; do it for multipart ones too.
+    text: (text?.text || (html ? htmlToText(html, { wordwrap: false, selectors: [{ selector: 'img', format: 'skip' }] }) : '')).slice(0, MAX_BODY_CHARS),
+    html,
+    attachments,
+    reportParts,
+  };
+}
+
+function headerValue(value: HeaderValue | undefined): string | null {
+  if (value == null) return null;
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.length ? String(value[0]) : null;
+  if (typeof value === 'object' && 'value' in value && typeof value.value === 'string') return value.value;
+  return String(value);
+}
+
+/** Message-IDs are compared without angle brackets and case-insensitively on the domain side. */
+export function cleanId(id: string | null | undefined): string | null {
+  if (!id) return null;
+  const trimmed = id.trim().replace(/^<+|>+$/g, '').trim();
+  return trimmed ? trimmed : null;
+}
+
+function firstId(value: string | null): string | null {
+  if (!value) return null;
+  return /<([^>]+)>/.exec(value)?.[1] ?? value.split(/\s+/)[0] ?? null;
+}
+
+function parseIdList(value: HeaderValue | undefined): string[] {
+  const raw = Array.isArray(value) ? value.join(' ') : (headerValue(value) ?? '');
+  const ids = [...raw.matchAll(/<([^>]+)>/g)].map((m) => m[1]!.trim());
+  const list = ids.length ? ids : raw.split(/\s+/).filter(Boolean);
+  return [...new Set(list.map((id) => cleanId(id)).filter((id): id is string => !!id))].slice(-100);
+}
+
+function flatten(list: EmailAddress[]): ParsedAddress[] {
+  const out: ParsedAddress[] = [];
+  for (const entry of list) {
+    if (entry.group) out.push(...flatten(entry.group));
+    else if (entry.address) out.push({ address: entry.address.trim().toLowerCase(), name: entry.name?.trim() || null });
+  }
+  return out;
+}
+
+function addresses(value: HeaderValue | undefined): ParsedAddress[] {
+  if (!value || typeof value !== 'object') return [];
+  const objects = (Array.isArray(value) ? value : [value]) as AddressObject[];
+  const all = objects.flatMap((o) => (o && 'value' in o && Array.isArray(o.value) ? flatten(o.value) : []));
+  const seen = new Set<string>();
+  // A 1,000-recipient header is legal; a ticket keeps the first 200 distinct addresses.
+  return all.filter((a) => !seen.has(a.address) && seen.add(a.address)).slice(0, 200);
+}
+
+function firstAddress(value: HeaderValue | undefined): ParsedAddress | null {
+  return addresses(value)[0] ?? null;
+}
+
+function defaultName(contentType: string): string {
+  const ext = contentType.split('/')[1]?.replace(/[^a-z0-9]/g, '') || 'bin';
+  return `attachment.${ext}`;
+}
+
+/** The header block of the message a bounce returns (its message/rfc822 part), read from the raw bytes. */
+export function returnedHeaders(raw: Buffer): Buffer | null {
+  const text = raw.toString('latin1');
+  const part = /content-type:\s*message\/(rfc822|global)[^\r\n]*(\r?\n[ \t][^\r\n]*)*/i.exec(text);
+  if (!part) return null;
+  // Skip the rest of the part's own MIME headers, then take the embedded message's header block.
+  const bodyStart = text.slice(part.index).search(/\r?\n\r?\n/);
+  if (bodyStart < 0) return null;
+  const from = part.index + bodyStart;
+  const rest = text.slice(from).replace(/^(\r?\n)+/, '');
+  const end = rest.search(/\r?\n\r?\n/);
+  return Buffer.from(end >= 0 ? rest.slice(0, end) : rest.slice(0, 64 * 1024), 'latin1');
+}
+
+async function collect(stream: Readable, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    if (size < limit) chunks.push(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return Buffer.concat(chunks).subarray(0, limit);
+}

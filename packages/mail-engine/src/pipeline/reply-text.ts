@@ -1,0 +1,105 @@
+import EmailReplyParser from 'email-reply-parser';
+
+export interface ReplyText {
+  /** The new content of the mail, with quoted history and signature folded away. */
+  visible: string;
+  /** Whether anything was folded away, i.e. whether the UI has more to show on demand. */
+  quoted: boolean;
+}
+
+// email-reply-parser knows `>` quotes, `-- ` signatures, "Sent from my …" and single-line attributions in a
+// dozen languages. It misses what our pt-BR users' clients write, so those quote starts are found here first and
+// the text below them never reaches the library.
+
+/** `Em seg., 3 de nov. de 2026 às 10:00, Fulano <x@y.com> escreveu:` and `On …, Fulano <x@y.com> wrote:`. */
+const ATTRIBUTION_START = /^(?:Em|On)\s/;
+const ATTRIBUTION_END = /\s(?:escreveu|wrote)\s*:$/;
+// A client always writes a time or the address; prose like "Em anexo o que o técnico escreveu:" has neither.
+const ATTRIBUTION_EVIDENCE = /\d{1,2}:\d{2}|<[^<>\s]+@[^<>\s]+>/;
+// Gmail wraps a long attribution over two or three lines, typically right after the `<` of the address.
+const ATTRIBUTION_MAX_LINES = 3;
+
+const SEPARATOR =
+  /^-{2,}\s*(?:original message|mensagem original|forwarded message|mensagem encaminhada)\s*-{2,}$|^(?:begin forwarded message|in[ií]cio da mensagem encaminhada):$/i;
+
+/** Outlook's block starts with From/De and always holds a date and a subject within the next few lines. */
+const OUTLOOK_FROM = /^\*?(?:From|De)\s*:/i;
+const OUTLOOK_DATE = /^\*?(?:Sent|Date|Enviad[oa](?: em)?|Data)\s*:/i;
+const OUTLOOK_SUBJECT = /^\*?(?:Subject|Assunto)\s*:/i;
+// Long To/Cc lists wrap, so the subject can sit several lines below From.
+const OUTLOOK_BLOCK_MAX_LINES = 12;
+
+/** Mobile signatures in Portuguese; the English ones are in email-reply-parser's list. */
+const MOBILE_SIGNATURE = /^(?:Enviad[oa] (?:do|de|pelo|pela) (?:meu|minha) .{1,60}|Obter o Outlook para (?:Android|iOS)\b.*)$/i;
+
+const OUTLOOK_RULE = /^_{5,}$/;
+
+export function extractReplyText(text: string): ReplyText {
+  const normalized = text.replace(/\r\n?/g, '\n');
+  const full = normalized.trim();
+  const lines = normalized.split('\n');
+  const cut = findQuoteStart(lines);
+  const head = cut === null ? lines : dropTrailingRules(lines.slice(0, cut));
+  const fragments = new EmailReplyParser().read(head.join('\n')).getFragments();
+
+  const kept = fragments.filter((fragment) => !fragment.isHidden() || isProseMistakenForAttribution(fragment));
+  const visible = kept.join('\n').trim();
+  // A message that is only a quote, or a forward with nothing written above it: the "history" is the content.
+  if (visible === '') return { visible: full, quoted: false };
+  const foldedSomething = cut !== null || fragments.some((fragment) => !kept.includes(fragment) && fragment.getContent().trim() !== '');
+  return { visible, quoted: foldedSomething };
+}
+
+/** The index of the first line of quoted history that email-reply-parser would not recognize, or null. */
+function findQuoteStart(lines: readonly string[]): number | null {
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (SEPARATOR.test(line) || MOBILE_SIGNATURE.test(line) || isAttributionAt(lines, i) || isOutlookBlockAt(lines, i)) return i;
+  }
+  return null;
+}
+
+function isAttributionAt(lines: readonly string[], start: number): boolean {
+  if (!ATTRIBUTION_START.test(lines[start]!.trim())) return false;
+  let joined = '';
+  for (let i = start; i < Math.min(lines.length, start + ATTRIBUTION_MAX_LINES); i++) {
+    const line = lines[i]!.trim();
+    if (line === '') return false;
+    joined = joined === '' ? line : `${joined} ${line}`;
+    if (ATTRIBUTION_END.test(joined)) return ATTRIBUTION_EVIDENCE.test(joined);
+  }
+  return false;
+}
+
+function isOutlookBlockAt(lines: readonly string[], start: number): boolean {
+  if (!OUTLOOK_FROM.test(lines[start]!.trim())) return false;
+  let hasDate = false;
+  let hasSubject = false;
+  for (let i = start + 1; i < Math.min(lines.length, start + OUTLOOK_BLOCK_MAX_LINES); i++) {
+    const line = lines[i]!.trim();
+    if (line === '') break;
+    hasDate ||= OUTLOOK_DATE.test(line);
+    hasSubject ||= OUTLOOK_SUBJECT.test(line);
+  }
+  return hasDate && hasSubject;
+}
+
+/** Outlook draws a rule of underscores above its header block; it belongs to the quote, not to the reply. */
+function dropTrailingRules(lines: string[]): string[] {
+  let end = lines.length;
+  while (end > 0 && (lines[end - 1]!.trim() === '' || OUTLOOK_RULE.test(lines[end - 1]!.trim()))) end--;
+  return lines.slice(0, end);
+}
+
+type Fragment = ReturnType<ReturnType<EmailReplyParser['read']>['getFragments']>[number];
+
+/**
+ * email-reply-parser takes any paragraph starting with "Em …" and ending in "escreveu:" (or "On … wrote:") for an
+ * attribution and hides everything below it. Real attributions were already cut off by findQuoteStart, so one
+ * that reaches the library and quotes nothing with `>` is the customer's own prose ("Em anexo o que o técnico
+ * escreveu:") and stays visible.
+ */
+function isProseMistakenForAttribution(fragment: Fragment): boolean {
+  const content = fragment.getContent();
+  return fragment.isQuoted() && !fragment.isSignature() && ATTRIBUTION_START.test(content.trimStart()) && !/^\s*>/m.test(content);
+}

@@ -1,0 +1,231 @@
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import type { EncryptionName } from '../settings/default-ports.ts';
+
+/**
+ * A small RFC 1939 POP3 client (with RFC 2595 STLS and RFC 2449 CAPA).
+ *
+ * Why not a library: node-pop3 0.11, the most used one, frames responses by TCP chunk (a
+ * terminator split across two packets hangs RETR, a split status line is misread), never undoes
+ * dot-stuffing (lines starting with "." come back doubled) and has no STLS; yapople has no UIDL.
+ * The protocol is line-based and tiny, so the correct version is shorter than the workarounds.
+ */
+
+export interface Pop3Options {
+  host: string;
+  port: number;
+  encryption: EncryptionName;
+  timeoutMs?: number;
+  tls?: { rejectUnauthorized?: boolean };
+}
+
+export class Pop3Error extends Error {
+  constructor(
+    message: string,
+    readonly response: string | null,
+    readonly code: string = 'EPROTOCOL',
+  ) {
+    super(message);
+    this.name = 'Pop3Error';
+  }
+}
+
+type Pending = { multiline: boolean; resolve: (r: { status: string; body: Buffer | null }) => void; reject: (e: Error) => void };
+
+const CRLF = Buffer.from('\r\n');
+
+export class Pop3Client {
+  private socket: Socket | TLSSocket | null = null;
+  private buffer: Buffer = Buffer.alloc(0);
+  private readonly queue: Pending[] = [];
+  private current: { pending: Pending; status: string | null; lines: Buffer[] } | null = null;
+  private closedError: Error | null = null;
+  capabilities = new Set<string>();
+
+  constructor(private readonly options: Pop3Options) {}
+
+  /** Connects, reads the greeting and upgrades with STLS when asked; resolves to the greeting. */
+  async connect(): Promise<string> {
+    const { host, port, encryption } = this.options;
+    const tlsOptions = { rejectUnauthorized: this.options.tls?.rejectUnauthorized ?? true, servername: /^[\d.]+$|:/.test(host) ? undefined : host };
+    const socket = await new Promise<Socket | TLSSocket>((resolve, reject) => {
+      const s: Socket | TLSSocket =
+        encryption === 'SSL_TLS' ? tlsConnect({ host, port, ...tlsOptions }, () => resolve(s)) : netConnect({ host, port }, () => resolve(s));
+      s.once('error', reject);
+      s.setTimeout(this.options.timeoutMs ?? 30_000, () => s.destroy(Object.assign(new Error('Timed out waiting for the POP3 server'), { code: 'ETIMEDOUT' })));
+    });
+    this.attach(socket);
+    const greeting = await this.expect(false);
+    if (encryption === 'STARTTLS') {
+      await this.loadCapabilities();
+      if (!this.capabilities.has('STLS')) throw new Pop3Error('The server does not offer STARTTLS (STLS)', null, 'STARTTLS_UNSUPPORTED');
+      await this.command('STLS');
+      await this.upgrade(tlsOptions);
+    }
+    return greeting.status;
+  }
+
+  async login(user: string, password: string): Promise<void> {
+    await this.command(`USER ${user}`);
+    await this.command(`PASS ${password}`, false, 'PASS ***');
+  }
+
+  async loadCapabilities(): Promise<Set<string>> {
+    try {
+      const { body } = await this.command('CAPA', true);
+      this.capabilities = new Set(lines(body).map((l) => l.split(' ')[0]!.toUpperCase()));
+    } catch (err) {
+      if (!(err instanceof Pop3Error)) throw err;
+      this.capabilities = new Set();
+    }
+    return this.capabilities;
+  }
+
+  async stat(): Promise<{ count: number; size: number }> {
+    const { status } = await this.command('STAT');
+    const [count, size] = status.split(' ').map(Number);
+    return { count: count ?? 0, size: size ?? 0 };
+  }
+
+  /** Message number → unique id, for every message in the maildrop. */
+  async uidl(): Promise<Array<{ number: number; uid: string }>> {
+    const { body } = await this.command('UIDL', true);
+    return lines(body).map((l) => {
+      const [n, uid] = l.split(' ');
+      return { number: Number(n), uid: uid ?? '' };
+    });
+  }
+
+  /** Sizes per message number. */
+  async list(): Promise<Map<number, number>> {
+    const { body } = await this.command('LIST', true);
+    return new Map(lines(body).map((l) => l.split(' ').map(Number) as [number, number]));
+  }
+
+  async retr(number: number): Promise<Buffer> {
+    const { body } = await this.command(`RETR ${number}`, true);
+    return body!;
+  }
+
+  async dele(number: number): Promise<void> {
+    await this.command(`DELE ${number}`);
+  }
+
+  async quit(): Promise<void> {
+    try {
+      await this.command('QUIT');
+    } finally {
+      this.close();
+    }
+  }
+
+  close(): void {
+    this.socket?.destroy();
+    this.socket = null;
+  }
+
+  private async command(line: string, multiline = false, shown = line): Promise<{ status: string; body: Buffer | null }> {
+    if (!this.socket) throw this.closedError ?? new Pop3Error('Not connected', null, 'ECONNECTION');
+    const result = this.expect(multiline, shown);
+    this.socket.write(`${line}\r\n`);
+    return result;
+  }
+
+  private expect(multiline: boolean, shown = 'greeting'): Promise<{ status: string; body: Buffer | null }> {
+    if (this.closedError) return Promise.reject(this.closedError);
+    return new Promise((resolve, reject) => {
+      const pending: Pending = {
+        multiline,
+        resolve,
+        reject: (e) => reject(Object.assign(e, { command: shown })),
+      };
+      this.queue.push(pending);
+      this.pump();
+    });
+  }
+
+  private attach(socket: Socket | TLSSocket): void {
+    this.socket = socket;
+    socket.on('data', (chunk: Buffer) => {
+      this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+      this.pump();
+    });
+    const fail = (err: Error) => {
+      this.closedError = err;
+      for (const p of [...(this.current ? [this.current.pending] : []), ...this.queue.splice(0)]) p.reject(err);
+      this.current = null;
+    };
+    socket.on('error', fail);
+    socket.on('close', () => fail(Object.assign(new Error('The POP3 server closed the connection'), { code: 'ECONNRESET' })));
+  }
+
+  private upgrade(tlsOptions: { rejectUnauthorized: boolean; servername: string | undefined }): Promise<void> {
+    const plain = this.socket as Socket;
+    plain.removeAllListeners('data');
+    plain.removeAllListeners('close');
+    plain.removeAllListeners('error');
+    return new Promise((resolve, reject) => {
+      const secure = tlsConnect({ socket: plain, ...tlsOptions }, () => {
+        this.attach(secure);
+        resolve();
+      });
+      secure.once('error', reject);
+    });
+  }
+
+  /** Consumes complete lines from the buffer: status lines, then (for multiline answers) the dot-terminated body. */
+  private pump(): void {
+    for (;;) {
+      if (!this.current) {
+        const next = this.queue[0];
+        if (!next) return;
+        this.current = { pending: next, status: null, lines: [] };
+      }
+      const end = this.buffer.indexOf(CRLF);
+      if (end < 0) return;
+      const line = this.buffer.subarray(0, end);
+      this.buffer = this.buffer.subarray(end + 2);
+      const cur = this.current;
+      if (cur.status === null) {
+        const text = line.toString('latin1');
+        if (text.startsWith('-ERR')) {
+          this.queue.shift();
+          this.current = null;
+          cur.pending.reject(new Pop3Error(`POP3 server said: ${text.slice(5) || '-ERR'}`, text));
+          continue;
+        }
+        if (!text.startsWith('+OK')) {
+          this.queue.shift();
+          this.current = null;
+          cur.pending.reject(new Pop3Error(`Unexpected POP3 response: ${text.slice(0, 200)}`, text));
+          continue;
+        }
+        cur.status = text.slice(4);
+        if (!cur.pending.multiline) {
+          this.queue.shift();
+          this.current = null;
+          cur.pending.resolve({ status: cur.status, body: null });
+        }
+        continue;
+      }
+      if (line.length === 1 && line[0] === 0x2e) {
+        this.queue.shift();
+        this.current = null;
+        cur.pending.resolve({ status: cur.status, body: joinLines(cur.lines) });
+        continue;
+      }
+      // Byte-stuffing: a line starting with "." was sent with one more.
+      cur.lines.push(line[0] === 0x2e ? line.subarray(1) : line);
+    }
+  }
+}
+
+function joinLines(parts: Buffer[]): Buffer {
+  const out: Buffer[] = [];
+  for (const p of parts) out.push(p, CRLF);
+  return Buffer.concat(out);
+}
+
+function lines(body: Buffer | null): string[] {
+  return (body?.toString('latin1') ?? '').split('\r\n').filter(Boolean);
+}

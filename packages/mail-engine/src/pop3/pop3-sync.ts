@@ -1,0 +1,192 @@
+import type { Logger } from '@correio/core';
+import { schema } from '@correio/core';
+import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { toMailError } from '../classify-error.ts';
+import { MailError, type Phase } from '../errors.ts';
+import { Backoff } from '../imap/backoff.ts';
+import type { WorkerDeps } from '../imap/mailbox-sync.ts';
+import { loadSyncState, saveSyncState } from '../imap/sync-state.ts';
+import { isDatabaseUnavailable } from '../pipeline/database-errors.ts';
+import type { AccountRow } from '../pipeline/ingest.ts';
+import { incomingConnectionOf } from '../settings/connection-settings.ts';
+import { findProvider } from '../settings/providers.ts';
+import { WakeableSleep } from '../util/wakeable-sleep.ts';
+import { Pop3Client } from './pop3-client.ts';
+
+const { importedMessages } = schema;
+const MAILBOX = 'POP3';
+
+export interface Pop3SyncOptions {
+  pollIntervalMs: number;
+  backoff: { minMs: number; maxMs: number };
+}
+
+export const DEFAULT_POP3_OPTIONS: Pop3SyncOptions = { pollIntervalMs: 60_000, backoff: { minMs: 1000, maxMs: 5 * 60_000 } };
+
+/**
+ * POP3 has no push: poll on an interval, import every UIDL not in the ledger, and delete on the
+ * server (DELE, committed by QUIT) only what was imported more than N days ago.
+ */
+export class Pop3MailboxWorker {
+  private stopped = false;
+  /** Last time a sync or keep-alive succeeded (the engine's watchdog reads it). */
+  lastAliveAt = Date.now();
+  private readonly sleeper = new WakeableSleep();
+  private readonly backoff: Backoff;
+  private client: Pop3Client | null = null;
+  private loop: Promise<void> | null = null;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly deps: WorkerDeps,
+    private readonly account: AccountRow,
+    private readonly options: Pop3SyncOptions = DEFAULT_POP3_OPTIONS,
+  ) {
+    this.backoff = new Backoff(options.backoff.minMs, options.backoff.maxMs);
+    this.log = deps.runtime.logger.child({ accountId: account.id, protocol: 'pop3' });
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  wake(): void {
+    this.sleeper.trigger();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.sleeper.trigger();
+    this.client?.close();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      let phase: Phase = 'CONNECT';
+      try {
+        await this.pollOnce((p) => (phase = p));
+        this.backoff.reset();
+        await this.sleeper.sleep(this.options.pollIntervalMs);
+      } catch (err) {
+        this.client?.close();
+        if (this.stopped) break;
+        if (isDatabaseUnavailable(err)) {
+          this.log.warn({ err: { message: (err as Error).message } }, 'database unavailable; polling resumes later');
+          await this.sleeper.sleep(this.backoff.next(true));
+          continue;
+        }
+        const error = toMailError(err, phase, { authHint: findProvider(this.account.providerId)?.authHint });
+        this.log.warn({ code: error.code, phase: error.phase, serverResponse: error.serverResponse }, 'pop3 poll failed');
+        await this.deps.status.failure(this.account, 'INCOMING', error, { fromCheck: false }).catch(() => undefined);
+        await this.sleeper.sleep(this.backoff.next(error.transient));
+      } finally {
+        this.client = null;
+      }
+    }
+  }
+
+  private async pollOnce(setPhase: (p: Phase) => void): Promise<void> {
+    const settings = incomingConnectionOf(this.account, this.deps.runtime.secrets);
+    if (!settings) throw new MailError('NOT_CONFIGURED', 'CONFIG');
+    const db = this.deps.runtime.database.db;
+    const client = new Pop3Client({ host: settings.host, port: settings.port, encryption: settings.encryption });
+    this.client = client;
+    await client.connect();
+    setPhase('AUTH');
+    await client.login(settings.username, settings.password);
+    setPhase('FETCH');
+    const listing = await client.uidl();
+    await this.deps.status.success(this.account, 'INCOMING');
+
+    let state = await loadSyncState(db, this.account.id, MAILBOX);
+    const known = await this.ledger(listing.map((m) => m.uid));
+    if (!state) {
+      await this.firstSync(client, listing, known);
+      state = await loadSyncState(db, this.account.id, MAILBOX);
+    }
+    for (const { number, uid } of listing) {
+      if (this.stopped) return;
+      if (known.has(uid)) continue;
+      const raw = await client.retr(number);
+      await this.deps.importer.import({ account: this.account, sourceKey: `pop3:${uid}`, raw, receivedAt: new Date(), historical: false });
+    }
+    const deleted = await this.deleteExpired(client, listing);
+    await client.quit();
+    if (deleted.length) {
+      await db
+        .update(importedMessages)
+        .set({ deletedFromServerAt: new Date() })
+        .where(and(eq(importedMessages.accountId, this.account.id), inArray(importedMessages.sourceKey, deleted.map((u) => `pop3:${u}`))));
+      this.log.info({ deleted: deleted.length }, 'deleted imported messages older than the retention period');
+    }
+    await saveSyncState(db, this.account.id, MAILBOX, {});
+    this.lastAliveAt = Date.now();
+    await this.deps.status.alive(this.account, 'INCOMING');
+  }
+
+  /** The first poll: existing mail is skipped, imported as history, or imported in full, as the admin chose. */
+  private async firstSync(client: Pop3Client, listing: Array<{ number: number; uid: string }>, known: Set<string>): Promise<void> {
+    const db = this.deps.runtime.database.db;
+    const choice = this.account.importExisting;
+    const since = choice === 'LAST_DAYS' ? Date.now() - (this.account.importExistingDays ?? 1) * 86_400_000 : 0;
+    for (const { number, uid } of listing) {
+      if (known.has(uid)) continue;
+      const raw = choice === 'NONE' ? null : await client.retr(number);
+      const date = raw ? headerDate(raw) : null;
+      if (!raw || (choice === 'LAST_DAYS' && (!date || date.getTime() < since))) {
+        await db.insert(importedMessages).values({ accountId: this.account.id, sourceKey: `pop3:${uid}`, receivedAt: date, skipped: true }).onConflictDoNothing();
+      } else {
+        await this.deps.importer.import({ account: this.account, sourceKey: `pop3:${uid}`, raw, receivedAt: date, historical: true });
+      }
+      known.add(uid);
+    }
+    await saveSyncState(db, this.account.id, MAILBOX, { firstSyncAt: new Date() });
+  }
+
+  private async ledger(uids: string[]): Promise<Set<string>> {
+    const known = new Set<string>();
+    for (let i = 0; i < uids.length; i += 1000) {
+      const keys = uids.slice(i, i + 1000).map((u) => `pop3:${u}`);
+      const rows = await this.deps.runtime.database.db
+        .select({ key: importedMessages.sourceKey })
+        .from(importedMessages)
+        .where(and(eq(importedMessages.accountId, this.account.id), inArray(importedMessages.sourceKey, keys)));
+      for (const r of rows) known.add(r.key.slice(5));
+    }
+    return known;
+  }
+
+  private async deleteExpired(client: Pop3Client, listing: Array<{ number: number; uid: string }>): Promise<string[]> {
+    const days = this.account.deleteAfterDays;
+    if (!days) return [];
+    const cutoff = new Date(Date.now() - days * 86_400_000);
+    const rows = await this.deps.runtime.database.db
+      .select({ key: importedMessages.sourceKey })
+      .from(importedMessages)
+      .where(
+        and(
+          eq(importedMessages.accountId, this.account.id),
+          isNull(importedMessages.deletedFromServerAt),
+          eq(importedMessages.skipped, false),
+          lt(sql`coalesce(${importedMessages.receivedAt}, ${importedMessages.importedAt})`, cutoff),
+        ),
+      );
+    const expired = new Set(rows.map((r) => r.key.slice(5)));
+    const deleted: string[] = [];
+    for (const { number, uid } of listing) {
+      if (!expired.has(uid)) continue;
+      await client.dele(number);
+      deleted.push(uid);
+    }
+    return deleted;
+  }
+}
+
+function headerDate(raw: Buffer): Date | null {
+  const head = raw.subarray(0, Math.min(raw.length, 64 * 1024)).toString('latin1');
+  const end = head.search(/\r?\n\r?\n/);
+  const match = /^date:\s*(.+(?:\r?\n[ \t].+)*)/im.exec(end >= 0 ? head.slice(0, end) : head);
+  const date = match ? new Date(match[1]!.replace(/\r?\n[ \t]+/g, ' ')) : null;
+  return date && !Number.isNaN(date.getTime()) ? date : null;
+}

@@ -1,0 +1,79 @@
+import { accountSecretContext, type SecretBox } from '@correio/core';
+import type { EncryptionName, IncomingProtocolName } from './default-ports.ts';
+
+export interface IncomingConnection {
+  protocol: IncomingProtocolName;
+  host: string;
+  port: number;
+  encryption: EncryptionName;
+  username: string;
+  password: string;
+  folder: string;
+}
+
+export type SmtpAuthMechanism = 'PLAIN' | 'LOGIN' | 'CRAM_MD5' | 'XOAUTH2';
+
+export interface OutgoingConnection {
+  host: string;
+  port: number;
+  encryption: EncryptionName;
+  /** null: the server takes mail without authentication. */
+  auth: { user: string; password: string | null; accessToken: string | null; mechanism: SmtpAuthMechanism } | null;
+}
+
+/** The account columns connection settings are built from (a stored row, or unsaved form input). */
+export interface AccountConnectionColumns {
+  id: string;
+  incomingProtocol: IncomingProtocolName | null;
+  incomingHost: string | null;
+  incomingPort: number | null;
+  incomingEncryption: EncryptionName | null;
+  incomingUsername: string | null;
+  incomingPasswordSealed: string | null;
+  incomingFolder: string;
+  outgoingHost: string | null;
+  outgoingPort: number | null;
+  outgoingEncryption: EncryptionName | null;
+  outgoingRequiresAuth: boolean;
+  outgoingUsername: string | null;
+  outgoingPasswordSealed: string | null;
+  outgoingAccessTokenSealed: string | null;
+  outgoingAuthMechanism: SmtpAuthMechanism | null;
+  outgoingUseSeparateIdentity: boolean;
+}
+
+/** Opens the sealed credentials only here, at the moment of connecting; they never travel further. */
+export function incomingConnectionOf(account: AccountConnectionColumns, secrets: SecretBox): IncomingConnection | null {
+  if (!account.incomingProtocol || !account.incomingHost || !account.incomingPort || !account.incomingEncryption) return null;
+  return {
+    protocol: account.incomingProtocol,
+    host: account.incomingHost,
+    port: account.incomingPort,
+    encryption: account.incomingEncryption,
+    username: account.incomingUsername ?? '',
+    password: account.incomingPasswordSealed ? secrets.open(account.incomingPasswordSealed, accountSecretContext(account.id, 'incoming-password')) : '',
+    folder: account.incomingFolder || 'INBOX',
+  };
+}
+
+/**
+ * SMTP login: its own identity when "use another identity for the outgoing server" is on,
+ * otherwise the incoming login (most providers use one login for both).
+ */
+export function outgoingConnectionOf(account: AccountConnectionColumns, secrets: SecretBox): OutgoingConnection | null {
+  if (!account.outgoingHost || !account.outgoingPort || !account.outgoingEncryption) return null;
+  let auth: OutgoingConnection['auth'] = null;
+  if (account.outgoingRequiresAuth) {
+    const mechanism = account.outgoingAuthMechanism ?? 'PLAIN';
+    const separate = account.outgoingUseSeparateIdentity || !account.incomingUsername;
+    const open = (sealed: string | null, field: 'incoming-password' | 'outgoing-password' | 'outgoing-access-token') =>
+      sealed ? secrets.open(sealed, accountSecretContext(account.id, field)) : null;
+    auth = {
+      user: (separate ? account.outgoingUsername : account.incomingUsername) ?? account.outgoingUsername ?? '',
+      password: separate ? open(account.outgoingPasswordSealed, 'outgoing-password') : open(account.incomingPasswordSealed, 'incoming-password'),
+      accessToken: open(account.outgoingAccessTokenSealed, 'outgoing-access-token'),
+      mechanism,
+    };
+  }
+  return { host: account.outgoingHost, port: account.outgoingPort, encryption: account.outgoingEncryption, auth };
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { afterError, afterSuccess, classifyStatus, EMPTY_MEMORY, type DirectionMemory } from './classify-status.ts';
+
+const T0 = new Date('2026-11-21T10:00:00Z');
+const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
+const state = (m: DirectionMemory, minutes: number, disabled = false) => classifyStatus(m, at(minutes), { disabled });
+
+describe('classifyStatus with a fake clock', () => {
+  it('is UNKNOWN before anything happened, OK after a success, DISABLED when inactive', () => {
+    expect(state(EMPTY_MEMORY, 0)).toBe('UNKNOWN');
+    const ok = afterSuccess(EMPTY_MEMORY, at(0));
+    expect(state(ok, 1)).toBe('OK');
+    expect(state(ok, 1, true)).toBe('DISABLED');
+  });
+
+  it('keeps a transient problem INTERMITTENT for 29:59 and promotes it to ERROR at 30:00', () => {
+    let m = afterSuccess(EMPTY_MEMORY, at(-5));
+    m = afterError(m, at(0), true);
+    expect(state(m, 0)).toBe('INTERMITTENT');
+    m = afterError(m, at(10), true);
+    expect(classifyStatus(m, new Date(at(30).getTime() - 1000), { disabled: false })).toBe('INTERMITTENT');
+    expect(state(m, 30)).toBe('ERROR');
+    expect(state(m, 90)).toBe('ERROR');
+  });
+
+  it('makes a non-transient error ERROR at once, and a later success OK at once', () => {
+    let m = afterSuccess(EMPTY_MEMORY, at(0));
+    m = afterError(m, at(1), false);
+    expect(state(m, 1)).toBe('ERROR');
+    m = afterSuccess(m, at(2));
+    expect(state(m, 2)).toBe('OK');
+  });
+
+  it('treats a streak as ERROR once it contained a non-transient error, even if the latest is transient', () => {
+    let m = afterError(EMPTY_MEMORY, at(0), false);
+    m = afterError(m, at(1), true);
+    expect(state(m, 2)).toBe('ERROR');
+  });
+
+  it('shows a recovered transient episode as INTERMITTENT for 30 minutes after recovery, then OK', () => {
+    let m = afterSuccess(EMPTY_MEMORY, at(0));
+    m = afterError(m, at(1), true);
+    m = afterSuccess(m, at(3));
+    expect(state(m, 3)).toBe('INTERMITTENT');
+    expect(classifyStatus(m, new Date(at(33).getTime() - 1), { disabled: false })).toBe('INTERMITTENT');
+    expect(state(m, 33)).toBe('OK');
+  });
+
+  it('shows CHECKING while a check runs, and forgets a check that never reported back', () => {
+    const m: DirectionMemory = { ...afterSuccess(EMPTY_MEMORY, at(0)), checkingSince: at(1) };
+    expect(state(m, 1)).toBe('CHECKING');
+    expect(state(m, 4)).toBe('OK');
+    expect(state(afterError(m, at(1.5), false), 1.5)).toBe('ERROR');
+  });
+
+  it('honours a shorter window', () => {
+    const m = afterError(EMPTY_MEMORY, at(0), true);
+    expect(classifyStatus(m, at(2), { disabled: false, windowMs: 60_000 })).toBe('ERROR');
+  });
+});

@@ -1,0 +1,142 @@
+import { schema, type Runtime } from '@correio/core';
+import { and, desc, eq, inArray, notInArray } from 'drizzle-orm';
+import type { MailError } from '../errors.ts';
+import { afterError, afterSuccess, classifyStatus, EMPTY_MEMORY, INTERMITTENT_WINDOW_MS, type DirectionMemory } from './classify-status.ts';
+import { isDirectionDisabled, type AccountSwitches, type Direction } from './status-view.ts';
+
+const { accountStatuses, connectionErrors, emailAccounts } = schema;
+
+export type StatusAccount = AccountSwitches & { id: string; workspaceId: string };
+
+const HISTORY_PER_ACCOUNT = 50;
+// Live traffic succeeds constantly; its successes are written at most this often unless the state changes.
+const SUCCESS_WRITE_INTERVAL_MS = 30_000;
+
+/**
+ * Feeds checks' and live traffic's results into the status model (A10) and the error history
+ * (A9), and tells subscribers whenever an account's status changes.
+ */
+export class StatusRecorder {
+  private readonly lastSuccessWrite = new Map<string, number>();
+
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly windowMs = INTERMITTENT_WINDOW_MS,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  private get db() {
+    return this.runtime.database.db;
+  }
+
+  async checking(account: StatusAccount, direction: Direction): Promise<void> {
+    const at = this.now();
+    await this.update(account, direction, (m) => ({ ...m, checkingSince: at }), { message: 'Checking…' }, true);
+  }
+
+  async success(account: StatusAccount, direction: Direction, options: { fromCheck?: boolean } = {}): Promise<void> {
+    const key = `${account.id}:${direction}`;
+    const at = this.now();
+    const last = this.lastSuccessWrite.get(key) ?? 0;
+    if (!options.fromCheck && at.getTime() - last < SUCCESS_WRITE_INTERVAL_MS) return;
+    this.lastSuccessWrite.set(key, at.getTime());
+    await this.update(account, direction, (m) => afterSuccess(m, at), { message: null, checkedAt: at, aliveAt: at }, options.fromCheck ?? false);
+  }
+
+  async failure(account: StatusAccount, direction: Direction, error: MailError, options: { fromCheck?: boolean } = {}): Promise<void> {
+    const at = this.now();
+    this.lastSuccessWrite.delete(`${account.id}:${direction}`);
+    await this.db.insert(connectionErrors).values({
+      accountId: account.id,
+      at,
+      direction,
+      phase: error.phase,
+      code: error.code,
+      message: error.message.slice(0, 2000),
+      serverResponse: error.serverResponse,
+      transient: error.transient,
+      hint: error.hint,
+    });
+    await this.trimHistory(account.id);
+    await this.update(
+      account,
+      direction,
+      (m) => afterError(m, at, error.transient),
+      { message: error.message.slice(0, 2000), checkedAt: at, errorCode: error.code, errorHint: error.hint },
+      options.fromCheck ?? true,
+    );
+  }
+
+  /** A keep-alive (IDLE renewal, NOOP) proved the connection alive; feeds the watchdog. */
+  async alive(account: StatusAccount, direction: Direction): Promise<void> {
+    await this.success(account, direction);
+  }
+
+  /**
+   * Re-evaluates time-based changes (INTERMITTENT → ERROR after the window, INTERMITTENT → OK
+   * after a recovery window) and publishes those that happened without any new event.
+   */
+  async reevaluate(accountIds?: string[]): Promise<void> {
+    const rows = await this.db
+      .select({ status: accountStatuses, account: emailAccounts })
+      .from(accountStatuses)
+      .innerJoin(emailAccounts, eq(emailAccounts.id, accountStatuses.accountId))
+      .where(accountIds ? inArray(accountStatuses.accountId, accountIds) : undefined);
+    for (const { status, account } of rows) {
+      const state = classifyStatus(status, this.now(), { disabled: isDirectionDisabled(account, status.direction), windowMs: this.windowMs });
+      if (state === status.state) continue;
+      await this.db
+        .update(accountStatuses)
+        .set({ state, since: this.now(), updatedAt: this.now() })
+        .where(and(eq(accountStatuses.accountId, status.accountId), eq(accountStatuses.direction, status.direction)));
+      this.publish(account.workspaceId, account.id);
+    }
+  }
+
+  private async update(
+    account: StatusAccount,
+    direction: Direction,
+    next: (m: DirectionMemory) => DirectionMemory,
+    extra: { message?: string | null; checkedAt?: Date; aliveAt?: Date; errorCode?: string; errorHint?: string },
+    alwaysPublish: boolean,
+  ): Promise<void> {
+    const at = this.now();
+    const changed = await this.db.transaction(async (tx) => {
+      const [row] = await tx
+        .select()
+        .from(accountStatuses)
+        .where(and(eq(accountStatuses.accountId, account.id), eq(accountStatuses.direction, direction)))
+        .for('update');
+      const memory = next(row ?? EMPTY_MEMORY);
+      const state = classifyStatus(memory, at, { disabled: isDirectionDisabled(account, direction), windowMs: this.windowMs });
+      const values = {
+        ...memory,
+        state,
+        since: !row || row.state !== state ? at : row.since,
+        updatedAt: at,
+        ...(extra.message !== undefined ? { message: extra.message } : {}),
+        ...(extra.checkedAt ? { checkedAt: extra.checkedAt } : {}),
+        ...(extra.aliveAt ? { lastAliveAt: extra.aliveAt } : {}),
+        ...(extra.errorCode ? { lastErrorAt: at, lastErrorCode: extra.errorCode, lastErrorHint: extra.errorHint ?? null } : {}),
+      };
+      if (row) await tx.update(accountStatuses).set(values).where(and(eq(accountStatuses.accountId, account.id), eq(accountStatuses.direction, direction)));
+      else await tx.insert(accountStatuses).values({ accountId: account.id, direction, ...values }).onConflictDoNothing();
+      return !row || row.state !== state;
+    });
+    if (changed || alwaysPublish) this.publish(account.workspaceId, account.id);
+  }
+
+  private async trimHistory(accountId: string): Promise<void> {
+    const keep = this.db
+      .select({ id: connectionErrors.id })
+      .from(connectionErrors)
+      .where(eq(connectionErrors.accountId, accountId))
+      .orderBy(desc(connectionErrors.at))
+      .limit(HISTORY_PER_ACCOUNT);
+    await this.db.delete(connectionErrors).where(and(eq(connectionErrors.accountId, accountId), notInArray(connectionErrors.id, keep)));
+  }
+
+  private publish(workspaceId: string, accountId: string): void {
+    this.runtime.events.pubsub.publish('accountStatusChanged', workspaceId, { accountId });
+  }
+}

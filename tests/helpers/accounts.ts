@@ -1,0 +1,40 @@
+import { gqlOk } from './graphql.ts';
+import type { Dovecot } from './dovecot.ts';
+import { CREATE_ACCOUNT } from './fragments.ts';
+
+/** Connects a Dovecot mailbox to Correio through the API, exactly as an admin would. */
+export async function connectDovecotAccount(
+  url: string,
+  token: string,
+  dovecot: Dovecot,
+  user: string,
+  options: { protocol?: 'IMAP' | 'POP3'; incoming?: Record<string, unknown>; account?: Record<string, unknown> } = {},
+): Promise<{ id: string; address: string }> {
+  const protocol = options.protocol ?? 'IMAP';
+  const password = dovecot.users.find((u) => u.user === user)?.password ?? 'secret';
+  const data = await gqlOk(
+    url,
+    CREATE_ACCOUNT,
+    {
+      input: {
+        name: `Dovecot ${user}`,
+        kind: 'EXTERNAL',
+        address: `${user}@acme.example`,
+        incoming: {
+          enabled: true,
+          protocol,
+          host: '127.0.0.1',
+          port: protocol === 'IMAP' ? dovecot.imapPort : dovecot.pop3Port,
+          encryption: 'NONE',
+          username: user,
+          password,
+          ...options.incoming,
+        },
+        outgoing: null,
+        ...options.account,
+      },
+    },
+    token,
+  );
+  return { id: data.createEmailAccount.id, address: data.createEmailAccount.address };
+}
