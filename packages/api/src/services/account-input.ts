@@ -36,8 +36,6 @@ const incomingSchema = z
   })
   .superRefine((v, ctx) => {
     if (!v.enabled) return;
-    if (!v.host) ctx.addIssue({ code: 'custom', path: ['host'], message: 'Enter the incoming server, e.g. imap.example.com.' });
-    if (!v.username) ctx.addIssue({ code: 'custom', path: ['username'], message: 'Enter the mailbox user name (often the full address).' });
     if (v.importExisting === 'LAST_DAYS' && !v.importExistingDays)
       ctx.addIssue({ code: 'custom', path: ['importExistingDays'], message: 'Say how many days of existing mail to import.' });
   });
@@ -102,6 +100,11 @@ export const accountInputSchema = z
     if (v.providerId && !findProvider(v.providerId)) ctx.addIssue({ code: 'custom', path: ['providerId'], message: 'Unknown provider.' });
     if (!v.incoming && !v.outgoing)
       ctx.addIssue({ code: 'custom', path: ['incoming'], message: 'Configure receiving, sending, or both, for an account of another provider.' });
+    // Built-in accounts have no server of their own, so only external ones need host and user.
+    if (v.incoming?.enabled) {
+      if (!v.incoming.host) ctx.addIssue({ code: 'custom', path: ['incoming', 'host'], message: 'Enter the incoming server, e.g. imap.example.com.' });
+      if (!v.incoming.username) ctx.addIssue({ code: 'custom', path: ['incoming', 'username'], message: 'Enter the mailbox user name (often the full address).' });
+    }
   });
 
 export type AccountInput = z.output<typeof accountInputSchema>;

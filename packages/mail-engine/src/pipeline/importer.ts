@@ -89,7 +89,13 @@ async function relaxDurability(tx: Queryable, kind: 'pglite' | 'postgres'): Prom
   if (kind === 'postgres') await tx.execute(sql`set local synchronous_commit = off`);
 }
 
+/**
+ * The innermost cause's message: drizzle wraps database errors as "Failed query: <sql> params:
+ * <values>", and those values are message content, which must not reach logs or the UI.
+ */
 function describe(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  return message.slice(0, 2000) || 'Unknown error';
+  let current: unknown = err;
+  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
+  const message = current instanceof Error ? current.message : String(current);
+  return message.startsWith('Failed query:') ? 'The database refused to store the message.' : message.slice(0, 2000) || 'Unknown error';
 }

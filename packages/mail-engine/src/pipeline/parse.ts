@@ -144,6 +144,9 @@ export function parseEmail(source: Readable | Buffer, blobs: BlobStore): Promise
 
 function buildParsed(headers: Map<string, HeaderValue>, text: MessageText | undefined, attachments: StoredAttachment[], reportParts: ReportPart[]): ParsedEmail {
   if (headers.size === 0) throw new ParseError('The message has no headers; it is not an e-mail.');
+  const from = firstAddress(headers.get('from'));
+  // RFC 5322 requires a From; without one there is no customer to answer, so it is kept for a human to look at.
+  if (!from) throw new ParseError('The message has no valid From address; it is not a well-formed e-mail.');
   const contentType = headerValue(headers.get('content-type')) ?? 'text/plain';
   const html = typeof text?.html === 'string' && text.html ? text.html.slice(0, MAX_BODY_CHARS) : null;
   return {
@@ -152,7 +155,7 @@ function buildParsed(headers: Map<string, HeaderValue>, text: MessageText | unde
     inReplyTo: cleanId(firstId(headerValue(headers.get('in-reply-to')))),
     references: parseIdList(headers.get('references')),
     subject: (headerValue(headers.get('subject')) ?? '').replace(/\s+/g, ' ').trim(),
-    from: firstAddress(headers.get('from')),
+    from,
     replyTo: firstAddress(headers.get('reply-to')),
     to: addresses(headers.get('to')),
     cc: addresses(headers.get('cc')),
