@@ -26,7 +26,8 @@ export interface TicketFilter {
 export interface TicketPage {
   edges: Array<{ cursor: string; node: TicketRow }>;
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  totalCount: number;
+  /** Counted only when a client asks for it: the count scans every match, the page does not. */
+  totalCount: () => Promise<number>;
 }
 
 const updateSchema = z.object({
@@ -53,16 +54,13 @@ export class TicketService {
     const pageWhere = cursor
       ? and(where, or(lt(tickets.updatedAt, cursor.updatedAt), and(eq(tickets.updatedAt, cursor.updatedAt), lt(tickets.id, cursor.id))))
       : where;
-    const [rows, [total]] = await Promise.all([
-      this.db.select().from(tickets).where(pageWhere).orderBy(desc(tickets.updatedAt), desc(tickets.id)).limit(limit + 1),
-      this.db.select({ n: count() }).from(tickets).where(where),
-    ]);
+    const rows = await this.db.select().from(tickets).where(pageWhere).orderBy(desc(tickets.updatedAt), desc(tickets.id)).limit(limit + 1);
     const page = rows.slice(0, limit);
     const edges = page.map((node) => ({ cursor: encodeCursor(node), node }));
     return {
       edges,
       pageInfo: { hasNextPage: rows.length > limit, endCursor: edges.at(-1)?.cursor ?? null },
-      totalCount: total?.n ?? 0,
+      totalCount: async () => (await this.db.select({ n: count() }).from(tickets).where(where))[0]?.n ?? 0,
     };
   }
 
@@ -109,7 +107,7 @@ export class TicketService {
       .select()
       .from(ticketActions)
       .where(and(eq(ticketActions.ticketId, ticketId), eq(ticketActions.workspaceId, viewer.workspaceId)))
-      .orderBy(asc(ticketActions.createdAt), asc(ticketActions.id));
+      .orderBy(asc(ticketActions.createdAt), asc(ticketActions.seq));
   }
 
   async update(viewer: Viewer, id: string, rawInput: unknown): Promise<TicketRow> {

@@ -47,8 +47,11 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 async function openPostgres(url: string, poolSize: number): Promise<DatabaseHandle> {
   const errorListeners: Array<(err: Error) => void> = [];
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000 });
-  // Without a listener an idle client's error (server restart, pg_terminate_backend) crashes the process.
+  // Without a listener, a connection dropped under a client (server restart, pg_terminate_backend)
+  // is an unhandled 'error' event that kills the process: the pool only guards idle clients, so
+  // every client gets its own listener the moment it connects. The query in flight still fails.
   pool.on('error', (err) => errorListeners.forEach((l) => l(err)));
+  pool.on('connect', (client) => client.on('error', (err) => errorListeners.forEach((l) => l(err))));
   const db = drizzleNodePg({ client: pool, schema });
   const lockClient = new pg.Client({ connectionString: url });
   await lockClient.connect();

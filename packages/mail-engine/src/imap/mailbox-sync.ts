@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { Logger, Runtime } from '@correio/core';
+import type { Logger, Queryable, Runtime } from '@correio/core';
 import type { ImapFlow, MailboxLockObject } from 'imapflow';
 import { schema } from '@correio/core';
 import { and, eq, isNull, lt, like, sql } from 'drizzle-orm';
@@ -7,13 +7,14 @@ import { toMailError } from '../classify-error.ts';
 import { MailError, type Phase } from '../errors.ts';
 import { isDatabaseUnavailable } from '../pipeline/database-errors.ts';
 import type { AccountRow } from '../pipeline/ingest.ts';
-import type { Importer } from '../pipeline/importer.ts';
+import type { Importer, PreparedBatch } from '../pipeline/importer.ts';
 import { incomingConnectionOf } from '../settings/connection-settings.ts';
 import { findProvider } from '../settings/providers.ts';
 import type { StatusRecorder } from '../status/status-recorder.ts';
 import { WakeableSleep } from '../util/wakeable-sleep.ts';
 import { Backoff } from './backoff.ts';
 import { createImapClient } from './connection.ts';
+import { uidSet } from './uid-ranges.ts';
 import { imapSourceKey, loadSyncState, saveSyncState, type SyncState } from './sync-state.ts';
 
 const { importedMessages } = schema;
@@ -220,6 +221,11 @@ export class ImapMailboxWorker {
     return { ...state, ...values };
   }
 
+  /**
+   * Fetches new messages in batches bounded by bytes and imports each batch in one transaction
+   * with the new sync position. The next batch is fetched while the previous one is parsed and
+   * stored (IMAP and the database work in parallel); imports still commit in UID order.
+   */
   private async importFrom(client: ImapFlow, state: SyncState): Promise<void> {
     const from = state.uidNext ?? 1;
     const uidValidity = state.uidValidity!;
@@ -228,67 +234,66 @@ export class ImapMailboxWorker {
     const uids = found.filter((u) => u >= from).sort((a, b) => a - b);
     if (!uids.length) return;
     const ledger = await this.alreadyImported(uidValidity, uids);
-    for (let i = 0; i < uids.length && !this.stopped; i += 500) {
-      const chunk = uids.slice(i, i + 500);
-      const metas = (await client.fetchAll(chunk.join(','), { uid: true, size: true, internalDate: true }, { uid: true })).sort((a, b) => a.uid - b.uid);
-      let batch: typeof metas = [];
-      let batchBytes = 0;
-      const flush = async () => {
-        if (!batch.length) return;
-        const range = batch.map((m) => m.uid).join(',');
-        const fetched = await client.fetchAll(range, { uid: true, source: true, internalDate: true }, { uid: true });
-        const byUid = new Map(fetched.map((m) => [m.uid, m]));
-        const done: number[] = [];
-        for (const meta of batch) {
-          const message = byUid.get(meta.uid);
-          // Expunged between the two fetches: nothing to import, move on.
-          if (!message?.source) {
-            await this.advance(uidValidity, meta.uid);
+    // Three stages overlap: IMAP fetches batch N+2 while N+1 is parsed and N commits.
+    let committing: Promise<void> = Promise.resolve();
+    const enqueue = async (batch: FetchedMessage[]) => {
+      const present = batch.filter((m) => !Buffer.isBuffer(m.raw) || m.raw.length > 0);
+      const preparing = this.deps.importer.prepareBatch(present.map((m) => ({ sourceKey: imapSourceKey(this.folder, uidValidity, m.uid), raw: m.raw, receivedAt: m.receivedAt, historical: m.uid < (state.historicalBelowUid ?? 0) })));
+      const previous = committing;
+      committing = (async () => {
+        await previous;
+        await this.commitFetched(client, uidValidity, batch, await preparing);
+      })();
+      committing.catch(() => undefined);
+      // A streamed (large) message must be read to the end before the connection can run another command.
+      if (batch.some((m) => !Buffer.isBuffer(m.raw))) await preparing;
+      // Backpressure: never more than two batches in memory.
+      await previous;
+    };
+    try {
+      for (let i = 0; i < uids.length && !this.stopped; i += 1000) {
+        const chunk = uids.slice(i, i + 1000).filter((u) => !ledger.has(u));
+        if (!chunk.length) continue;
+        const metas = (await client.fetchAll(uidSet(chunk), { uid: true, size: true, internalDate: true }, { uid: true })).sort((a, b) => a.uid - b.uid);
+        let batch: typeof metas = [];
+        let batchBytes = 0;
+        const flush = async () => {
+          if (!batch.length) return;
+          const wanted = batch;
+          batch = [];
+          batchBytes = 0;
+          const fetched = await client.fetchAll(uidSet(wanted.map((m) => m.uid)), { uid: true, source: true, internalDate: true }, { uid: true });
+          const byUid = new Map(fetched.map((m) => [m.uid, m]));
+          // A message expunged between the two fetches has nothing to import; the position still moves past it.
+          await enqueue(wanted.map((meta) => ({ uid: meta.uid, raw: byUid.get(meta.uid)?.source ?? Buffer.alloc(0), receivedAt: dateOf(byUid.get(meta.uid)?.internalDate ?? meta.internalDate) })));
+        };
+        for (const meta of metas) {
+          if (this.stopped) return;
+          if ((meta.size ?? 0) > this.options.largeMessageBytes) {
+            await flush();
+            await committing;
+            const download = await client.download(String(meta.uid), undefined, { uid: true });
+            await enqueue([{ uid: meta.uid, raw: 'content' in download && download.content ? download.content : Buffer.alloc(0), receivedAt: dateOf(meta.internalDate) }]);
             continue;
           }
-          await this.importOne(uidValidity, meta.uid, message.source, dateOf(message.internalDate), state);
-          done.push(meta.uid);
+          batch.push(meta);
+          batchBytes += meta.size ?? 0;
+          if (batchBytes >= this.options.batchBytes || batch.length >= 200) await flush();
         }
-        await this.markSeen(client, done);
-        batch = [];
-        batchBytes = 0;
-      };
-      for (const meta of metas) {
-        if (this.stopped) return;
-        if (ledger.has(meta.uid)) continue;
-        const size = meta.size ?? 0;
-        if (size > this.options.largeMessageBytes) {
-          await flush();
-          const download = await client.download(String(meta.uid), undefined, { uid: true });
-          if (!('content' in download) || !download.content) {
-            await this.advance(uidValidity, meta.uid);
-            continue;
-          }
-          await this.importOne(uidValidity, meta.uid, download.content, dateOf(meta.internalDate), state);
-          await this.markSeen(client, [meta.uid]);
-          continue;
-        }
-        batch.push(meta);
-        batchBytes += size;
-        if (batchBytes >= this.options.batchBytes || batch.length >= 200) await flush();
+        await flush();
       }
-      await flush();
+    } finally {
+      await committing;
     }
   }
 
-  private async importOne(uidValidity: bigint, uid: number, raw: Buffer | Readable, receivedAt: Date | null, state: SyncState): Promise<void> {
-    await this.deps.importer.import({
-      account: this.account,
-      sourceKey: imapSourceKey(this.folder, uidValidity, uid),
-      raw,
-      receivedAt,
-      historical: uid < (state.historicalBelowUid ?? 0),
-      advance: (tx) => saveSyncState(tx, this.account.id, this.folder, { uidValidity, uidNext: uid + 1 }),
-    });
-  }
-
-  private advance(uidValidity: bigint, uid: number): Promise<void> {
-    return saveSyncState(this.deps.runtime.database.db, this.account.id, this.folder, { uidValidity, uidNext: uid + 1 });
+  private async commitFetched(client: ImapFlow, uidValidity: bigint, batch: FetchedMessage[], prepared: PreparedBatch): Promise<void> {
+    const last = batch.at(-1)!.uid;
+    const advance = (tx: Queryable) => saveSyncState(tx, this.account.id, this.folder, { uidValidity, uidNext: last + 1 });
+    if (!prepared.length) return advance(this.deps.runtime.database.db);
+    await this.deps.importer.commitBatch(this.account, prepared, advance);
+    this.lastAliveAt = Date.now();
+    await this.markSeen(client, batch.filter((m) => !Buffer.isBuffer(m.raw) || m.raw.length > 0).map((m) => m.uid));
   }
 
   /** UIDs of this range that the ledger already has (a crash after commit, before the position moved on). */
@@ -304,7 +309,7 @@ export class ImapMailboxWorker {
   /** Flags change only after the import committed: a crash never leaves a message marked read but not imported. */
   private async markSeen(client: ImapFlow, uids: number[]): Promise<void> {
     if (!this.account.markAsRead || !uids.length) return;
-    await client.messageFlagsAdd(uids.join(','), ['\\Seen'], { uid: true });
+    await client.messageFlagsAdd(uidSet(uids), ['\\Seen'], { uid: true });
   }
 
   /** Delete-after-N-days: only messages Correio imported, older than N days, in the current UIDVALIDITY. */
@@ -332,7 +337,7 @@ export class ImapMailboxWorker {
       .limit(1000);
     if (!rows.length) return;
     const uids = rows.map((r) => Number(r.key.slice(prefix.length)));
-    await client.messageDelete(uids.join(','), { uid: true });
+    await client.messageDelete(uidSet(uids), { uid: true });
     for (const row of rows)
       await db
         .update(importedMessages)
@@ -340,6 +345,12 @@ export class ImapMailboxWorker {
         .where(and(eq(importedMessages.accountId, this.account.id), eq(importedMessages.sourceKey, row.key)));
     this.log.info({ deleted: uids.length, days }, 'deleted imported messages older than the retention period');
   }
+}
+
+interface FetchedMessage {
+  uid: number;
+  raw: Buffer | Readable;
+  receivedAt: Date | null;
 }
 
 function dateOf(value: unknown): Date | null {

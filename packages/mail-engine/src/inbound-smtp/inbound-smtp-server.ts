@@ -100,7 +100,7 @@ export class InboundSmtpServer {
       if (seen.has(account.id)) continue;
       seen.add(account.id);
       try {
-        await this.importer.import({ account, sourceKey: `smtp:${queueId}`, raw: { blobKey: stored.key }, receivedAt: new Date(), historical: false });
+        await this.importer.import(account, { sourceKey: `smtp:${queueId}`, raw: { blobKey: stored.key }, receivedAt: new Date(), historical: false });
       } catch (err) {
         if (isDatabaseUnavailable(err)) throw smtpError(451, '4.3.0 Temporary failure storing the message, try again later');
         throw err;

@@ -1,89 +1,132 @@
-import type { Readable } from 'node:stream';
 import { schema, type Queryable, type Runtime } from '@correio/core';
-import { and, eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { isDatabaseUnavailable } from './database-errors.ts';
-import { ingestMessage, type AccountRow, type IngestOutcome, type TicketEvent } from './ingest.ts';
-import { parseEmail, type ParsedEmail } from './parse.ts';
+import { ingestBatch, type AccountRow, type IngestOutcome, type InboundMessage, type TicketEvent } from './ingest.ts';
+import { PrepareError, PreparePool, type RawInput } from './prepare-pool.ts';
 import { SenderRateLimiter } from './sender-rate-limit.ts';
 
 const { failedImports } = schema;
 
-export interface ImportRequest {
-  account: AccountRow;
+export interface ImportItem {
+  /** Idempotency key within the account (see ingest.ts). */
   sourceKey: string;
-  /** The raw message, or the key of a blob that already holds it (retries). */
-  raw: Buffer | Readable | { blobKey: string };
+  /** The raw message, or the key of a blob that already holds it (retries, the SMTP receiver). */
+  raw: RawInput;
   receivedAt: Date | null;
   historical: boolean;
-  /** Runs in the same transaction as the import (or the failed-import record): the mailbox's sync position. */
-  advance?: (tx: Queryable) => Promise<void>;
 }
 
 export type ImportResult = IngestOutcome | { kind: 'FAILED'; error: string };
 
 /**
- * Stores the raw message, parses it and ingests it in one transaction together with the
- * mailbox's sync position. A message that cannot be parsed or stored is kept raw in
- * failed_imports (and the sync moves past it); a database outage is thrown to the caller,
- * which retries the same message later.
+ * Imports messages of one account: raw bytes kept first, then parsed on worker threads, then
+ * ingested in one transaction together with the mailbox's sync position (`advance`).
+ *
+ * A message that cannot be parsed or stored is kept raw in failed_imports and the sync moves
+ * past it (W7): when a batch's transaction fails, its messages are retried one by one so only
+ * the bad one ends there. A database outage is thrown to the caller instead, which keeps its
+ * position and retries the same messages later.
  */
 export class Importer {
   private readonly limiter = new SenderRateLimiter();
+  private readonly pool: PreparePool;
 
-  constructor(private readonly runtime: Runtime) {}
+  /** `parseWorkers: 0` parses on the calling thread (an API process only retries the odd failed import). */
+  constructor(
+    private readonly runtime: Runtime,
+    options: { parseWorkers?: number } = {},
+  ) {
+    this.pool = new PreparePool(runtime.blobs, runtime.logger, options.parseWorkers);
+  }
 
-  async import(req: ImportRequest): Promise<ImportResult> {
-    const { blobs, logger } = this.runtime;
-    const stored = 'blobKey' in req.raw ? { key: req.raw.blobKey, size: await blobs.size(req.raw.blobKey) } : await blobs.put(req.raw);
-    const log = logger.child({ accountId: req.account.id, sourceKey: req.sourceKey });
+  /** Resolves when the parser workers have started, so the first messages are not slowed by module loading. */
+  get ready(): Promise<void> {
+    return this.pool.ready;
+  }
 
-    let parsed: ParsedEmail;
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+
+  async import(account: AccountRow, item: ImportItem, advance?: (tx: Queryable) => Promise<void>): Promise<ImportResult> {
+    return (await this.importBatch(account, [item], advance))[0]!;
+  }
+
+  /** `advance` runs in the transaction that commits the whole batch. */
+  async importBatch(account: AccountRow, items: ImportItem[], advance?: (tx: Queryable) => Promise<void>): Promise<ImportResult[]> {
+    return this.commitBatch(account, await this.prepareBatch(items), advance);
+  }
+
+  /**
+   * The first half of an import, with no database: raw bytes stored, messages parsed on the
+   * worker threads. Callers start it for the next batch while the previous one commits.
+   */
+  async prepareBatch(items: ImportItem[]): Promise<PreparedBatch> {
+    const results = await this.pool.prepareMany(items.map((i) => i.raw));
+    return results.map((r, i) => (r instanceof PrepareError ? { item: items[i]!, failure: r } : { item: items[i]!, prepared: r }));
+  }
+
+  /** The second half: one transaction for the batch and its sync position, publishing after commit. */
+  async commitBatch(account: AccountRow, prepared: PreparedBatch, advance?: (tx: Queryable) => Promise<void>): Promise<ImportResult[]> {
+    const items = prepared.map((p) => p.item);
     try {
-      parsed = await parseEmail(blobs.read(stored.key), blobs);
-    } catch (err) {
-      return this.recordFailure(req, stored, err);
-    }
-
-    const events: TicketEvent[] = [];
-    let outcome: IngestOutcome;
-    try {
-      outcome = await this.runtime.database.db.transaction(async (tx) => {
-        await relaxDurability(tx, this.runtime.database.kind);
-        const result = await ingestMessage(tx, { account: req.account, sourceKey: req.sourceKey, rawBlobKey: stored.key, parsed, receivedAt: req.receivedAt, historical: req.historical }, { senderOverLimit: (ws, s) => this.limiter.overLimit(ws, s) }, events);
-        await tx.update(failedImports).set({ resolvedAt: new Date() }).where(and(eq(failedImports.accountId, req.account.id), eq(failedImports.sourceKey, req.sourceKey)));
-        await req.advance?.(tx);
-        return result;
-      });
+      return await this.commit(account, prepared, advance);
     } catch (err) {
       if (isDatabaseUnavailable(err)) throw err;
-      return this.recordFailure(req, stored, err);
+      if (items.length > 1) this.runtime.logger.warn({ accountId: account.id, batch: items.length }, 'batch import failed; importing its messages one by one');
+      const results: ImportResult[] = [];
+      for (const entry of prepared) results.push(...(await this.commitOne(account, entry)));
+      await this.runtime.database.db.transaction(async (tx) => advance?.(tx));
+      return results;
     }
-    for (const e of events) this.runtime.events.pubsub.publish('ticketChanged', e.workspaceId, { ticketId: e.ticketId, change: e.change });
-    if (outcome.kind !== 'ALREADY_IMPORTED') log.info({ outcome: outcome.kind, ticketId: 'ticketId' in outcome ? outcome.ticketId : undefined }, 'message imported');
-    return outcome;
   }
 
-  private async recordFailure(req: ImportRequest, stored: { key: string; size: number }, err: unknown): Promise<ImportResult> {
-    const error = describe(err);
-    this.runtime.logger.warn({ accountId: req.account.id, sourceKey: req.sourceKey, error }, 'message could not be imported; kept in failed imports');
-    await this.runtime.database.db.transaction(async (tx) => {
-      await tx
-        .insert(failedImports)
-        .values({ workspaceId: req.account.workspaceId, accountId: req.account.id, sourceKey: req.sourceKey, error, size: stored.size, rawBlobKey: stored.key })
-        .onConflictDoUpdate({
-          target: [failedImports.accountId, failedImports.sourceKey],
-          set: { error, at: new Date(), attempts: sql`${failedImports.attempts} + 1`, resolvedAt: null },
-        });
-      await req.advance?.(tx);
+  private async commitOne(account: AccountRow, entry: Prepared): Promise<ImportResult[]> {
+    try {
+      return await this.commit(account, [entry]);
+    } catch (err) {
+      if (isDatabaseUnavailable(err)) throw err;
+      const failure = new PrepareError(describe(err), 'prepared' in entry ? entry.prepared.rawBlobKey : entry.failure.rawBlobKey, 'prepared' in entry ? entry.prepared.rawSize : entry.failure.rawSize);
+      return this.commit(account, [{ item: entry.item, failure }]);
+    }
+  }
+
+  private async commit(account: AccountRow, entries: Prepared[], advance?: (tx: Queryable) => Promise<void>): Promise<ImportResult[]> {
+    const events: TicketEvent[] = [];
+    const good: InboundMessage[] = [];
+    const bad: Array<{ item: ImportItem; failure: PrepareError }> = [];
+    for (const e of entries) {
+      if ('prepared' in e) good.push({ sourceKey: e.item.sourceKey, prepared: e.prepared, receivedAt: e.item.receivedAt, historical: e.item.historical });
+      else bad.push(e);
+    }
+    const outcomes = await this.runtime.database.db.transaction(async (tx) => {
+      await relaxDurability(tx, this.runtime.database.kind);
+      const ingested = await ingestBatch(tx, account, good, { senderOverLimit: (ws, s) => this.limiter.overLimit(ws, s) }, events);
+      if (bad.length)
+        await tx
+          .insert(failedImports)
+          .values(bad.map(({ item, failure }) => ({ workspaceId: account.workspaceId, accountId: account.id, sourceKey: item.sourceKey, error: failure.message.slice(0, 2000), size: failure.rawSize, rawBlobKey: failure.rawBlobKey })))
+          .onConflictDoUpdate({
+            target: [failedImports.accountId, failedImports.sourceKey],
+            set: { error: sql`excluded.error`, at: sql`now()`, attempts: sql`${failedImports.attempts} + 1`, resolvedAt: null },
+          });
+      await advance?.(tx);
+      return ingested;
     });
-    return { kind: 'FAILED', error };
+    for (const e of events) this.runtime.events.pubsub.publish('ticketChanged', e.workspaceId, { ticketId: e.ticketId, change: e.change });
+    for (const { item, failure } of bad) this.runtime.logger.warn({ accountId: account.id, sourceKey: item.sourceKey, error: failure.message }, 'message could not be imported; kept in failed imports');
+    const bySource = new Map(good.map((m, i) => [m.sourceKey, outcomes[i]!]));
+    return entries.map((e): ImportResult => ('prepared' in e ? bySource.get(e.item.sourceKey)! : { kind: 'FAILED', error: e.failure.message }));
   }
 }
+
+type Prepared = { item: ImportItem; prepared: import('./prepare.ts').PreparedEmail } | { item: ImportItem; failure: PrepareError };
+export type PreparedBatch = Prepared[];
 
 /**
  * Every import commits together with its sync position, so a commit lost in a database crash
  * rolls both back and the message is simply fetched again: waiting for the WAL flush buys
- * nothing here and costs a disk sync per message.
+ * nothing here and costs a disk sync per batch.
  */
 async function relaxDurability(tx: Queryable, kind: 'pglite' | 'postgres'): Promise<void> {
   if (kind === 'postgres') await tx.execute(sql`set local synchronous_commit = off`);

@@ -1,25 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { schema, type Queryable } from '@correio/core';
-import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
-import { classifyMessage } from './classify.ts';
-import { parseDeliveryReport } from './dsn.ts';
+import { and, desc, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import { matchTicket, newTicketRefusal, statusAfterCustomerReply, type TicketCandidate } from './match-ticket.ts';
-import { extractTicketNumber, normalizeSubject } from './normalize-subject.ts';
-import type { ParsedEmail } from './parse.ts';
-import { extractReplyText } from './reply-text.ts';
-import { sanitizeEmailHtml } from './sanitize-html.ts';
+import { bulkInsert } from './bulk-insert.ts';
+import type { PreparedEmail } from './prepare.ts';
 
-const { tickets, ticketActions, ticketMessageIds, clients, domainRules, workspaces, attachments, importedMessages, refusedMessages, emailAccounts } = schema;
+const { tickets, ticketActions, ticketMessageIds, clients, domainRules, workspaces, attachments, importedMessages, refusedMessages, emailAccounts, failedImports } = schema;
 
 export type AccountRow = typeof emailAccounts.$inferSelect;
 type RefusalReason = (typeof refusedMessages.$inferInsert)['reason'];
 
 export interface InboundMessage {
-  account: AccountRow;
   /** Idempotency key within the account: `imap:<folder>:<uidvalidity>:<uid>`, `pop3:<uidl>`, `smtp:<id>`. */
   sourceKey: string;
-  rawBlobKey: string;
-  parsed: ParsedEmail;
+  prepared: PreparedEmail;
   receivedAt: Date | null;
   /** Imported from before the account was connected: never notifies anyone. */
   historical: boolean;
@@ -44,270 +38,367 @@ export interface IngestContext {
   senderOverLimit(workspaceId: string, sender: string): boolean;
 }
 
-/**
- * Turns one parsed message into the right ticket or action, inside the caller's transaction.
- * The first statement claims the message's idempotency key, so a message that was committed
- * before a crash is recognised and skipped, and a rolled-back one is imported again (W7).
- */
-export async function ingestMessage(tx: Queryable, msg: InboundMessage, ctx: IngestContext, events: TicketEvent[]): Promise<IngestOutcome> {
-  const { account, parsed } = msg;
-  const workspaceId = account.workspaceId;
-  const claimed = await tx
-    .insert(importedMessages)
-    .values({ accountId: account.id, sourceKey: msg.sourceKey, messageId: parsed.messageId, receivedAt: msg.receivedAt })
-    .onConflictDoNothing()
-    .returning({ sourceKey: importedMessages.sourceKey });
-  if (!claimed.length) return { kind: 'ALREADY_IMPORTED' };
+// Threading looks at In-Reply-To and the nearest References; older ancestors add nothing but parameters.
+const REFERENCES_CONSIDERED = 20;
 
-  // The same mail can reach two mailboxes at once (customer wrote to both): serialize on its
-  // Message-ID so the second import sees the first one's ticket instead of opening another.
-  if (parsed.messageId) await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`${workspaceId}:${parsed.messageId}`}, 0))`);
-  const outcome = await decide(tx, msg, ctx, events);
-  const actionId = outcome.kind === 'CREATED' || outcome.kind === 'APPENDED' ? outcome.actionId : null;
-  if (actionId) await tx.update(importedMessages).set({ actionId }).where(and(eq(importedMessages.accountId, account.id), eq(importedMessages.sourceKey, msg.sourceKey)));
-  if (outcome.kind === 'REFUSED' || outcome.kind === 'BOUNCE') {
-    await tx.insert(refusedMessages).values({
-      workspaceId,
-      accountId: account.id,
-      reason: outcome.kind === 'BOUNCE' ? 'BOUNCE' : outcome.reason,
-      detail: outcome.detail,
-      fromAddress: parsed.from?.address ?? null,
-      subject: parsed.subject.slice(0, 500),
-      messageId: parsed.messageId,
-      rawBlobKey: msg.rawBlobKey,
-    });
+/**
+ * Turns a batch of prepared messages of one account into tickets and actions inside the
+ * caller's transaction, with a fixed number of statements however large the batch: a handful
+ * of round trips per batch instead of twenty per message.
+ *
+ * Decisions are taken in arrival order against what the database knew plus what this batch
+ * already decided, so a reply later in a batch finds the ticket its original opened. The first
+ * statement claims every message's idempotency key (W7): a message committed before a crash is
+ * recognised and skipped, a rolled-back one is simply imported again.
+ */
+export async function ingestBatch(tx: Queryable, account: AccountRow, messages: InboundMessage[], ctx: IngestContext, events: TicketEvent[]): Promise<IngestOutcome[]> {
+  if (!messages.length) return [];
+  const claimed = new Set(
+    (
+      await bulkInsert(
+        tx,
+        importedMessages,
+        messages.map((m) => ({
+          accountId: account.id,
+          sourceKey: m.sourceKey,
+          messageId: m.prepared.messageId ?? (m.prepared.rawSha256 ? `sha256:${m.prepared.rawSha256}` : null),
+          receivedAt: m.receivedAt,
+        })),
+        { onConflictDoNothing: true, returning: ['sourceKey'] },
+      )
+    ).map((r) => r['sourceKey'] as string),
+  );
+  const fresh = messages.filter((m) => claimed.has(m.sourceKey));
+  const outcomes = new Map<string, IngestOutcome>();
+  if (fresh.length) {
+    await lockMessageIds(tx, account.workspaceId, fresh);
+    const known = await prefetch(tx, account, fresh);
+    const plan = new WritePlan(account);
+    for (const msg of fresh) outcomes.set(msg.sourceKey, decide(msg, account, known, plan, ctx));
+    await plan.write(tx, outcomes);
+    events.push(...plan.events);
   }
-  return outcome;
+  return messages.map((m) => outcomes.get(m.sourceKey) ?? { kind: 'ALREADY_IMPORTED' });
 }
 
-async function decide(tx: Queryable, msg: InboundMessage, ctx: IngestContext, events: TicketEvent[]): Promise<IngestOutcome> {
-  const { account, parsed } = msg;
-  const workspaceId = account.workspaceId;
-  const sender = (parsed.from?.address ?? '').toLowerCase();
-  const ownAddresses = await workspaceAddresses(tx, workspaceId);
+/**
+ * The same mail can reach two mailboxes at once (a customer wrote to both): serialize on its
+ * Message-ID so the second import sees the first one's ticket instead of opening another.
+ * Sorted, so two batches never wait on each other in opposite orders.
+ */
+async function lockMessageIds(tx: Queryable, workspaceId: string, batch: InboundMessage[]): Promise<void> {
+  const keys = [...new Set(batch.map((m) => m.prepared.messageId).filter((id): id is string => !!id))].map((id) => `${workspaceId}:${id}`).sort();
+  if (keys.length) await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(${sql.param(keys)}::text[]) as k order by k`);
+}
 
-  const known = parsed.messageId ? await messageIdOwner(tx, workspaceId, parsed.messageId) : null;
-  if (known?.outgoing || ownAddresses.has(sender))
-    return { kind: 'REFUSED', reason: 'OWN_MESSAGE', detail: 'A copy of a message Correio itself sent; never imported as customer mail.' };
+interface Known {
+  own: Set<string>;
+  owners: Map<string, { ticketId: string; actionId: string | null; outgoing: boolean }>;
+  tickets: Map<string, TicketCandidate>;
+  byNumber: Map<number, string>;
+  bySubject: Map<string, string>;
+  clients: Map<string, string>;
+  rules: Map<string, string>;
+}
 
-  const classification = classifyMessage(parsed.headers, parsed.from, parsed.contentType);
-  if (classification.kind === 'BOUNCE') return recordBounce(tx, msg, events);
-  if (classification.kind !== 'NORMAL')
-    return { kind: 'REFUSED', reason: 'AUTO_REPLY', detail: classification.reason ?? 'Automatic message; it never opens tickets or triggers replies.' };
-  if (!sender) return { kind: 'REFUSED', reason: 'NEW_TICKET_POLICY', detail: 'The message has no sender address.' };
+async function prefetch(tx: Queryable, account: AccountRow, batch: InboundMessage[]): Promise<Known> {
+  const ws = account.workspaceId;
+  const p = batch.map((m) => m.prepared);
+  const ids = new Set<string>();
+  for (const m of p) {
+    if (m.messageId) ids.add(m.messageId);
+    if (m.inReplyTo) ids.add(m.inReplyTo);
+    for (const r of m.references.slice(-REFERENCES_CONSIDERED)) ids.add(r);
+    if (m.deliveryReport?.originalMessageId) ids.add(m.deliveryReport.originalMessageId);
+  }
+  const numbers = [...new Set(p.map((m) => m.tagNumber).filter((n): n is number => n !== null))];
+  const subjects = [...new Set(p.map((m) => m.normalizedSubject).filter(Boolean))];
+  const senders = [...new Set(p.map((m) => m.from.address))];
+  const domains = [...new Set(senders.map((s) => s.split('@')[1] ?? ''))];
 
-  // The same mail sent to two support addresses (or CC'ing both) is one conversation.
-  if (known) return { kind: 'SAME_MESSAGE_ELSEWHERE', ticketId: known.ticketId };
+  // One connection runs a transaction's statements one at a time anyway: await them in turn.
+  const own = await tx.select({ address: emailAccounts.address }).from(emailAccounts).where(eq(emailAccounts.workspaceId, ws));
+  const owners = ids.size
+      ? await tx
+          .select({ messageId: ticketMessageIds.messageId, ticketId: ticketMessageIds.ticketId, actionId: ticketMessageIds.actionId, outgoing: ticketMessageIds.outgoing })
+          .from(ticketMessageIds)
+          .where(and(eq(ticketMessageIds.workspaceId, ws), inArray(ticketMessageIds.messageId, [...ids])))
+      : [];
+  const rules = await tx.select({ domain: domainRules.domain, organization: domainRules.organization }).from(domainRules).where(and(eq(domainRules.workspaceId, ws), inArray(domainRules.domain, domains)));
+  const known = await tx.select({ id: clients.id, email: clients.email }).from(clients).where(and(eq(clients.workspaceId, ws), inArray(clients.email, senders)));
+  const ticketIds = [...new Set(owners.map((o) => o.ticketId))];
+  const candidateColumns = { id: tickets.id, status: tickets.status, ccs: tickets.ccs, number: tickets.number, normalizedSubject: tickets.normalizedSubject, customerEmail: clients.email };
+  const direct =
+    ticketIds.length || numbers.length
+      ? await tx
+          .select(candidateColumns)
+          .from(tickets)
+          .innerJoin(clients, eq(clients.id, tickets.customerId))
+          .where(and(eq(tickets.workspaceId, ws), or(ticketIds.length ? inArray(tickets.id, ticketIds) : undefined, numbers.length ? inArray(tickets.number, numbers) : undefined)))
+      : [];
+  const sameSubject = subjects.length
+      ? await tx
+          .selectDistinctOn([tickets.normalizedSubject], candidateColumns)
+          .from(tickets)
+          .innerJoin(clients, eq(clients.id, tickets.customerId))
+          .where(and(eq(tickets.workspaceId, ws), inArray(tickets.normalizedSubject, subjects), ne(tickets.status, 'CLOSED')))
+          .orderBy(tickets.normalizedSubject, desc(tickets.updatedAt))
+      : [];
+  const result: Known = {
+    own: new Set(own.map((a) => a.address.toLowerCase())),
+    owners: new Map(owners.map((o) => [o.messageId, o])),
+    tickets: new Map(),
+    byNumber: new Map(),
+    bySubject: new Map(),
+    clients: new Map(known.map((c) => [c.email, c.id])),
+    rules: new Map(rules.map((r) => [r.domain, r.organization])),
+  };
+  for (const t of [...direct, ...sameSubject]) {
+    result.tickets.set(t.id, { id: t.id, status: t.status, ccs: t.ccs, customerEmail: t.customerEmail });
+    result.byNumber.set(t.number, t.id);
+  }
+  for (const t of sameSubject) result.bySubject.set(t.normalizedSubject, t.id);
+  return result;
+}
 
-  if (!msg.historical && ctx.senderOverLimit(workspaceId, sender))
-    return { kind: 'REFUSED', reason: 'RATE_LIMITED', detail: `Too many messages from ${sender} in a short time; a flood is not turned into tickets.` };
+function decide(msg: InboundMessage, account: AccountRow, known: Known, plan: WritePlan, ctx: IngestContext): IngestOutcome {
+  const p = msg.prepared;
+  const ws = account.workspaceId;
+  const sender = p.from.address;
+  const owner = p.messageId ? known.owners.get(p.messageId) : undefined;
 
-  const normalized = normalizeSubject(parsed.subject);
-  const tagNumber = extractTicketNumber(parsed.subject);
-  const refs = [parsed.inReplyTo, ...[...parsed.references].reverse()].filter((id): id is string => !!id);
-  const [byHeaders, byTag, bySubject] = await Promise.all([
-    refs.length ? ticketByMessageIds(tx, workspaceId, refs) : null,
-    tagNumber !== null ? ticketByNumber(tx, workspaceId, tagNumber) : null,
-    normalized ? ticketBySubject(tx, workspaceId, normalized) : null,
-  ]);
+  const refuse = (reason: RefusalReason, detail: string): IngestOutcome => {
+    plan.refusals.push({ msg, reason, detail });
+    return { kind: 'REFUSED', reason, detail };
+  };
+
+  if (owner?.outgoing || known.own.has(sender)) return refuse('OWN_MESSAGE', 'A copy of a message Correio itself sent; never imported as customer mail.');
+  if (p.classification.kind === 'BOUNCE') {
+    const detail = p.deliveryReport?.reason || 'Delivery failed.';
+    const original = p.deliveryReport?.originalMessageId ? known.owners.get(p.deliveryReport.originalMessageId) : undefined;
+    plan.refusals.push({ msg, reason: 'BOUNCE', detail });
+    if (original?.outgoing && original.actionId) {
+      plan.bounces.push({ actionId: original.actionId, ticketId: original.ticketId, detail });
+      return { kind: 'BOUNCE', ticketId: original.ticketId, actionId: original.actionId, detail };
+    }
+    return { kind: 'BOUNCE', ticketId: original?.ticketId ?? null, actionId: null, detail };
+  }
+  if (p.classification.kind !== 'NORMAL') return refuse('AUTO_REPLY', p.classification.reason ?? 'Automatic message; it never opens tickets or triggers replies.');
+  if (owner) return { kind: 'SAME_MESSAGE_ELSEWHERE', ticketId: owner.ticketId };
+  if (!msg.historical && ctx.senderOverLimit(ws, sender)) return refuse('RATE_LIMITED', `Too many messages from ${sender} in a short time; a flood is not turned into tickets.`);
+
+  const refs = [p.inReplyTo, ...p.references.slice(-REFERENCES_CONSIDERED).reverse()].filter((id): id is string => !!id);
+  const headerOwner = refs.map((r) => known.owners.get(r)).find((o) => o);
+  const candidate = (id: string | undefined) => (id ? (known.tickets.get(id) ?? null) : null);
   const match = matchTicket({
     sender,
-    byHeaders,
-    byTag,
-    bySubject,
+    byHeaders: candidate(headerOwner?.ticketId),
+    byTag: p.tagNumber !== null ? candidate(known.byNumber.get(p.tagNumber)) : null,
+    bySubject: p.normalizedSubject ? candidate(known.bySubject.get(p.normalizedSubject)) : null,
     appendReplies: account.appendReplies,
     sameSubjectPolicy: account.sameSubjectPolicy,
   });
 
   if (match) {
-    const actionId = await appendAction(tx, msg, match.ticket, ownAddresses);
-    events.push({ workspaceId, ticketId: match.ticket.id, change: 'ACTION_ADDED' });
-    return { kind: 'APPENDED', ticketId: match.ticket.id, actionId, via: match.via };
+    const ticket = match.ticket;
+    ticket.status = statusAfterCustomerReply(ticket.status);
+    ticket.ccs = participants(p, ticket.customerEmail, known.own, ticket.ccs);
+    const actionId = plan.addAction(msg, ticket.id);
+    plan.touched.set(ticket.id, ticket);
+    remember(known, p, ticket.id, actionId);
+    plan.events.push({ workspaceId: ws, ticketId: ticket.id, change: 'ACTION_ADDED' });
+    return { kind: 'APPENDED', ticketId: ticket.id, actionId, via: match.via };
   }
 
   const domain = sender.split('@')[1] ?? '';
-  const [client] = await tx.select({ id: clients.id }).from(clients).where(and(eq(clients.workspaceId, workspaceId), eq(clients.email, sender)));
-  const [rule] = await tx
-    .select({ organization: domainRules.organization })
-    .from(domainRules)
-    .where(and(eq(domainRules.workspaceId, workspaceId), eq(domainRules.domain, domain)));
-  const refusal = newTicketRefusal(account.newTicketPolicy, { isClient: !!client, domainHasRule: !!rule });
-  if (refusal) return { kind: 'REFUSED', reason: 'NEW_TICKET_POLICY', detail: refusal };
+  const isClient = known.clients.has(sender);
+  const organization = known.rules.get(domain) ?? null;
+  const refusal = newTicketRefusal(account.newTicketPolicy, { isClient, domainHasRule: organization !== null });
+  if (refusal) return refuse('NEW_TICKET_POLICY', refusal);
 
-  const { ticketId, actionId } = await createTicket(tx, msg, normalized, rule?.organization ?? null, ownAddresses);
-  events.push({ workspaceId, ticketId, change: 'CREATED' });
-  return { kind: 'CREATED', ticketId, actionId };
-}
-
-async function createTicket(tx: Queryable, msg: InboundMessage, normalized: string, organization: string | null, ownAddresses: Set<string>) {
-  const { account, parsed } = msg;
-  const workspaceId = account.workspaceId;
-  const sender = parsed.from!.address;
-  const [client] = await tx
-    .insert(clients)
-    .values({ workspaceId, email: sender, name: parsed.from?.name ?? null, organization })
-    .onConflictDoUpdate({
-      target: [clients.workspaceId, clients.email],
-      set: { name: sql`coalesce(${clients.name}, excluded.name)`, organization: sql`coalesce(${clients.organization}, excluded.organization)` },
-    })
-    .returning({ id: clients.id });
-  // Row lock on the workspace: numbers stay sequential and unique under concurrent imports.
-  const [seq] = await tx
-    .update(workspaces)
-    .set({ ticketSeq: sql`${workspaces.ticketSeq} + 1` })
-    .where(eq(workspaces.id, workspaceId))
-    .returning({ n: workspaces.ticketSeq });
-  const ticketId = randomUUID();
-  const at = msg.receivedAt && msg.historical ? msg.receivedAt : new Date();
-  await tx.insert(tickets).values({
-    id: ticketId,
-    workspaceId,
-    number: seq!.n,
-    subject: parsed.subject || '(no subject)',
-    normalizedSubject: normalized,
-    status: 'NEW',
-    customerId: client!.id,
-    ccs: participants(parsed, sender, ownAddresses, []),
-    accountId: account.id,
-    typeId: account.ticketTypeId,
-    groupId: account.groupId,
-    createdAt: at,
-    updatedAt: at,
-  });
-  const actionId = await insertAction(tx, msg, ticketId);
-  return { ticketId, actionId };
-}
-
-async function appendAction(tx: Queryable, msg: InboundMessage, ticket: TicketCandidate, ownAddresses: Set<string>): Promise<string> {
-  const actionId = await insertAction(tx, msg, ticket.id);
-  await tx
-    .update(tickets)
-    .set({
-      status: statusAfterCustomerReply(ticket.status),
-      ccs: participants(msg.parsed, ticket.customerEmail, ownAddresses, ticket.ccs),
-      updatedAt: new Date(),
-    })
-    .where(eq(tickets.id, ticket.id));
-  return actionId;
-}
-
-async function insertAction(tx: Queryable, msg: InboundMessage, ticketId: string): Promise<string> {
-  const { parsed, account } = msg;
-  const actionId = randomUUID();
-  const attachmentIds = parsed.attachments.map(() => randomUUID());
-  const cidMap = new Map<string, string>();
-  parsed.attachments.forEach((a, i) => a.contentId && cidMap.set(a.contentId, attachmentIds[i]!));
-  const reply = extractReplyText(parsed.text);
-  await tx.insert(ticketActions).values({
-    id: actionId,
-    workspaceId: account.workspaceId,
-    ticketId,
-    kind: 'EMAIL_IN',
-    accountId: account.id,
-    fromAddress: parsed.from?.address ?? null,
-    fromName: parsed.from?.name ?? null,
-    to: parsed.to.map((a) => a.address),
-    cc: parsed.cc.map((a) => a.address),
-    subject: parsed.subject,
-    text: reply.visible,
-    fullText: parsed.text,
-    html: parsed.html ? sanitizeEmailHtml(parsed.html, { cidMap }).html : null,
-    messageId: parsed.messageId,
-    inReplyTo: parsed.inReplyTo,
-    references: parsed.references,
-    rawBlobKey: msg.rawBlobKey,
-    historical: msg.historical,
-    ...(msg.historical && msg.receivedAt ? { createdAt: msg.receivedAt } : {}),
-  });
-  if (parsed.attachments.length)
-    await tx.insert(attachments).values(
-      parsed.attachments.map((a, i) => ({
-        id: attachmentIds[i]!,
-        workspaceId: account.workspaceId,
-        actionId,
-        filename: a.filename.slice(0, 255),
-        contentType: a.contentType,
-        size: a.size,
-        blobKey: a.blobKey,
-        contentId: a.contentId,
-        inline: a.inline && cidMap.has(a.contentId ?? ''),
-      })),
-    );
-  if (parsed.messageId)
-    await tx.insert(ticketMessageIds).values({ workspaceId: account.workspaceId, messageId: parsed.messageId, ticketId, actionId }).onConflictDoNothing();
-  return actionId;
-}
-
-/** A DSN about a message Correio sent marks that outgoing action FAILED with the reason. */
-async function recordBounce(tx: Queryable, msg: InboundMessage, events: TicketEvent[]): Promise<IngestOutcome> {
-  const report = parseDeliveryReport(msg.parsed);
-  const detail = report.reason || 'Delivery failed.';
-  if (!report.originalMessageId) return { kind: 'BOUNCE', ticketId: null, actionId: null, detail };
-  const owner = await messageIdOwner(tx, msg.account.workspaceId, report.originalMessageId);
-  if (!owner?.outgoing || !owner.actionId) return { kind: 'BOUNCE', ticketId: owner?.ticketId ?? null, actionId: null, detail };
-  await tx
-    .update(ticketActions)
-    .set({ delivery: 'FAILED', deliveryError: `Bounced: ${detail}` })
-    .where(eq(ticketActions.id, owner.actionId));
-  await tx.update(tickets).set({ updatedAt: new Date() }).where(eq(tickets.id, owner.ticketId));
-  events.push({ workspaceId: msg.account.workspaceId, ticketId: owner.ticketId, change: 'DELIVERY_CHANGED' });
-  return { kind: 'BOUNCE', ticketId: owner.ticketId, actionId: owner.actionId, detail };
-}
-
-async function messageIdOwner(tx: Queryable, workspaceId: string, messageId: string) {
-  const [row] = await tx
-    .select({ ticketId: ticketMessageIds.ticketId, actionId: ticketMessageIds.actionId, outgoing: ticketMessageIds.outgoing })
-    .from(ticketMessageIds)
-    .where(and(eq(ticketMessageIds.workspaceId, workspaceId), eq(ticketMessageIds.messageId, messageId)));
-  return row ?? null;
-}
-
-const candidateColumns = { id: tickets.id, status: tickets.status, customerEmail: clients.email, ccs: tickets.ccs };
-
-async function ticketByMessageIds(tx: Queryable, workspaceId: string, ids: string[]): Promise<TicketCandidate | null> {
-  const rows = await tx
-    .select({ ...candidateColumns, messageId: ticketMessageIds.messageId })
-    .from(ticketMessageIds)
-    .innerJoin(tickets, eq(tickets.id, ticketMessageIds.ticketId))
-    .innerJoin(clients, eq(clients.id, tickets.customerId))
-    .where(and(eq(ticketMessageIds.workspaceId, workspaceId), inArray(ticketMessageIds.messageId, ids)));
-  // In-Reply-To first, then References from the newest: the closest ancestor wins.
-  for (const id of ids) {
-    const row = rows.find((r) => r.messageId === id);
-    if (row) return { id: row.id, status: row.status, customerEmail: row.customerEmail, ccs: row.ccs };
+  if (!isClient) {
+    known.clients.set(sender, randomUUID());
+    plan.newClients.set(sender, { name: p.from.name, organization });
   }
-  return null;
+  const ticket: TicketCandidate = { id: randomUUID(), status: 'NEW', customerEmail: sender, ccs: participants(p, sender, known.own, []) };
+  known.tickets.set(ticket.id, ticket);
+  if (p.normalizedSubject) known.bySubject.set(p.normalizedSubject, ticket.id);
+  plan.newTickets.push({ ticket, msg });
+  const actionId = plan.addAction(msg, ticket.id);
+  remember(known, p, ticket.id, actionId);
+  plan.events.push({ workspaceId: ws, ticketId: ticket.id, change: 'CREATED' });
+  return { kind: 'CREATED', ticketId: ticket.id, actionId };
 }
 
-async function ticketByNumber(tx: Queryable, workspaceId: string, number: number): Promise<TicketCandidate | null> {
-  const [row] = await tx
-    .select(candidateColumns)
-    .from(tickets)
-    .innerJoin(clients, eq(clients.id, tickets.customerId))
-    .where(and(eq(tickets.workspaceId, workspaceId), eq(tickets.number, number)));
-  return row ?? null;
+function remember(known: Known, p: PreparedEmail, ticketId: string, actionId: string): void {
+  if (p.messageId) known.owners.set(p.messageId, { ticketId, actionId, outgoing: false });
 }
 
-async function ticketBySubject(tx: Queryable, workspaceId: string, normalized: string): Promise<TicketCandidate | null> {
-  const [row] = await tx
-    .select(candidateColumns)
-    .from(tickets)
-    .innerJoin(clients, eq(clients.id, tickets.customerId))
-    .where(and(eq(tickets.workspaceId, workspaceId), eq(tickets.normalizedSubject, normalized), ne(tickets.status, 'CLOSED')))
-    .orderBy(desc(tickets.updatedAt))
-    .limit(1);
-  return row ?? null;
-}
+/** Everything a batch decided, written with one statement per table. */
+class WritePlan {
+  readonly newClients = new Map<string, { name: string | null; organization: string | null }>();
+  readonly newTickets: Array<{ ticket: TicketCandidate; msg: InboundMessage }> = [];
+  /** Tickets this batch appended to, in their final in-memory state. */
+  readonly touched = new Map<string, TicketCandidate>();
+  readonly actions: Array<{ id: string; ticketId: string; msg: InboundMessage }> = [];
+  readonly refusals: Array<{ msg: InboundMessage; reason: RefusalReason; detail: string }> = [];
+  readonly bounces: Array<{ actionId: string; ticketId: string; detail: string }> = [];
+  readonly events: TicketEvent[] = [];
 
-async function workspaceAddresses(tx: Queryable, workspaceId: string): Promise<Set<string>> {
-  const rows = await tx.select({ address: emailAccounts.address }).from(emailAccounts).where(eq(emailAccounts.workspaceId, workspaceId));
-  return new Set(rows.map((r) => r.address.toLowerCase()));
+  constructor(private readonly account: AccountRow) {}
+
+  addAction(msg: InboundMessage, ticketId: string): string {
+    const id = randomUUID();
+    this.actions.push({ id, ticketId, msg });
+    return id;
+  }
+
+  async write(tx: Queryable, outcomes: Map<string, IngestOutcome>): Promise<void> {
+    const ws = this.account.workspaceId;
+    const now = new Date();
+    const clientIds = new Map<string, string>();
+    if (this.newClients.size) {
+      const rows = await tx
+        .insert(clients)
+        .values([...this.newClients].map(([email, c]) => ({ workspaceId: ws, email, name: c.name, organization: c.organization })))
+        .onConflictDoUpdate({
+          target: [clients.workspaceId, clients.email],
+          set: { name: sql`coalesce(${clients.name}, excluded.name)`, organization: sql`coalesce(${clients.organization}, excluded.organization)` },
+        })
+        .returning({ id: clients.id, email: clients.email });
+      for (const r of rows) clientIds.set(r.email, r.id);
+    }
+    const senders = this.newTickets.map((t) => t.ticket.customerEmail).filter((e) => !clientIds.has(e));
+    if (senders.length) {
+      const rows = await tx.select({ id: clients.id, email: clients.email }).from(clients).where(and(eq(clients.workspaceId, ws), inArray(clients.email, senders)));
+      for (const r of rows) clientIds.set(r.email, r.id);
+    }
+
+    if (this.newTickets.length) {
+      // Row lock on the workspace: numbers stay sequential and unique under concurrent imports.
+      const [seq] = await tx
+        .update(workspaces)
+        .set({ ticketSeq: sql`${workspaces.ticketSeq} + ${this.newTickets.length}` })
+        .where(eq(workspaces.id, ws))
+        .returning({ last: workspaces.ticketSeq });
+      const first = seq!.last - this.newTickets.length + 1;
+      await bulkInsert(
+        tx,
+        tickets,
+        this.newTickets.map(({ ticket, msg }, i) => {
+          const at = msg.historical && msg.receivedAt ? msg.receivedAt : now;
+          return {
+            id: ticket.id,
+            workspaceId: ws,
+            number: first + i,
+            subject: msg.prepared.subject || '(no subject)',
+            normalizedSubject: msg.prepared.normalizedSubject,
+            status: ticket.status,
+            customerId: clientIds.get(ticket.customerEmail)!,
+            ccs: ticket.ccs,
+            accountId: this.account.id,
+            typeId: this.account.ticketTypeId,
+            groupId: this.account.groupId,
+            createdAt: at,
+            updatedAt: this.touched.has(ticket.id) ? now : at,
+          };
+        }),
+      );
+    }
+
+    if (this.actions.length) {
+      await bulkInsert(
+        tx,
+        ticketActions,
+        this.actions.map(({ id, ticketId, msg }) => {
+          const p = msg.prepared;
+          return {
+            id,
+            workspaceId: ws,
+            ticketId,
+            kind: 'EMAIL_IN' as const,
+            accountId: this.account.id,
+            fromAddress: p.from.address,
+            fromName: p.from.name,
+            to: p.to.map((a) => a.address),
+            cc: p.cc.map((a) => a.address),
+            subject: p.subject,
+            text: p.text,
+            fullText: p.fullText,
+            html: p.html,
+            messageId: p.messageId,
+            inReplyTo: p.inReplyTo,
+            references: p.references,
+            rawBlobKey: p.rawBlobKey,
+            historical: msg.historical,
+            createdAt: msg.historical && msg.receivedAt ? msg.receivedAt : now,
+          };
+        }),
+      );
+      const files = this.actions.flatMap(({ id, msg }) =>
+        msg.prepared.attachments.map((a) => ({
+          id: a.id,
+          workspaceId: ws,
+          actionId: id,
+          filename: a.filename.slice(0, 255),
+          contentType: a.contentType,
+          size: a.size,
+          blobKey: a.blobKey,
+          contentId: a.contentId,
+          inline: a.shownInline,
+        })),
+      );
+      await bulkInsert(tx, attachments, files);
+      const ids = this.actions.filter((a) => a.msg.prepared.messageId).map((a) => ({ workspaceId: ws, messageId: a.msg.prepared.messageId!, ticketId: a.ticketId, actionId: a.id }));
+      await bulkInsert(tx, ticketMessageIds, ids, { onConflictDoNothing: true });
+    }
+
+    // Tickets opened in this batch were inserted in their final state; older ones are updated.
+    const isNew = new Set(this.newTickets.map((t) => t.ticket.id));
+    for (const [ticketId, ticket] of this.touched) {
+      if (isNew.has(ticketId)) continue;
+      await tx.update(tickets).set({ status: ticket.status, ccs: ticket.ccs, updatedAt: now }).where(eq(tickets.id, ticketId));
+    }
+
+    for (const b of this.bounces) {
+      await tx.update(ticketActions).set({ delivery: 'FAILED', deliveryError: `Bounced: ${b.detail}` }).where(eq(ticketActions.id, b.actionId));
+      await tx.update(tickets).set({ updatedAt: now }).where(eq(tickets.id, b.ticketId));
+      this.events.push({ workspaceId: ws, ticketId: b.ticketId, change: 'DELIVERY_CHANGED' });
+    }
+
+    await bulkInsert(
+        tx,
+        refusedMessages,
+        this.refusals.map(({ msg, reason, detail }) => ({
+          workspaceId: ws,
+          accountId: this.account.id,
+          reason,
+          detail,
+          fromAddress: msg.prepared.from.address,
+          subject: msg.prepared.subject.slice(0, 500),
+          messageId: msg.prepared.messageId,
+          rawBlobKey: msg.prepared.rawBlobKey,
+        })),
+      );
+
+    const linked = this.actions.map((a) => ({ key: a.msg.sourceKey, actionId: a.id }));
+    if (linked.length)
+      await tx.execute(sql`
+        update ${importedMessages} set action_id = v.action_id
+        from unnest(${sql.param(linked.map((l) => l.key))}::text[], ${sql.param(linked.map((l) => l.actionId))}::uuid[]) as v(source_key, action_id)
+        where ${importedMessages.accountId} = ${this.account.id} and ${importedMessages.sourceKey} = v.source_key`);
+    const keys = [...outcomes.keys()];
+    await tx
+      .update(failedImports)
+      .set({ resolvedAt: now })
+      .where(and(eq(failedImports.accountId, this.account.id), inArray(failedImports.sourceKey, keys), sql`${failedImports.resolvedAt} is null`));
+  }
 }
 
 /** Everyone on the conversation except the customer and our own support addresses. */
-function participants(parsed: ParsedEmail, customer: string, own: Set<string>, existing: string[]): string[] {
+function participants(p: PreparedEmail, customer: string, own: Set<string>, existing: string[]): string[] {
   const all = new Set(existing.map((a) => a.toLowerCase()));
-  for (const a of [...parsed.to, ...parsed.cc, ...(parsed.from ? [parsed.from] : [])]) all.add(a.address);
+  for (const a of [...p.to, ...p.cc, p.from]) all.add(a.address);
   all.delete(customer.toLowerCase());
   for (const mine of own) all.delete(mine);
   return [...all].slice(0, 100);

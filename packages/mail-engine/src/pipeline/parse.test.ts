@@ -62,6 +62,6 @@ describe('parseEmail', () => {
 
   it('rejects something that is not an e-mail', async () => {
     await expect(parseEmail(Buffer.alloc(0), blobs)).rejects.toBeInstanceOf(ParseError);
-    await expect(parseEmail(Buffer.from([0, 1, 2, 0xff, 0xfe, 10, 65, 66]), blobs)).rejects.toThrow(/no valid From/);
+    await expect(parseEmail(Buffer.from([0, 1, 2, 0xff, 0xfe, 10, 65, 66]), blobs)).rejects.toThrow(/no valid From|no headers/);
   });
 });

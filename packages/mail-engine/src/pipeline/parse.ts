@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { BlobStore } from '@correio/core';
-import { convert as htmlToText } from 'html-to-text';
+import { compile } from 'html-to-text';
 import { MailParser, type AddressObject, type EmailAddress, type HeaderValue, type MessageText } from 'mailparser';
 
 export interface ParsedAddress {
@@ -47,6 +47,8 @@ export class ParseError extends Error {
   readonly code = 'PARSE_FAILED';
 }
 
+const htmlToText = compile({ wordwrap: false, selectors: [{ selector: 'img', format: 'skip' }] });
+
 const REPORT_TYPES = new Set(['message/delivery-status', 'message/global-delivery-status', 'text/rfc822-headers', 'message/global-headers', 'message/feedback-report']);
 // A bounce is small; its first bytes are kept so the returned message's headers can be read
 // (mailparser walks an embedded message/rfc822 as part of the body instead of handing it over).
@@ -61,7 +63,9 @@ const MAX_BODY_CHARS = 5 * 1024 * 1024;
  */
 export function parseEmail(source: Readable | Buffer, blobs: BlobStore): Promise<ParsedEmail> {
   return new Promise((resolve, reject) => {
-    const parser = new MailParser({ skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true, keepDeliveryStatus: true });
+    // Text from HTML is derived once below with a precompiled converter: mailparser would
+    // compile html-to-text's options again for every message, which costs more than the conversion.
+    const parser = new MailParser({ skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true, skipHtmlToText: true, keepDeliveryStatus: true });
     const attachments: StoredAttachment[] = [];
     const reportParts: ReportPart[] = [];
     const pending: Array<Promise<unknown>> = [];
@@ -98,7 +102,7 @@ export function parseEmail(source: Readable | Buffer, blobs: BlobStore): Promise
         return;
       }
       pending.push(
-        blobs.put(content).then((stored) => {
+        blobs.put(content, { hash: false }).then((stored) => {
           attachments.push({
             blobKey: stored.key,
             filename: String(data['filename'] ?? defaultName(contentType)),
@@ -161,8 +165,7 @@ function buildParsed(headers: Map<string, HeaderValue>, text: MessageText | unde
     cc: addresses(headers.get('cc')),
     date: headers.get('date') instanceof Date ? (headers.get('date') as Date) : null,
     contentType: contentType.toLowerCase(),
-    // mailparser derives text from HTML only when the HTML part is the whole message; do it for multipart ones too.
-    text: (text?.text || (html ? htmlToText(html, { wordwrap: false, selectors: [{ selector: 'img', format: 'skip' }] }) : '')).slice(0, MAX_BODY_CHARS),
+    text: (text?.text?.trim() ? text.text : html ? htmlToText(html) : '').slice(0, MAX_BODY_CHARS),
     html,
     attachments,
     reportParts,

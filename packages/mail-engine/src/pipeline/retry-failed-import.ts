@@ -13,11 +13,5 @@ export async function retryFailedImport(runtime: Runtime, importer: Importer, wo
     .innerJoin(emailAccounts, eq(emailAccounts.id, failedImports.accountId))
     .where(and(eq(failedImports.id, failedImportId), eq(failedImports.workspaceId, workspaceId)));
   if (!row) return null;
-  return importer.import({
-    account: row.account,
-    sourceKey: row.failed.sourceKey,
-    raw: { blobKey: row.failed.rawBlobKey },
-    receivedAt: row.failed.at,
-    historical: false,
-  });
+  return importer.import(row.account, { sourceKey: row.failed.sourceKey, raw: { blobKey: row.failed.rawBlobKey }, receivedAt: row.failed.at, historical: false });
 }

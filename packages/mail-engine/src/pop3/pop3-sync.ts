@@ -109,7 +109,7 @@ export class Pop3MailboxWorker {
       if (this.stopped) return;
       if (known.has(uid)) continue;
       const raw = await client.retr(number);
-      await this.deps.importer.import({ account: this.account, sourceKey: `pop3:${uid}`, raw, receivedAt: new Date(), historical: false });
+      await this.deps.importer.import(this.account, { sourceKey: `pop3:${uid}`, raw, receivedAt: new Date(), historical: false });
     }
     const deleted = await this.deleteExpired(client, listing);
     await client.quit();
@@ -137,7 +137,7 @@ export class Pop3MailboxWorker {
       if (!raw || (choice === 'LAST_DAYS' && (!date || date.getTime() < since))) {
         await db.insert(importedMessages).values({ accountId: this.account.id, sourceKey: `pop3:${uid}`, receivedAt: date, skipped: true }).onConflictDoNothing();
       } else {
-        await this.deps.importer.import({ account: this.account, sourceKey: `pop3:${uid}`, raw, receivedAt: date, historical: true });
+        await this.deps.importer.import(this.account, { sourceKey: `pop3:${uid}`, raw, receivedAt: date, historical: true });
       }
       known.add(uid);
     }

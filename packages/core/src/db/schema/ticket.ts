@@ -68,8 +68,10 @@ export const ticketActions = pgTable(
     // Mail imported from before the account was connected: never notifies anyone.
     historical: boolean('historical').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    // Insertion order: actions of one batch share a timestamp, and the thread must keep mail order.
+    seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
   },
-  (t) => [index('ticket_actions_ticket').on(t.ticketId, t.createdAt)],
+  (t) => [index('ticket_actions_ticket').on(t.ticketId, t.createdAt, t.seq)],
 );
 
 /**

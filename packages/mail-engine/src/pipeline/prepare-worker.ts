@@ -1,0 +1,20 @@
+// Worker-thread entry of the prepare pool: parsing and sanitizing are CPU-bound, the rest of
+// the engine mostly waits on sockets, so parsing runs here on the other cores.
+import { parentPort, workerData } from 'node:worker_threads';
+import { BlobStore } from '@correio/core';
+import { prepareEmail, type PrepareSource } from './prepare.ts';
+
+const blobs = new BlobStore((workerData as { blobRoot: string }).blobRoot);
+
+parentPort!.on('message', (job: { id: number; source: PrepareSource }) => {
+  // A Buffer arrives as a plain Uint8Array after crossing threads.
+  const raw = job.source.raw;
+  const source = raw ? { ...job.source, raw: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength) } : job.source;
+  prepareEmail(source, blobs).then(
+    (prepared) => parentPort!.postMessage({ id: job.id, prepared }),
+    (err: Error) => parentPort!.postMessage({ id: job.id, error: { message: err.message } }),
+  );
+});
+
+// Everything above is loaded: tell the pool this worker can take messages.
+parentPort!.postMessage({ ready: true });

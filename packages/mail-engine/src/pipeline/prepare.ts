@@ -1,0 +1,84 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type { BlobStore } from '@correio/core';
+import { classifyMessage, type Classification } from './classify.ts';
+import { parseDeliveryReport, type DeliveryReport } from './dsn.ts';
+import { extractTicketNumber, normalizeSubject } from './normalize-subject.ts';
+import { parseEmail, type ParsedAddress, type StoredAttachment } from './parse.ts';
+import { extractReplyText } from './reply-text.ts';
+import { sanitizeEmailHtml } from './sanitize-html.ts';
+
+/**
+ * Everything about a message that needs no database: parsed, classified, its new content
+ * extracted and its HTML sanitized. This is the CPU-heavy half of an import, so it can run in a
+ * worker thread; the result is plain data (structured-clone safe).
+ */
+export interface PreparedEmail {
+  rawBlobKey: string;
+  rawSize: number;
+  /** sha256 of the raw bytes: the ledger's identity for a message without a Message-ID. */
+  rawSha256: string | null;
+  messageId: string | null;
+  inReplyTo: string | null;
+  references: string[];
+  subject: string;
+  normalizedSubject: string;
+  tagNumber: number | null;
+  from: ParsedAddress;
+  to: ParsedAddress[];
+  cc: ParsedAddress[];
+  classification: Classification;
+  /** For bounces only. */
+  deliveryReport: DeliveryReport | null;
+  /** New content (quoted history folded away), and the whole text. */
+  text: string;
+  fullText: string;
+  /** Sanitized; inline images point at `correio-attachment:<id>` placeholders. */
+  html: string | null;
+  attachments: Array<StoredAttachment & { id: string; shownInline: boolean }>;
+}
+
+/** A message already kept in the blob store; `raw` is its bytes when they are still in memory. */
+export interface PrepareSource {
+  blobKey: string;
+  size: number;
+  sha256: string | null;
+  raw?: Buffer;
+}
+
+export async function prepareEmail(source: PrepareSource, blobs: BlobStore): Promise<PreparedEmail> {
+  const { blobKey: rawBlobKey, size: rawSize } = source;
+  const parseFrom: Buffer | Readable = source.raw ?? blobs.read(rawBlobKey);
+  {
+    const parsed = await parseEmail(parseFrom, blobs);
+    // The raw hash identifies a message only when it has no Message-ID: computed only then.
+    const rawSha256 = parsed.messageId ? null : (source.sha256 ?? (source.raw ? createHash('sha256').update(source.raw).digest('hex') : null));
+    const attachments = parsed.attachments.map((a) => ({ ...a, id: randomUUID(), shownInline: false }));
+    const cidMap = new Map<string, string>();
+    for (const a of attachments) if (a.contentId) cidMap.set(a.contentId, a.id);
+    const html = parsed.html ? sanitizeEmailHtml(parsed.html, { cidMap }).html : null;
+    // Only an image the HTML really shows counts as inline; the rest is listed for download.
+    for (const a of attachments) a.shownInline = a.inline && !!html && html.includes(a.id);
+    const classification = classifyMessage(parsed.headers, parsed.from, parsed.contentType);
+    return {
+      rawBlobKey,
+      rawSize,
+      rawSha256,
+      messageId: parsed.messageId,
+      inReplyTo: parsed.inReplyTo,
+      references: parsed.references,
+      subject: parsed.subject,
+      normalizedSubject: normalizeSubject(parsed.subject),
+      tagNumber: extractTicketNumber(parsed.subject),
+      from: parsed.from!,
+      to: parsed.to,
+      cc: parsed.cc,
+      classification,
+      deliveryReport: classification.kind === 'BOUNCE' ? parseDeliveryReport(parsed) : null,
+      text: extractReplyText(parsed.text).visible,
+      fullText: parsed.text,
+      html,
+      attachments,
+    };
+  }
+}
