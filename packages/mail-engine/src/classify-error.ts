@@ -2,6 +2,8 @@ import { MailError, type MailErrorCode, type Phase } from './errors.ts';
 
 interface RawError {
   code?: unknown;
+  /** nodemailer keeps a system error's own code here when it stamps its own (ESOCKET, ETLS, EDNS). */
+  originalCode?: unknown;
   message?: unknown;
   response?: unknown;
   responseText?: unknown;
@@ -33,14 +35,15 @@ const CERT_CODES = new Set([
 export function toMailError(err: unknown, phase: Phase, options: { authHint?: string | undefined } = {}): MailError {
   if (err instanceof MailError) return err;
   const e = (err ?? {}) as RawError;
-  const code = typeof e.code === 'string' ? e.code : '';
+  // The system's own code says more than the library's wrapper (ESOCKET + ECONNREFUSED → refused).
+  const code = typeof e.originalCode === 'string' && e.originalCode ? e.originalCode : typeof e.code === 'string' ? e.code : '';
   const message = typeof e.message === 'string' ? e.message : String(err);
   const response = serverResponseOf(e);
   const make = (c: MailErrorCode, p: Phase, extra: { message?: string; transient?: boolean; hint?: string } = {}) =>
     new MailError(c, p, { serverResponse: response, cause: err, message: extra.message ?? `${describe(c)}${detail(message, response)}`, ...(extra.transient !== undefined ? { transient: extra.transient } : {}), ...(extra.hint ? { hint: extra.hint } : {}) });
 
-  if (code === 'ENOTFOUND' || code === 'EAI_NONAME' || code === 'ENODATA') return make('HOST_NOT_FOUND', 'DNS');
-  if (code === 'EAI_AGAIN' || code === 'ESERVFAIL') return make('DNS_FAILED', 'DNS');
+  if (code === 'ENOTFOUND' || code === 'EAI_NONAME' || code === 'ENODATA' || (code === 'EDNS' && /ENOTFOUND|ENODATA/.test(message))) return make('HOST_NOT_FOUND', 'DNS');
+  if (code === 'EAI_AGAIN' || code === 'ESERVFAIL' || code === 'EDNS') return make('DNS_FAILED', 'DNS');
   if (code === 'ECONNREFUSED') return make('CONNECTION_REFUSED', 'CONNECT');
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return make('CONNECTION_REFUSED', 'CONNECT', { transient: true });
   if (CERT_CODES.has(code)) return make('CERT_INVALID', 'TLS');
@@ -59,11 +62,18 @@ export function toMailError(err: unknown, phase: Phase, options: { authHint?: st
   const serverCode = typeof e.serverResponseCode === 'string' ? e.serverResponseCode.toUpperCase() : '';
   const text = `${message} ${response ?? ''}`;
 
-  if (e.authenticationFailed === true || code === 'EAUTH' || serverCode === 'AUTHENTICATIONFAILED' || serverCode === 'AUTHORIZATIONFAILED' || /\[AUTH\]|authentication failed|invalid credentials|login failed|auth(entication)? (credentials )?(invalid|rejected)|username and password not accepted/i.test(text)) {
+  // Before the auth rules: imapflow marks every refused LOGIN as an authentication failure, even
+  // `NO [UNAVAILABLE]`, and a 4xx to AUTH is the server's trouble, not a wrong password.
+  if (serverCode === 'UNAVAILABLE' || serverCode === 'INUSE' || /\[(SYS\/TEMP|IN-USE|UNAVAILABLE)\]/i.test(text)) return make('SERVER_UNAVAILABLE', phase);
+  if (code === 'EAUTH' && responseCode !== null && responseCode >= 400 && responseCode < 500)
+    return make('SERVER_UNAVAILABLE', 'AUTH', { message: `The server could not check the login right now${detail(message, response)}` });
+  // POP3 has no response codes before RFC 2449: a plain -ERR to USER or PASS means the login was refused.
+  if (code === 'EPROTOCOL' && phase === 'AUTH' && typeof e.command === 'string' && /^(USER|PASS)\b/i.test(e.command))
+    return make('AUTH_FAILED', 'AUTH', options.authHint ? { hint: options.authHint } : {});
+  if (e.authenticationFailed === true || code === 'EAUTH' || serverCode === 'AUTHENTICATIONFAILED' || serverCode === 'AUTHORIZATIONFAILED' || /\[AUTH\]|authenticat(e|ion) failed|invalid credentials|login failed|auth(entication)? (credentials )?(invalid|rejected)|username and password not accepted|application-specific password required|web login required/i.test(text)) {
     if (/mechanism|not supported|unsupported auth/i.test(text) && !/credentials/i.test(text)) return make('AUTH_MECHANISM_UNSUPPORTED', 'AUTH');
     return make('AUTH_FAILED', 'AUTH', options.authHint ? { hint: options.authHint } : {});
   }
-  if (serverCode === 'UNAVAILABLE' || serverCode === 'INUSE' || /\[(SYS\/TEMP|IN-USE|UNAVAILABLE)\]/i.test(text)) return make('SERVER_UNAVAILABLE', phase);
   if (serverCode === 'NONEXISTENT' || /mailbox (doesn'?t|does not) exist|unknown mailbox|no such mailbox|NONEXISTENT/i.test(text)) return make('FOLDER_NOT_FOUND', 'MAILBOX');
 
   if (responseCode !== null) {

@@ -1,6 +1,20 @@
 import { builder } from '../builder.ts';
-import type { AccountStatusView, ConnectionErrorRow, ConnectionStatusView } from '../services/status-service.ts';
+import type { AccountStatusView, CheckPhaseView, ConnectionErrorRow, ConnectionStatusView } from '../services/status-service.ts';
 import { ConnectionStateEnum, DirectionEnum } from './enums.ts';
+
+const CheckPhaseResultRef = builder.objectRef<CheckPhaseView>('CheckPhaseResult').implement({
+  description: 'One step of a connection check, as “Save and test” shows it inline (A8, A9).',
+  fields: (t) => ({
+    phase: t.exposeString('phase', { description: 'CONFIG, DNS, CONNECT, TLS, GREETING, AUTH or MAILBOX.' }),
+    ok: t.exposeBoolean('ok', { description: 'Whether this step succeeded; a check stops at the first failed step.' }),
+    ms: t.exposeInt('ms', { description: 'How long the step took, in milliseconds.' }),
+    detail: t.exposeString('detail', { description: 'What was found (e.g. the certificate and its expiry, the folder’s message count) or what went wrong.' }),
+    code: t.exposeString('code', { nullable: true, description: 'Error code of a failed step, e.g. CERT_INVALID.' }),
+    serverResponse: t.exposeString('serverResponse', { nullable: true, description: 'The server’s own response line for a failed step, when there was one.' }),
+    transient: t.exposeBoolean('transient', { nullable: true, description: 'For a failed step: whether the problem may clear by itself.' }),
+    hint: t.exposeString('hint', { nullable: true, description: 'For a failed step: what an admin can do about it.' }),
+  }),
+});
 
 const ConnectionStatusRef = builder.objectRef<ConnectionStatusView>('ConnectionStatus').implement({
   description: 'State of one direction of an account.',
@@ -11,6 +25,12 @@ const ConnectionStatusRef = builder.objectRef<ConnectionStatusView>('ConnectionS
     message: t.exposeString('message', { nullable: true, description: 'Human explanation of the state (the latest error’s message while not OK).' }),
     code: t.exposeString('code', { nullable: true, description: 'Error code of the latest problem (e.g. AUTH_FAILED) while not OK.' }),
     hint: t.exposeString('hint', { nullable: true, description: 'What an admin can do about the latest problem.' }),
+    checks: t.field({
+      type: [CheckPhaseResultRef],
+      description: 'Each step of the last check of this direction (test, “save and test” or refresh); empty before the first check.',
+      resolve: (s) => s.checks,
+    }),
+    lastCheckAt: t.expose('lastCheckAt', { type: 'DateTime', nullable: true, description: 'When the last check of this direction started (live traffic updates `checkedAt`, not this).' }),
   }),
 });
 

@@ -1,3 +1,4 @@
+import type { ProviderDetection } from '@correio/mail-engine';
 import { EMAIL_PROVIDERS, type EmailProvider, type ServerPreset } from '@correio/mail-engine/providers';
 import { builder } from '../builder.ts';
 import { EncryptionEnum } from './enums.ts';
@@ -29,5 +30,36 @@ builder.queryField('emailProviders', (t) =>
     type: [EmailProviderRef],
     description: 'Provider presets for the account form (Gmail, Outlook/Microsoft 365, Yahoo, iCloud, Zoho, UOL, Locaweb, KingHost, HostGator Brasil, Terra).',
     resolve: () => [...EMAIL_PROVIDERS],
+  }),
+);
+
+const DetectionSourceEnum = builder.enumType('ProviderDetectionSource', {
+  description: 'How a provider was recognized from an address.',
+  values: {
+    DOMAIN: { description: 'The address’s domain belongs to the provider (gmail.com, uol.com.br…).' },
+    MX: { description: 'The domain’s MX records point at the provider (Google Workspace, Microsoft 365, Locaweb…).' },
+    NONE: { description: 'Not recognized; the admin fills in the servers.' },
+  } as const,
+});
+
+const ProviderDetectionRef = builder.objectRef<ProviderDetection>('ProviderDetection').implement({
+  description: 'What typing an address in the account form fills in (A2).',
+  fields: (t) => ({
+    domain: t.exposeString('domain', { description: 'The address’s domain (empty when the address has none).' }),
+    provider: t.field({ type: EmailProviderRef, nullable: true, description: 'The recognized provider, or null.', resolve: (d) => d.provider }),
+    source: t.expose('source', { type: DetectionSourceEnum, description: 'How it was recognized.' }),
+    mxHosts: t.exposeStringList('mxHosts', { description: 'The domain’s MX hosts, best first (empty when the domain belongs to a provider outright).' }),
+    incoming: t.field({ type: [ServerPresetRef], description: 'Receiving presets with `{domain}` filled in, recommended first.', resolve: (d) => d.incoming }),
+    outgoing: t.field({ type: [ServerPresetRef], description: 'Sending presets with `{domain}` filled in, recommended first.', resolve: (d) => d.outgoing }),
+    message: t.exposeString('message', { description: 'One sentence for the form, e.g. why nothing was recognized.' }),
+  }),
+});
+
+builder.queryField('detectEmailProvider', (t) =>
+  t.withAuth({ admin: true }).field({
+    type: ProviderDetectionRef,
+    description: 'Recognizes the provider of an address from its domain, or else from the domain’s MX records, to fill the account form.',
+    args: { address: t.arg.string({ required: true, description: 'The e-mail address being typed.' }) },
+    resolve: (_root, args, ctx) => ctx.services.checks.detectProvider(args.address),
   }),
 );

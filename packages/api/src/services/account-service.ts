@@ -77,6 +77,7 @@ export class AccountService {
     });
     if (existing.brandLogoBlobKey && existing.brandLogoBlobKey !== row.brandLogoBlobKey) await this.runtime.blobs.delete(existing.brandLogoBlobKey);
     this.signalEngine(id);
+    this.runtime.events.pubsub.publish('accountStatusChanged', viewer.workspaceId, { accountId: id });
     return row;
   }
 
@@ -97,6 +98,8 @@ export class AccountService {
       .where(and(eq(emailAccounts.id, id), eq(emailAccounts.workspaceId, viewer.workspaceId)))
       .returning();
     this.signalEngine(id);
+    // (De)activation changes the shown status (DISABLED) without any check: tell the screens.
+    this.runtime.events.pubsub.publish('accountStatusChanged', viewer.workspaceId, { accountId: id });
     return row!;
   }
 

@@ -1,4 +1,6 @@
 import { schema, type Runtime } from '@correio/core';
+import { afterError, classifyStatus, directionStatus, EMPTY_MEMORY, type DirectionReport, type StoredCheck } from '@correio/mail-engine';
+import DataLoader from 'dataloader';
 import { desc, eq, inArray } from 'drizzle-orm';
 import type { AccountRow } from './account-service.ts';
 
@@ -6,6 +8,18 @@ const { accountStatuses, connectionErrors } = schema;
 
 export type ConnectionState = (typeof accountStatuses.$inferSelect)['state'];
 export type ConnectionErrorRow = typeof connectionErrors.$inferSelect;
+type StatusRow = typeof accountStatuses.$inferSelect;
+
+export interface CheckPhaseView {
+  phase: string;
+  ok: boolean;
+  ms: number;
+  detail: string;
+  code: string | null;
+  serverResponse: string | null;
+  transient: boolean | null;
+  hint: string | null;
+}
 
 export interface ConnectionStatusView {
   state: ConnectionState;
@@ -14,6 +28,9 @@ export interface ConnectionStatusView {
   message: string | null;
   code: string | null;
   hint: string | null;
+  /** Phases of the last check of this direction (empty before the first check). */
+  checks: CheckPhaseView[];
+  lastCheckAt: Date | null;
 }
 
 export interface AccountStatusView {
@@ -28,25 +45,38 @@ export function overallState(a: ConnectionState, b: ConnectionState): Connection
   return SEVERITY[a] >= SEVERITY[b] ? a : b;
 }
 
+/**
+ * Reads statuses for the API. The state is computed at read time from the stored memory and the
+ * clock (`directionStatus`), so INTERMITTENT turns into ERROR after 30 minutes even when no event
+ * happened — the screen never shows a stale state as current (A10).
+ */
 export class StatusService {
-  constructor(private readonly runtime: Runtime) {}
+  // Batches the status rows of every account resolved in the same tick (a list of 200 accounts
+  // costs one query); no cache, so a later read always sees the latest row.
+  private readonly rows = new DataLoader<string, StatusRow[]>(
+    async (ids) => {
+      const found = await this.db.select().from(accountStatuses).where(inArray(accountStatuses.accountId, [...ids]));
+      return ids.map((id) => found.filter((r) => r.accountId === id));
+    },
+    { cache: false },
+  );
+
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
   private get db() {
     return this.runtime.database.db;
   }
 
   async statusOf(account: AccountRow): Promise<AccountStatusView> {
-    const rows = await this.db.select().from(accountStatuses).where(eq(accountStatuses.accountId, account.id));
+    const rows = await this.rows.load(account.id);
+    const now = this.now();
     const view = (direction: 'INCOMING' | 'OUTGOING'): ConnectionStatusView => {
       const row = rows.find((r) => r.direction === direction);
-      return {
-        state: row?.state ?? 'UNKNOWN',
-        checkedAt: row?.checkedAt ?? null,
-        since: row?.since ?? null,
-        message: row?.message ?? null,
-        code: null,
-        hint: null,
-      };
+      const shown = directionStatus(account, direction, row, now, this.runtime.config.engine.statusWindowMs);
+      return { ...shown, checks: (row?.lastCheck?.phases ?? []).map(phaseView), lastCheckAt: row?.lastCheck ? new Date(row.lastCheck.at) : null };
     };
     const incoming = view('INCOMING');
     const outgoing = view('OUTGOING');
@@ -61,9 +91,33 @@ export class StatusService {
       .orderBy(desc(connectionErrors.at))
       .limit(Math.min(Math.max(first, 1), 50));
   }
+}
 
-  async statusesOf(accountIds: string[]) {
-    if (!accountIds.length) return [];
-    return this.db.select().from(accountStatuses).where(inArray(accountStatuses.accountId, accountIds));
-  }
+/** The status a check of unsaved settings would give (A8): nothing is stored, so it is computed from the report alone. */
+export function statusOfReports(incoming: DirectionReport, outgoing: DirectionReport, now = new Date()): AccountStatusView {
+  const a = reportView(incoming, now);
+  const b = reportView(outgoing, now);
+  return { incoming: a, outgoing: b, overall: overallState(a.state, b.state) };
+}
+
+function reportView(report: DirectionReport, now: Date): ConnectionStatusView {
+  const checks = report.phases.map(phaseView);
+  const base = { checkedAt: now, since: now, checks, lastCheckAt: report.startedAt };
+  if (report.ok === null) return { ...base, state: 'DISABLED', checkedAt: null, since: null, message: report.direction === 'INCOMING' ? 'Receiving is not configured or switched off.' : 'Sending is not configured.', code: null, hint: null, lastCheckAt: null };
+  if (report.ok || !report.error) return { ...base, state: 'OK', message: null, code: null, hint: null };
+  const state = classifyStatus(afterError(EMPTY_MEMORY, now, report.error.transient), now, { disabled: false });
+  return { ...base, state, message: report.error.message, code: report.error.code, hint: report.error.hint };
+}
+
+function phaseView(p: StoredCheck['phases'][number]): CheckPhaseView {
+  return {
+    phase: p.phase,
+    ok: p.ok,
+    ms: p.ms,
+    detail: p.detail,
+    code: p.error?.code ?? null,
+    serverResponse: p.error?.serverResponse ?? null,
+    transient: p.error ? p.error.transient : null,
+    hint: p.error?.hint ?? null,
+  };
 }

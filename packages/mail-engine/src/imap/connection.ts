@@ -5,13 +5,17 @@ export interface ImapClientOptions {
   /** Milliseconds allowed for TCP connect + greeting + each command (checks use short ones). */
   timeoutMs?: number;
   tls?: { rejectUnauthorized?: boolean };
+  /** Name the certificate must carry when `settings.host` is an address resolved beforehand (checks). */
+  servername?: string | undefined;
 }
 
 /** One imapflow client for an account's incoming settings; the caller connects and closes it. */
 export function createImapClient(settings: IncomingConnection, options: ImapClientOptions = {}): ImapFlow {
   const timeout = options.timeoutMs ?? 30_000;
+  const servername = options.servername ?? (isIp(settings.host) ? undefined : settings.host);
   return new ImapFlow({
     host: settings.host,
+    ...(servername ? { servername } : {}),
     port: settings.port,
     secure: settings.encryption === 'SSL_TLS',
     // STARTTLS is required when chosen (never silently plain); with NONE it is not attempted.
@@ -25,7 +29,7 @@ export function createImapClient(settings: IncomingConnection, options: ImapClie
     connectionTimeout: timeout,
     greetingTimeout: Math.min(timeout, 16_000),
     socketTimeout: Math.max(timeout, 5 * 60_000 + 30_000),
-    tls: { rejectUnauthorized: options.tls?.rejectUnauthorized ?? true, servername: isIp(settings.host) ? undefined : settings.host },
+    tls: { rejectUnauthorized: options.tls?.rejectUnauthorized ?? true, servername },
     clientInfo: { name: 'Correio', vendor: 'Correio' },
   });
 }

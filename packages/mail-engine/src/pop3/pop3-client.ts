@@ -17,6 +17,8 @@ export interface Pop3Options {
   encryption: EncryptionName;
   timeoutMs?: number;
   tls?: { rejectUnauthorized?: boolean };
+  /** Name the certificate must carry when `host` is an address resolved beforehand (checks). */
+  servername?: string | undefined;
 }
 
 export class Pop3Error extends Error {
@@ -47,7 +49,7 @@ export class Pop3Client {
   /** Connects, reads the greeting and upgrades with STLS when asked; resolves to the greeting. */
   async connect(): Promise<string> {
     const { host, port, encryption } = this.options;
-    const tlsOptions = { rejectUnauthorized: this.options.tls?.rejectUnauthorized ?? true, servername: /^[\d.]+$|:/.test(host) ? undefined : host };
+    const tlsOptions = { rejectUnauthorized: this.options.tls?.rejectUnauthorized ?? true, servername: this.options.servername ?? (/^[\d.]+$|:/.test(host) ? undefined : host) };
     const socket = await new Promise<Socket | TLSSocket>((resolve, reject) => {
       const s: Socket | TLSSocket =
         encryption === 'SSL_TLS' ? tlsConnect({ host, port, ...tlsOptions }, () => resolve(s)) : netConnect({ host, port }, () => resolve(s));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { afterError, afterSuccess, classifyStatus, EMPTY_MEMORY, type DirectionMemory } from './classify-status.ts';
+import { afterError, afterSuccess, classifyStatus, EMPTY_MEMORY, stateSince, type DirectionMemory } from './classify-status.ts';
 
 const T0 = new Date('2026-11-21T10:00:00Z');
 const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
@@ -56,5 +56,25 @@ describe('classifyStatus with a fake clock', () => {
   it('honours a shorter window', () => {
     const m = afterError(EMPTY_MEMORY, at(0), true);
     expect(classifyStatus(m, at(2), { disabled: false, windowMs: 60_000 })).toBe('ERROR');
+  });
+});
+
+describe('stateSince', () => {
+  it('dates time-based changes exactly, though nothing was written at that moment', () => {
+    const failing = afterError(afterSuccess(EMPTY_MEMORY, at(-5)), at(0), true);
+    expect(stateSince(failing, 'INTERMITTENT', at(10), { state: 'INTERMITTENT', since: at(0) })).toEqual(at(0));
+    expect(stateSince(failing, 'ERROR', at(45), { state: 'ERROR', since: at(0) })).toEqual(at(30));
+    const recovered = afterSuccess(failing, at(50));
+    expect(stateSince(recovered, 'INTERMITTENT', at(50), { state: 'ERROR', since: at(30) })).toEqual(at(50));
+    expect(stateSince(recovered, 'OK', at(95), { state: 'INTERMITTENT', since: at(50) })).toEqual(at(80));
+  });
+
+  it('otherwise keeps the start of an unchanged state and starts a changed one now', () => {
+    const ok = afterSuccess(EMPTY_MEMORY, at(0));
+    expect(stateSince(ok, 'OK', at(60), { state: 'OK', since: at(0) })).toEqual(at(0));
+    expect(stateSince(ok, 'OK', at(60), { state: 'UNKNOWN', since: null })).toEqual(at(60));
+    const broken = afterError(ok, at(61), false);
+    expect(stateSince(broken, 'ERROR', at(61), { state: 'OK', since: at(0) })).toEqual(at(61));
+    expect(stateSince(broken, 'ERROR', at(70), { state: 'ERROR', since: at(61) })).toEqual(at(61));
   });
 });

@@ -41,6 +41,24 @@ export function classifyStatus(memory: DirectionMemory, now: Date, options: { di
   return 'OK';
 }
 
+/**
+ * When the current state began. Time-based changes are dated exactly (a transient streak became
+ * ERROR at its start + window, a recovery became OK at its end + window) even though nothing was
+ * written at that moment; other states began when the state last changed (`previous`).
+ */
+export function stateSince(
+  memory: DirectionMemory,
+  state: ConnectionState,
+  at: Date,
+  previous: { state: ConnectionState; since: Date | null } | null,
+  windowMs = INTERMITTENT_WINDOW_MS,
+): Date {
+  if (state === 'ERROR' && memory.failingSince && memory.streakTransient && memory.lastErrorTransient !== false) return new Date(memory.failingSince.getTime() + windowMs);
+  if (state === 'INTERMITTENT' && memory.failingSince) return memory.failingSince;
+  if (state === 'OK' && memory.recoveredAt && memory.lastStreakTransient) return new Date(memory.recoveredAt.getTime() + windowMs);
+  return previous?.since && previous.state === state ? previous.since : at;
+}
+
 /** The memory after an error at `at`. */
 export function afterError(memory: DirectionMemory, at: Date, transient: boolean): DirectionMemory {
   const starting = memory.failingSince === null;

@@ -1,12 +1,20 @@
 import { schema, type Runtime } from '@correio/core';
-import { and, desc, eq, inArray, notInArray } from 'drizzle-orm';
+import { and, desc, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { MailError } from '../errors.ts';
-import { afterError, afterSuccess, classifyStatus, EMPTY_MEMORY, INTERMITTENT_WINDOW_MS, type DirectionMemory } from './classify-status.ts';
+import { afterError, afterSuccess, classifyStatus, EMPTY_MEMORY, INTERMITTENT_WINDOW_MS, stateSince, type DirectionMemory } from './classify-status.ts';
 import { isDirectionDisabled, type AccountSwitches, type Direction } from './status-view.ts';
 
 const { accountStatuses, connectionErrors, emailAccounts } = schema;
 
 export type StatusAccount = AccountSwitches & { id: string; workspaceId: string };
+export type StoredCheck = schema.StoredCheck;
+
+export interface RecordOptions {
+  /** A check (or the first success of a connection) rather than ongoing live traffic: always written and published. */
+  fromCheck?: boolean;
+  /** The check's phases, shown with the status. */
+  check?: StoredCheck;
+}
 
 const HISTORY_PER_ACCOUNT = 50;
 // Live traffic succeeds constantly; its successes are written at most this often unless the state changes.
@@ -34,16 +42,37 @@ export class StatusRecorder {
     await this.update(account, direction, (m) => ({ ...m, checkingSince: at }), { message: 'Checking…' }, true);
   }
 
-  async success(account: StatusAccount, direction: Direction, options: { fromCheck?: boolean } = {}): Promise<void> {
+  /**
+   * Puts every given direction into CHECKING with one statement, then tells subscribers (unless
+   * `publish: false`: the caller of a whole-workspace refresh gets CHECKING in its answer, and
+   * hundreds of CHECKING events would only delay the results behind them).
+   */
+  async checkingMany(targets: Array<{ account: StatusAccount; directions: Direction[] }>, options: { publish?: boolean } = {}): Promise<void> {
+    const at = this.now();
+    const rows = targets.flatMap(({ account, directions }) => directions.map((direction) => ({ accountId: account.id, direction, state: 'CHECKING' as const, checkingSince: at, since: at, message: 'Checking…', updatedAt: at })));
+    if (!rows.length) return;
+    await this.db
+      .insert(accountStatuses)
+      .values(rows)
+      .onConflictDoUpdate({
+        target: [accountStatuses.accountId, accountStatuses.direction],
+        // `since` tells how long the account has been in its real state; a check does not reset it.
+        set: { state: 'CHECKING', checkingSince: at, message: 'Checking…', updatedAt: at, since: sql`coalesce(${accountStatuses.since}, excluded.since)` },
+      });
+    if (options.publish === false) return;
+    for (const { account, directions } of targets) if (directions.length) this.publish(account.workspaceId, account.id);
+  }
+
+  async success(account: StatusAccount, direction: Direction, options: RecordOptions = {}): Promise<void> {
     const key = `${account.id}:${direction}`;
     const at = this.now();
     const last = this.lastSuccessWrite.get(key) ?? 0;
     if (!options.fromCheck && at.getTime() - last < SUCCESS_WRITE_INTERVAL_MS) return;
     this.lastSuccessWrite.set(key, at.getTime());
-    await this.update(account, direction, (m) => afterSuccess(m, at), { message: null, checkedAt: at, aliveAt: at }, options.fromCheck ?? false);
+    await this.update(account, direction, (m) => afterSuccess(m, at), { message: null, checkedAt: at, aliveAt: at, check: options.check }, options.fromCheck ?? false);
   }
 
-  async failure(account: StatusAccount, direction: Direction, error: MailError, options: { fromCheck?: boolean } = {}): Promise<void> {
+  async failure(account: StatusAccount, direction: Direction, error: MailError, options: RecordOptions = {}): Promise<void> {
     const at = this.now();
     this.lastSuccessWrite.delete(`${account.id}:${direction}`);
     await this.db.insert(connectionErrors).values({
@@ -62,7 +91,7 @@ export class StatusRecorder {
       account,
       direction,
       (m) => afterError(m, at, error.transient),
-      { message: error.message.slice(0, 2000), checkedAt: at, errorCode: error.code, errorHint: error.hint },
+      { message: error.message.slice(0, 2000), checkedAt: at, errorCode: error.code, errorHint: error.hint, check: options.check },
       options.fromCheck ?? true,
     );
   }
@@ -83,11 +112,12 @@ export class StatusRecorder {
       .innerJoin(emailAccounts, eq(emailAccounts.id, accountStatuses.accountId))
       .where(accountIds ? inArray(accountStatuses.accountId, accountIds) : undefined);
     for (const { status, account } of rows) {
-      const state = classifyStatus(status, this.now(), { disabled: isDirectionDisabled(account, status.direction), windowMs: this.windowMs });
+      const now = this.now();
+      const state = classifyStatus(status, now, { disabled: isDirectionDisabled(account, status.direction), windowMs: this.windowMs });
       if (state === status.state) continue;
       await this.db
         .update(accountStatuses)
-        .set({ state, since: this.now(), updatedAt: this.now() })
+        .set({ state, since: stateSince(status, state, now, { state: status.state, since: status.since }, this.windowMs), updatedAt: now })
         .where(and(eq(accountStatuses.accountId, status.accountId), eq(accountStatuses.direction, status.direction)));
       this.publish(account.workspaceId, account.id);
     }
@@ -97,7 +127,7 @@ export class StatusRecorder {
     account: StatusAccount,
     direction: Direction,
     next: (m: DirectionMemory) => DirectionMemory,
-    extra: { message?: string | null; checkedAt?: Date; aliveAt?: Date; errorCode?: string; errorHint?: string },
+    extra: { message?: string | null; checkedAt?: Date; aliveAt?: Date; errorCode?: string; errorHint?: string; check?: StoredCheck | undefined },
     alwaysPublish: boolean,
   ): Promise<void> {
     const at = this.now();
@@ -108,16 +138,21 @@ export class StatusRecorder {
         .where(and(eq(accountStatuses.accountId, account.id), eq(accountStatuses.direction, direction)))
         .for('update');
       const memory = next(row ?? EMPTY_MEMORY);
-      const state = classifyStatus(memory, at, { disabled: isDirectionDisabled(account, direction), windowMs: this.windowMs });
+      const options = { disabled: isDirectionDisabled(account, direction), windowMs: this.windowMs };
+      const state = classifyStatus(memory, at, options);
+      // `since` follows the underlying state: OK → CHECKING → OK keeps "OK since Monday".
+      const underlying = classifyStatus({ ...memory, checkingSince: null }, at, options);
+      const before = !row ? null : classifyStatus({ ...row, checkingSince: null }, at, options);
       const values = {
         ...memory,
         state,
-        since: !row || row.state !== state ? at : row.since,
+        since: stateSince(memory, underlying, at, before ? { state: before, since: row!.since } : null, this.windowMs),
         updatedAt: at,
         ...(extra.message !== undefined ? { message: extra.message } : {}),
         ...(extra.checkedAt ? { checkedAt: extra.checkedAt } : {}),
         ...(extra.aliveAt ? { lastAliveAt: extra.aliveAt } : {}),
         ...(extra.errorCode ? { lastErrorAt: at, lastErrorCode: extra.errorCode, lastErrorHint: extra.errorHint ?? null } : {}),
+        ...(extra.check ? { lastCheck: extra.check } : {}),
       };
       if (row) await tx.update(accountStatuses).set(values).where(and(eq(accountStatuses.accountId, account.id), eq(accountStatuses.direction, direction)));
       else await tx.insert(accountStatuses).values({ accountId: account.id, direction, ...values }).onConflictDoNothing();

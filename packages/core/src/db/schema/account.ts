@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { groups, ticketTypes } from './catalog.ts';
 import {
   accountKindEnum,
@@ -79,6 +79,20 @@ export const emailAccounts = pgTable(
   ],
 );
 
+/** One direction's last check, phase by phase, as the "Save and test" screen shows it (A8, A9). */
+export interface StoredCheck {
+  at: string;
+  ms: number;
+  ok: boolean;
+  phases: Array<{
+    phase: string;
+    ok: boolean;
+    ms: number;
+    detail: string;
+    error?: { code: string; message: string; serverResponse: string | null; transient: boolean; hint: string };
+  }>;
+}
+
 /** Current connection state per account and direction (A10); history lives in `connectionErrors`. */
 export const accountStatuses = pgTable(
   'account_statuses',
@@ -105,6 +119,8 @@ export const accountStatuses = pgTable(
     recoveredAt: timestamp('recovered_at', { withTimezone: true }),
     lastStreakTransient: boolean('last_streak_transient'),
     checkingSince: timestamp('checking_since', { withTimezone: true }),
+    // Kept here, not in memory, so every API process shows the phases of a check another one ran.
+    lastCheck: jsonb('last_check').$type<StoredCheck>(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.accountId, t.direction] })],

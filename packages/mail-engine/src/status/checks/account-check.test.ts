@@ -1,0 +1,184 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type Server, type Socket } from 'node:net';
+import { accountSecretContext, SecretBox } from '@correio/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DnsResolver } from '../../util/dns-resolver.ts';
+import { checkDirection, type CheckableAccount, type CheckEnvironment } from './account-check.ts';
+
+const secrets = new SecretBox(randomBytes(32));
+const servers: Server[] = [];
+afterEach(() => {
+  for (const s of servers.splice(0)) s.close();
+});
+
+/** A loopback server that greets (or not) and answers lines through `reply` (tag-aware for IMAP). */
+async function scripted(greeting: string | null, reply: (line: string, socket: Socket) => string | null = () => null): Promise<number> {
+  const server = createServer((socket) => {
+    socket.on('error', () => undefined);
+    if (greeting !== null) socket.write(greeting);
+    let pending = '';
+    socket.on('data', (chunk) => {
+      pending += chunk.toString('latin1');
+      let end: number;
+      while ((end = pending.indexOf('\r\n')) >= 0) {
+        const line = pending.slice(0, end);
+        pending = pending.slice(end + 2);
+        const answer = reply(line, socket);
+        if (answer) socket.write(answer);
+      }
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return (server.address() as { port: number }).port;
+}
+
+/** A port nothing listens on (bound, then closed). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** IMAP lines: tagged answers for CAPABILITY, ID, LOGIN (as given), LOGOUT. */
+function imapReplies(login: (tag: string) => string) {
+  return (line: string) => {
+    const [tag, command] = line.split(' ');
+    switch ((command ?? '').toUpperCase()) {
+      case 'CAPABILITY':
+        return `* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n${tag} OK done\r\n`;
+      case 'ID':
+        return `* ID NIL\r\n${tag} OK done\r\n`;
+      case 'LOGIN':
+        return login(tag!);
+      case 'LOGOUT':
+        return `* BYE bye\r\n${tag} OK done\r\n`;
+      default:
+        return `${tag} BAD unknown\r\n`;
+    }
+  };
+}
+
+const noDns: DnsResolver = {
+  lookup: async (host) => {
+    if (host === 'imap.acme.test') return [{ address: '127.0.0.1', family: 4 }];
+    throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
+  },
+  resolveMx: async () => [],
+};
+
+function env(overrides: Partial<CheckEnvironment> = {}): CheckEnvironment {
+  return { secrets, resolver: noDns, timeoutMs: 2000, relayUrl: undefined, inboundReceiver: () => ({ ok: true, detail: 'receiver on 2525' }), ...overrides };
+}
+
+function imapAccount(port: number, overrides: Partial<CheckableAccount> = {}): CheckableAccount {
+  const id = randomUUID();
+  return {
+    id,
+    kind: 'EXTERNAL',
+    active: true,
+    address: 'support@acme.example',
+    providerId: null,
+    incomingEnabled: true,
+    incomingProtocol: 'IMAP',
+    incomingHost: '127.0.0.1',
+    incomingPort: port,
+    incomingEncryption: 'NONE',
+    incomingUsername: 'support',
+    incomingPasswordSealed: secrets.seal('secret', accountSecretContext(id, 'incoming-password')),
+    incomingFolder: 'INBOX',
+    outgoingHost: null,
+    outgoingPort: null,
+    outgoingEncryption: null,
+    outgoingRequiresAuth: false,
+    outgoingUsername: null,
+    outgoingPasswordSealed: null,
+    outgoingAccessTokenSealed: null,
+    outgoingAuthMechanism: null,
+    outgoingUseSeparateIdentity: false,
+    ...overrides,
+  };
+}
+
+const phasesOf = (r: { phases: Array<{ phase: string; ok: boolean }> }) => r.phases.map((p) => `${p.phase}:${p.ok ? 'ok' : 'fail'}`);
+
+describe('checkDirection against scripted servers', () => {
+  it('reports a closed port as CONNECTION_REFUSED after DNS, phase by phase', async () => {
+    const r = await checkDirection(imapAccount(await closedPort()), 'INCOMING', env());
+    expect(r.ok).toBe(false);
+    expect(r.error).toMatchObject({ code: 'CONNECTION_REFUSED', phase: 'CONNECT', transient: false });
+    expect(phasesOf(r)).toEqual(['CONFIG:ok', 'DNS:ok', 'CONNECT:fail']);
+    expect(r.phases[2]!.error?.hint).toMatch(/port/);
+  });
+
+  it('uses the injected resolver: an unknown name is HOST_NOT_FOUND, a known one is connected to its address', async () => {
+    const missing = await checkDirection(imapAccount(143, { incomingHost: 'imap.acme.invalid' }), 'INCOMING', env());
+    expect(missing.error).toMatchObject({ code: 'HOST_NOT_FOUND', phase: 'DNS' });
+    const port = await scripted('+OK POP3 ready\r\n');
+    const known = await checkDirection(imapAccount(port, { incomingHost: 'imap.acme.test' }), 'INCOMING', env());
+    expect(known.phases[1]).toMatchObject({ phase: 'DNS', ok: true, detail: 'imap.acme.test → 127.0.0.1.' });
+    // …and that port turned out to be POP3: said in so many words.
+    expect(known.error).toMatchObject({ code: 'PROTOCOL_ERROR', phase: 'GREETING', transient: false });
+    expect(known.error!.message).toMatch(/answers like a POP3 server, not an IMAP server/);
+  });
+
+  it('gives up on a server that accepts and never answers within the check timeout (TIMEOUT, transient)', async () => {
+    const port = await scripted(null);
+    const started = Date.now();
+    const r = await checkDirection(imapAccount(port), 'INCOMING', env({ timeoutMs: 400 }));
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(r.error).toMatchObject({ code: 'TIMEOUT', phase: 'GREETING', transient: true });
+    expect(r.error!.message).toMatch(/0\.4 s/);
+  });
+
+  it('reports SSL/TLS against a plain-text server as TLS_MISMATCH', async () => {
+    const port = await scripted('* OK IMAP ready\r\n');
+    const r = await checkDirection(imapAccount(port, { incomingEncryption: 'SSL_TLS' }), 'INCOMING', env());
+    expect(r.error).toMatchObject({ code: 'TLS_MISMATCH', phase: 'TLS', transient: false });
+  });
+
+  it('requires STARTTLS when chosen and the server does not offer it', async () => {
+    const port = await scripted('* OK IMAP ready\r\n', imapReplies((tag) => `${tag} OK logged in\r\n`));
+    const r = await checkDirection(imapAccount(port, { incomingEncryption: 'STARTTLS' }), 'INCOMING', env());
+    expect(r.error).toMatchObject({ code: 'STARTTLS_UNSUPPORTED', phase: 'TLS' });
+    expect(phasesOf(r)).toEqual(['CONFIG:ok', 'DNS:ok', 'CONNECT:ok', 'GREETING:ok', 'TLS:fail']);
+  });
+
+  it('treats LOGIN answered with NO [UNAVAILABLE] as a temporary server problem, not a wrong password', async () => {
+    const port = await scripted('* OK [CAPABILITY IMAP4rev1] ready\r\n', imapReplies((tag) => `${tag} NO [UNAVAILABLE] Temporary authentication failure\r\n`));
+    const r = await checkDirection(imapAccount(port), 'INCOMING', env());
+    expect(r.error).toMatchObject({ code: 'SERVER_UNAVAILABLE', phase: 'AUTH', transient: true });
+    expect(r.phases.at(-1)).toMatchObject({ phase: 'AUTH', ok: false, error: { serverResponse: expect.stringContaining('UNAVAILABLE') } });
+  });
+
+  it('treats an SMTP 421 greeting as temporary (INTERMITTENT material)', async () => {
+    const port = await scripted('421 4.3.2 Service shutting down, try later\r\n');
+    const account = imapAccount(0, { incomingEnabled: false, outgoingHost: '127.0.0.1', outgoingPort: port, outgoingEncryption: 'NONE', outgoingRequiresAuth: false });
+    const r = await checkDirection(account, 'OUTGOING', env());
+    expect(r.error).toMatchObject({ code: 'SERVER_UNAVAILABLE', phase: 'GREETING', transient: true, serverResponse: expect.stringContaining('421') });
+  });
+
+  it('checks built-in accounts: receiving through Correio’s receiver, sending only with a relay', async () => {
+    const builtin = imapAccount(0, { kind: 'BUILTIN', incomingProtocol: null, incomingHost: null, incomingPort: null });
+    const incoming = await checkDirection(builtin, 'INCOMING', env());
+    expect(incoming).toMatchObject({ ok: true, phases: [{ phase: 'CONFIG', ok: true, detail: 'receiver on 2525' }] });
+    const outgoing = await checkDirection(builtin, 'OUTGOING', env());
+    expect(outgoing.error).toMatchObject({ code: 'RELAY_NOT_CONFIGURED', phase: 'CONFIG', transient: false });
+    const noReceiver = await checkDirection(builtin, 'INCOMING', env({ inboundReceiver: () => ({ ok: false, detail: 'not running' }) }));
+    expect(noReceiver.error).toMatchObject({ code: 'NOT_CONFIGURED' });
+  });
+
+  it('does not check a switched-off or unconfigured direction', async () => {
+    const r = await checkDirection(imapAccount(1, { active: false }), 'INCOMING', env());
+    expect(r).toMatchObject({ ok: null, phases: [], error: null });
+    expect((await checkDirection(imapAccount(1), 'OUTGOING', env())).ok).toBeNull();
+  });
+
+  it('names a password that no longer opens (key changed) instead of blaming the server', async () => {
+    const r = await checkDirection(imapAccount(1, { incomingPasswordSealed: 'v1.AAAA.BBBB.CCCC' }), 'INCOMING', env());
+    expect(r.error).toMatchObject({ code: 'NOT_CONFIGURED', phase: 'CONFIG' });
+    expect(r.error!.hint).toMatch(/CORREIO_SECRET_KEY/);
+  });
+});

@@ -1,0 +1,115 @@
+import type { SecretBox } from '@correio/core';
+import { MailError } from '../../errors.ts';
+import { incomingConnectionOf, outgoingConnectionOf, type AccountConnectionColumns } from '../../settings/connection-settings.ts';
+import type { DnsResolver } from '../../util/dns-resolver.ts';
+import { isDirectionDisabled, type AccountSwitches, type Direction } from '../status-view.ts';
+import { CheckRun, type PhaseResult } from './check-run.ts';
+import { checkImap, checkPop3 } from './incoming-checks.ts';
+import { providerOf } from './provider-hint.ts';
+import { endpointOfAccount, relayEndpoint } from '../../smtp/endpoint.ts';
+import { checkSmtp } from './smtp-check.ts';
+
+/** Everything a check reads from an account: a stored row, or unsaved settings shaped like one. */
+export type CheckableAccount = AccountConnectionColumns & AccountSwitches & { address: string; providerId: string | null };
+
+export interface CheckEnvironment {
+  secrets: SecretBox;
+  resolver: DnsResolver;
+  /** Bound of one direction's whole check (CORREIO_CHECK_TIMEOUT_SECONDS). */
+  timeoutMs: number;
+  /** SMTP_RELAY_URL: how built-in addresses send. */
+  relayUrl: string | undefined;
+  /** Whether Correio's SMTP receiver takes mail for built-in addresses, in words. */
+  inboundReceiver: () => { ok: boolean; detail: string };
+}
+
+export interface DirectionReport {
+  direction: Direction;
+  /** null: switched off or not configured (DISABLED), nothing was checked. */
+  ok: boolean | null;
+  phases: PhaseResult[];
+  error: MailError | null;
+  startedAt: Date;
+  ms: number;
+}
+
+/** Checks one direction of an account, phase by phase. Never throws: failures are in the report. */
+export async function checkDirection(
+  account: CheckableAccount,
+  direction: Direction,
+  env: CheckEnvironment,
+  waiting?: { onWaiting: () => void; afterMs: number },
+): Promise<DirectionReport> {
+  const startedAt = new Date();
+  const started = performance.now();
+  const report = (ok: boolean | null, phases: PhaseResult[], error: MailError | null): DirectionReport => ({ direction, ok, phases, error, startedAt, ms: Math.round(performance.now() - started) });
+  if (isDirectionDisabled(account, direction)) return report(null, [], null);
+
+  const run = new CheckRun(env.timeoutMs, { authHint: providerOf(account)?.authHint, ...(waiting ? { onWaiting: waiting.onWaiting, waitingAfterMs: waiting.afterMs } : {}) });
+  try {
+    if (direction === 'INCOMING') await checkIncoming(run, account, env);
+    else await checkOutgoing(run, account, env);
+    return report(true, run.phases, null);
+  } catch (err) {
+    const error = err instanceof MailError ? err : new MailError('UNKNOWN', 'CONFIG', { message: `The check itself failed: ${(err as Error).message}`, cause: err });
+    return report(false, run.phases, error);
+  }
+}
+
+async function checkIncoming(run: CheckRun, account: CheckableAccount, env: CheckEnvironment): Promise<void> {
+  if (account.kind === 'BUILTIN') {
+    await run.phase('CONFIG', async () => {
+      const receiver = env.inboundReceiver();
+      if (!receiver.ok) throw new MailError('NOT_CONFIGURED', 'CONFIG', { message: receiver.detail, hint: 'Start Correio with the mail engine (CORREIO_ROLE=all or engine) so its SMTP receiver takes mail for built-in addresses.' });
+      return { value: null, detail: receiver.detail };
+    });
+    return;
+  }
+  const settings = await run.phase('CONFIG', async () => {
+    const connection = openSettings(() => incomingConnectionOf(account, env.secrets));
+    if (!connection) throw new MailError('NOT_CONFIGURED', 'CONFIG', { message: 'Receiving is not configured.' });
+    return { value: connection, detail: `${connection.protocol} ${connection.host}:${connection.port}, ${encryptionName(connection.encryption)}, user ${connection.username}.` };
+  });
+  if (settings.protocol === 'POP3') await checkPop3(run, settings, env.resolver);
+  else await checkImap(run, settings, env.resolver);
+}
+
+async function checkOutgoing(run: CheckRun, account: CheckableAccount, env: CheckEnvironment): Promise<void> {
+  if (account.kind === 'BUILTIN') {
+    const relay = await run.phase('CONFIG', async () => {
+      if (!env.relayUrl) throw new MailError('RELAY_NOT_CONFIGURED', 'CONFIG', { message: 'Built-in addresses send through a relay, and SMTP_RELAY_URL is not set.' });
+      // The sender's own parser: the check reads the URL exactly as sending will.
+      const endpoint = relayEndpoint(env.relayUrl);
+      if (endpoint instanceof MailError) throw endpoint;
+      return { value: endpoint, detail: `Relay ${endpoint.host}:${endpoint.port} from SMTP_RELAY_URL${endpoint.auth ? `, user ${endpoint.auth.user}` : ''}.` };
+    });
+    await checkSmtp(run, relay, env.resolver);
+    return;
+  }
+  const settings = await run.phase('CONFIG', async () => {
+    const connection = openSettings(() => outgoingConnectionOf(account, env.secrets));
+    if (!connection) throw new MailError('NOT_CONFIGURED', 'CONFIG', { message: 'Sending is not configured.' });
+    return {
+      value: connection,
+      detail: `SMTP ${connection.host}:${connection.port}, ${encryptionName(connection.encryption)}, ${connection.auth ? `user ${connection.auth.user} (${connection.auth.mechanism})` : 'no authentication'}.`,
+    };
+  });
+  await checkSmtp(run, endpointOfAccount(settings), env.resolver);
+}
+
+/** A sealed password that no longer opens means the key changed, not that the server is down. */
+function openSettings<T>(open: () => T): T {
+  try {
+    return open();
+  } catch (err) {
+    throw new MailError('NOT_CONFIGURED', 'CONFIG', {
+      message: 'The saved password cannot be decrypted.',
+      hint: 'CORREIO_SECRET_KEY (or the generated key in the data folder) changed since the password was saved; type the password again.',
+      cause: err,
+    });
+  }
+}
+
+function encryptionName(e: string): string {
+  return e === 'SSL_TLS' ? 'SSL/TLS' : e === 'STARTTLS' ? 'STARTTLS' : 'no encryption';
+}

@@ -1,0 +1,109 @@
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signUp } from '../../helpers/app.ts';
+import { gqlOk, subscribe, wsClient } from '../../helpers/graphql.ts';
+import { sharedDatabase, spawnCorreio, type CorreioProcess, type SharedDatabase } from '../../helpers/process.ts';
+import { createAccount, incomingInput, startSilentServer, STATUS_SUBSCRIPTION, testAccount, type TestServer } from '../../helpers/status.ts';
+import { waitFor } from '../../helpers/wait.ts';
+
+// Issue 4 / N2: status events reach a subscriber connected to another API process through Redis
+// (REDIS_URL), and stay in-process without it. Two processes cannot share PGlite, so this tier
+// needs PostgreSQL (DATABASE_URL); CI sets it and CORREIO_TEST_REQUIRE_ALL=1.
+
+const requireAll = process.env['CORREIO_TEST_REQUIRE_ALL'] === '1';
+const hasPostgres = !!process.env['DATABASE_URL'];
+const REDIS_URL = process.env['CORREIO_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+if (requireAll && !hasPostgres) throw new Error('The multiprocess tier needs PostgreSQL: set DATABASE_URL.');
+const redisUp = await redisAnswers(REDIS_URL);
+if (requireAll && !redisUp) throw new Error(`The multiprocess tier needs Redis at ${REDIS_URL} (CORREIO_TEST_REDIS_URL).`);
+
+const CHECK_TIMEOUT_S = 1;
+const stateOf = (event: any) => event.data?.accountStatusChanged?.status?.incoming?.state;
+
+let db: SharedDatabase;
+let silent: TestServer;
+const processes: CorreioProcess[] = [];
+let withRedis: [CorreioProcess, CorreioProcess] | null = null;
+let withoutRedis: [CorreioProcess, CorreioProcess];
+
+beforeAll(async () => {
+  if (!hasPostgres) return;
+  db = await sharedDatabase();
+  silent = await startSilentServer();
+  // All four start together: a process takes seconds to boot, the tests themselves take one or two.
+  [withRedis, withoutRedis] = await Promise.all([redisUp ? apiProcesses(true) : null, apiProcesses(false)]);
+});
+afterAll(async () => {
+  await Promise.all(processes.map((p) => p.stop()));
+  await silent?.stop();
+  await db?.dispose();
+});
+
+async function apiProcesses(redis: boolean): Promise<[CorreioProcess, CorreioProcess]> {
+  const env = { ...db.env, CORREIO_CHECK_TIMEOUT_SECONDS: String(CHECK_TIMEOUT_S), ...(redis ? { REDIS_URL } : {}) };
+  const pair = await Promise.all([spawnCorreio(env, 'api'), spawnCorreio(env, 'api')]);
+  processes.push(...pair);
+  return pair;
+}
+
+describe.runIf(hasPostgres)('accountStatusChanged across API processes', () => {
+  it.runIf(redisUp)('with REDIS_URL: a subscriber on process 1 sees CHECKING and the result of a check run by process 2', async () => {
+    const [one, two] = withRedis!;
+    const admin = await signUp(one.url);
+    const id = await createAccount(one.url, admin.token, incomingInput('Silent', { port: silent.port }));
+    const client = wsClient(one.url, admin.token);
+    const sub = subscribe(client, STATUS_SUBSCRIPTION, { accountId: id });
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      const result = await testAccount(two.url, admin.token, id);
+      expect(result.incoming).toMatchObject({ state: 'INTERMITTENT', code: 'TIMEOUT' });
+      await waitFor(() => sub.events.some((e) => stateOf(e) === 'INTERMITTENT'), 'the result on process 1', 5000);
+      expect(stateOf(sub.events[0])).toBe('CHECKING');
+
+      // A refresh on process 2 streams every account's result to process 1 as well.
+      const before = sub.events.length;
+      await gqlOk(two.url, `mutation { refreshAccountStatuses { id } }`, {}, admin.token);
+      await waitFor(() => sub.events.slice(before).some((e) => stateOf(e) === 'INTERMITTENT'), 'the refreshed result on process 1', 5000);
+    } finally {
+      sub.dispose();
+      await client.dispose();
+    }
+  });
+
+  it('without Redis: events stay in the process that produced them', async () => {
+    const [one, two] = withoutRedis;
+    const admin = await signUp(one.url);
+    const id = await createAccount(one.url, admin.token, incomingInput('Local', { port: silent.port, username: 'local' }));
+    const client = wsClient(one.url, admin.token);
+    const sub = subscribe(client, STATUS_SUBSCRIPTION, { accountId: id });
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      // Process 2's check is stored in the shared database, but its events never reach process 1…
+      await testAccount(two.url, admin.token, id);
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(sub.events).toEqual([]);
+      // …while process 1's own check streams CHECKING, then the result, through in-process pub/sub.
+      await testAccount(one.url, admin.token, id);
+      await waitFor(() => sub.events.some((e) => stateOf(e) === 'INTERMITTENT'), 'the in-process result', 5000);
+      expect(stateOf(sub.events[0])).toBe('CHECKING');
+    } finally {
+      sub.dispose();
+      await client.dispose();
+    }
+  });
+});
+
+function redisAnswers(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname, port: Number(port || 6379) });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (chunk) => done(chunk.toString().startsWith('+PONG')));
+  });
+}
