@@ -74,5 +74,6 @@ function engineOptions(config: CorreioConfig, overrides: EngineOptions = {}): En
     imap: { pollIntervalMs: e.imapPollMs, ...overrides.imap },
     pop3: { pollIntervalMs: e.pop3PollMs, ...overrides.pop3 },
     leases: { ttlMs: e.leaseTtlMs, heartbeatMs: Math.max(500, Math.round(e.leaseTtlMs / 3)), ...overrides.leases },
+    outbox: { ...overrides.outbox, retry: { ...e.sendRetry, ...overrides.outbox?.retry } },
   };
 }

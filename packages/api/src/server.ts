@@ -15,6 +15,7 @@ import { createContext, type Context } from './context.ts';
 import { ERROR_CODES } from './errors.ts';
 import { useErrorCodes, withCode } from './http/error-codes-plugin.ts';
 import { sendText, serveFile } from './http/files.ts';
+import { handleUpload } from './http/uploads.ts';
 import { schema } from './schema/index.ts';
 import type { Services } from './services/index.ts';
 
@@ -92,6 +93,13 @@ export function createHttpServer(runtime: Runtime, services: Services): Server {
           res.writeHead(503, { 'Content-Type': 'application/json' });
           res.end(JSON.stringify({ status: 'unavailable', reason: 'database not reachable' }));
         });
+    }
+    if (path === '/files/upload' && req.method === 'POST') {
+      return void handleUpload(runtime, services, req, res).catch((err) => {
+        logger.error({ err }, 'file upload failed');
+        if (!res.headersSent) sendText(res, 500, 'Could not store the file.');
+        else res.destroy();
+      });
     }
     if (path.startsWith('/files/') && req.method === 'GET') {
       return void serveFile(runtime, services.files, req, res).catch((err) => {

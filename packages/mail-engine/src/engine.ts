@@ -5,6 +5,7 @@ import { and, eq, isNotNull } from 'drizzle-orm';
 import { DEFAULT_LEASE_TIMINGS, LeaseManager, type LeaseTimings } from './cluster/leases.ts';
 import { MailError } from './errors.ts';
 import { InboundSmtpServer } from './inbound-smtp/inbound-smtp-server.ts';
+import { OutboxWorker, outboxOptions, type OutboxSettings } from './outbox/outbox-worker.ts';
 import { DEFAULT_IMAP_OPTIONS, ImapMailboxWorker, type ImapSyncOptions } from './imap/mailbox-sync.ts';
 import type { AccountRow } from './pipeline/ingest.ts';
 import { Importer } from './pipeline/importer.ts';
@@ -24,6 +25,8 @@ export interface EngineOptions {
   statusWindowMs?: number;
   /** A mailbox that has not proved itself alive for this long is marked STALLED and reconnected. */
   watchdogMs?: number;
+  /** Sending: polling, leases, retry policy, SMTP pool and TLS trust (see outbox/outbox-worker.ts). */
+  outbox?: OutboxSettings;
 }
 
 interface RunningWorker {
@@ -41,6 +44,7 @@ export class MailEngine {
   readonly importer: Importer;
   readonly status: StatusRecorder;
   readonly leases: LeaseManager;
+  readonly outbox: OutboxWorker;
   private readonly workers = new Map<string, RunningWorker>();
   private readonly timers: NodeJS.Timeout[] = [];
   private inbound: InboundSmtpServer | null = null;
@@ -66,6 +70,7 @@ export class MailEngine {
     this.pop3Options = { ...DEFAULT_POP3_OPTIONS, ...options.pop3 };
     this.leaseTimings = { ...DEFAULT_LEASE_TIMINGS, ...options.leases };
     this.leases = new LeaseManager(runtime.database.db, `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`, this.leaseTimings);
+    this.outbox = new OutboxWorker(runtime, this.status, this.leases.owner, outboxOptions(options.outbox));
   }
 
   get inboundSmtpPort(): number | null {
@@ -79,6 +84,7 @@ export class MailEngine {
 
   async start(): Promise<void> {
     const { config } = this.runtime;
+    await this.importer.ready;
     if (this.options.inboundSmtp !== false) {
       this.inbound = new InboundSmtpServer(this.runtime, this.importer, {
         host: config.inboundSmtpHost,
@@ -93,8 +99,10 @@ export class MailEngine {
     void (async () => {
       for await (const signal of iterator) {
         if (signal.kind === 'ACCOUNT_CHANGED') this.scheduleReconcile();
+        if (signal.kind === 'OUTBOX_QUEUED') this.outbox.wake();
       }
     })();
+    this.outbox.start();
     await this.reconcile();
     this.every(this.leaseTimings.heartbeatMs, () => this.scheduleReconcile());
     this.every(Math.min(30_000, this.options.watchdogMs ?? 30_000), () => this.watchdog());
@@ -110,7 +118,9 @@ export class MailEngine {
     await this.reconciling?.catch(() => undefined);
     await Promise.all([...this.workers.values()].map((w) => w.worker.stop()));
     this.workers.clear();
+    await this.outbox.stop();
     await this.inbound?.stop();
+    await this.importer.close();
     await this.leases.releaseAll().catch(() => undefined);
   }
 

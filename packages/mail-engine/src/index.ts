@@ -10,3 +10,18 @@ export { classifyStatus, INTERMITTENT_WINDOW_MS, type ConnectionState } from './
 export { directionStatus, isDirectionDisabled, type DirectionStatus, type Direction } from './status/status-view.ts';
 export { EMAIL_PROVIDERS, findProvider, providerForDomain, providerForMxHosts } from './settings/providers.ts';
 export { defaultIncomingPort, defaultOutgoingPort } from './settings/default-ports.ts';
+export { enqueueEmail, type OutgoingEmail, type QueuedEmail } from './outbox/enqueue.ts';
+export { requeueFailed, type RequeueResult } from './outbox/outbox-store.ts';
+export { OutboxWorker, outboxOptions, DEFAULT_OUTBOX_OPTIONS, type OutboxOptions, type OutboxSettings } from './outbox/outbox-worker.ts';
+export { isOutboxPayload, type OutboxPayload, type OutboxAttachment } from './outbox/payload.ts';
+export { threadHeaders, newMessageId, type ThreadMessage, type ThreadHeaders } from './smtp/threading.ts';
+export { sanitizeReplyHtml, textToHtml, plainTextOf } from './smtp/reply-body.ts';
+export { subjectWithTag } from './pipeline/normalize-subject.ts';
+export { AccountChecker, enabledDirections, type AccountCheckReport, type AccountCheckerOptions, type CheckedAccount } from './status/checks/account-checker.ts';
+export type { CheckableAccount, DirectionReport } from './status/checks/account-check.ts';
+export type { PhaseResult } from './status/checks/check-run.ts';
+export type { StoredCheck } from './status/status-recorder.ts';
+export { systemResolver, type DnsResolver } from './util/dns-resolver.ts';
+export { detectProvider, type ProviderDetection, type DetectionSource } from './settings/detect-provider.ts';
+export { afterError, EMPTY_MEMORY } from './status/classify-status.ts';
+export { composeMessage, type ComposeAccount, type MessageToCompose } from './smtp/compose.ts';

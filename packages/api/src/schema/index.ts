@@ -5,7 +5,9 @@ import './provider.ts';
 import './catalog.ts';
 import './account-status.ts';
 import './account.ts';
+import './account-check.ts';
 import './ticket.ts';
+import './reply.ts';
 import './mail-log.ts';
 
 export const schema = builder.toSchema({ sortSchema: false });

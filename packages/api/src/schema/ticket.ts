@@ -106,7 +106,7 @@ const TicketConnectionRef = builder.objectRef<TicketPage>('TicketConnection').im
   fields: (t) => ({
     edges: t.field({ type: [TicketEdgeRef], description: 'Tickets of this page.', resolve: (c) => c.edges }),
     pageInfo: t.field({ type: PageInfoRef, description: 'Pagination state.', resolve: (c) => c.pageInfo }),
-    totalCount: t.exposeInt('totalCount', { description: 'Number of tickets matching the filter, all pages.' }),
+    totalCount: t.int({ description: 'Number of tickets matching the filter, all pages (counted only when asked for).', resolve: (c) => c.totalCount() }),
   }),
 });
 
@@ -173,6 +173,8 @@ builder.mutationFields((t) => ({
   }),
 }));
 
+const eventReads = new WeakMap<object, Promise<TicketRow | null>>();
+
 builder.subscriptionField('ticketChanged', (t) =>
   t.withAuth({ agent: true }).field({
     type: TicketRef,
@@ -184,9 +186,15 @@ builder.subscriptionField('ticketChanged', (t) =>
         filter((event) => !args.ticketId || event.ticketId === String(args.ticketId)),
       ),
     resolve: async (event, _args, ctx) => {
-      // A fresh read per event: the subscriber sees the ticket as it is now, through its own scope.
-      const ticket = await ctx.services.tickets.get(ctx.viewer, event.ticketId);
-      if (!ticket) throw new Error('Ticket no longer exists');
+      // A fresh read per event, shared by every subscriber of it: one event reaches all of a
+      // workspace's subscribers as the same object, and they all see the same ticket.
+      let read = eventReads.get(event);
+      if (!read) {
+        read = ctx.services.tickets.get(ctx.viewer, event.ticketId);
+        eventReads.set(event, read);
+      }
+      const ticket = await read;
+      if (!ticket || ticket.workspaceId !== ctx.viewer.workspaceId) throw new Error('Ticket no longer exists');
       return ticket;
     },
   }),

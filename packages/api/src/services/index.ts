@@ -4,7 +4,9 @@ import { TokenService } from '../auth/tokens.ts';
 import { FileUrls } from '../http/file-urls.ts';
 import { AccountService } from './account-service.ts';
 import { CatalogService } from './catalog-service.ts';
+import { CheckService } from './check-service.ts';
 import { MailLogService } from './mail-log-service.ts';
+import { ReplyService } from './reply-service.ts';
 import { StatusService } from './status-service.ts';
 import { TicketService } from './ticket-service.ts';
 import { WorkspaceService } from './workspace-service.ts';
@@ -12,7 +14,9 @@ import { WorkspaceService } from './workspace-service.ts';
 /** `engine` is this process's mail engine, or null in an API-only process (imports then run here directly). */
 export function createServices(runtime: Runtime, engine: MailEngine | null = null) {
   const tokens = new TokenService(runtime.keys.tokens, runtime.config.tokenTtlHours);
-  const importer = engine?.importer ?? new Importer(runtime);
+  const importer = engine?.importer ?? new Importer(runtime, { parseWorkers: 0 });
+  const accounts = new AccountService(runtime);
+  const status = new StatusService(runtime);
   return {
     engine,
     importer,
@@ -20,10 +24,12 @@ export function createServices(runtime: Runtime, engine: MailEngine | null = nul
     tokens,
     files: new FileUrls(runtime.keys.fileUrls),
     workspaces: new WorkspaceService(runtime, tokens),
-    accounts: new AccountService(runtime),
+    accounts,
     catalog: new CatalogService(runtime),
     tickets: new TicketService(runtime),
-    status: new StatusService(runtime),
+    replies: new ReplyService(runtime),
+    status,
+    checks: new CheckService(runtime, engine, accounts, status),
   };
 }
 

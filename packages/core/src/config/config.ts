@@ -25,6 +25,9 @@ const envSchema = z.object({
   CORREIO_WATCHDOG_SECONDS: z.coerce.number().positive().default(600),
   CORREIO_LEASE_TTL_SECONDS: z.coerce.number().positive().default(10),
   CORREIO_CHECK_TIMEOUT_SECONDS: z.coerce.number().positive().default(15),
+  CORREIO_SEND_RETRY_MIN_SECONDS: z.coerce.number().positive().default(30),
+  CORREIO_SEND_RETRY_MAX_MINUTES: z.coerce.number().positive().default(30),
+  CORREIO_SEND_GIVE_UP_HOURS: z.coerce.number().positive().default(24),
   NODE_ENV: z.string().default('production'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -52,6 +55,7 @@ export interface CorreioConfig {
     watchdogMs: number;
     leaseTtlMs: number;
     checkTimeoutMs: number;
+    sendRetry: { minMs: number; maxMs: number; maxAgeMs: number };
   };
   development: boolean;
   logLevel: string;
@@ -94,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CorreioConfig 
       watchdogMs: e.CORREIO_WATCHDOG_SECONDS * 1000,
       leaseTtlMs: e.CORREIO_LEASE_TTL_SECONDS * 1000,
       checkTimeoutMs: e.CORREIO_CHECK_TIMEOUT_SECONDS * 1000,
+      sendRetry: { minMs: e.CORREIO_SEND_RETRY_MIN_SECONDS * 1000, maxMs: e.CORREIO_SEND_RETRY_MAX_MINUTES * 60_000, maxAgeMs: e.CORREIO_SEND_GIVE_UP_HOURS * 3600_000 },
     },
     development: e.NODE_ENV === 'development',
     logLevel: e.LOG_LEVEL,

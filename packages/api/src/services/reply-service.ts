@@ -1,0 +1,166 @@
+import { schema, type Runtime } from '@correio/core';
+import { enqueueEmail, plainTextOf, requeueFailed, sanitizeReplyHtml, subjectWithTag, textToHtml, threadHeaders } from '@correio/mail-engine';
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Viewer } from '../auth/tokens.ts';
+import { notFound, validationError } from '../errors.ts';
+import { isUuid } from './account-service.ts';
+import type { ActionRow } from './ticket-service.ts';
+import { parseInput } from './validation.ts';
+
+const { tickets, ticketActions, clients, users, emailAccounts, attachments } = schema;
+
+const MAX_ATTACHMENTS = 20;
+
+const replySchema = z
+  .object({
+    text: z.string().max(200_000, 'The reply is too long (200,000 characters at most).'),
+    html: z.string().max(2_000_000, 'The formatted reply is too long.').nullish(),
+    cc: z
+      .array(z.string().trim().toLowerCase().pipe(z.email('Enter a valid e-mail address.')))
+      .max(50, 'Copy at most 50 addresses.')
+      .nullish(),
+    attachmentIds: z.array(z.string().uuid('Unknown attachment; upload the file again.')).max(MAX_ATTACHMENTS, `Attach at most ${MAX_ATTACHMENTS} files.`).nullish(),
+  })
+  .superRefine((v, ctx) => {
+    if (!v.text.trim() && !v.html?.trim()) ctx.addIssue({ code: 'custom', path: ['text'], message: 'Write something before sending the reply.' });
+  });
+
+/**
+ * An agent's reply becomes an e-mail (W2): validated here, then queued in one transaction — the
+ * EMAIL_OUT action, its outbox rows and Message-IDs (mail engine `enqueueEmail`), the uploaded
+ * files, the ticket's CCs — and the engine is told to send it.
+ */
+export class ReplyService {
+  constructor(private readonly runtime: Runtime) {}
+
+  private get db() {
+    return this.runtime.database.db;
+  }
+
+  async reply(viewer: Viewer, ticketId: string, rawInput: unknown): Promise<ActionRow> {
+    const input = parseInput(replySchema, rawInput, 'input');
+    const ticket = isUuid(ticketId) ? (await this.db.select().from(tickets).where(and(eq(tickets.id, ticketId), eq(tickets.workspaceId, viewer.workspaceId))))[0] : undefined;
+    if (!ticket) throw notFound('Ticket');
+
+    const [account, [customer], [author], own, thread] = await Promise.all([
+      this.sendingAccount(viewer.workspaceId, ticket.accountId),
+      this.db.select({ email: clients.email }).from(clients).where(eq(clients.id, ticket.customerId)),
+      this.db.select({ id: users.id, name: users.name, avatarUrl: users.avatarUrl }).from(users).where(eq(users.id, viewer.userId)),
+      this.ownAddresses(viewer.workspaceId),
+      this.db
+        .select({ kind: ticketActions.kind, messageId: ticketActions.messageId, inReplyTo: ticketActions.inReplyTo, references: ticketActions.references, delivery: ticketActions.delivery })
+        .from(ticketActions)
+        .where(eq(ticketActions.ticketId, ticket.id))
+        .orderBy(asc(ticketActions.createdAt), asc(ticketActions.id)),
+    ]);
+    const to = customer!.email.toLowerCase();
+    // Mail to one of our own addresses would come straight back in as a new message: a loop (W5).
+    if (own.has(to)) throw validationError([{ path: ['ticketId'], message: 'The customer of this ticket is one of this workspace’s own support addresses; a reply would loop.' }]);
+    const ccOfReply = (input.cc ?? []).filter((a) => a !== to && !own.has(a));
+    const cc = [...new Set([...ticket.ccs.map((a) => a.toLowerCase()), ...ccOfReply])].filter((a) => a !== to && !own.has(a));
+
+    const html = input.html?.trim() ? sanitizeReplyHtml(input.html) : textToHtml(input.text);
+    const text = input.text.trim() ? input.text.replace(/\r\n?/g, '\n') : plainTextOf(html);
+    const { inReplyTo, references } = threadHeaders(thread);
+    const attachmentIds = [...new Set(input.attachmentIds ?? [])];
+
+    // Composed messages go to the blob store before the rows commit; a rollback must not leave them behind.
+    const written: string[] = [];
+    const actionId = await this.db.transaction(async (tx) => {
+      // Only the agent's own uploads of this workspace that no reply has taken yet.
+      const files = attachmentIds.length
+        ? await tx
+            .select()
+            .from(attachments)
+            .where(and(inArray(attachments.id, attachmentIds), eq(attachments.workspaceId, viewer.workspaceId), eq(attachments.uploadedById, viewer.userId), isNull(attachments.actionId)))
+            .for('update')
+        : [];
+      if (files.length !== attachmentIds.length)
+        throw validationError([{ path: ['input', 'attachmentIds'], message: 'An attachment is unknown, not yours, or already sent with another reply; upload the file again.' }]);
+      const ordered = attachmentIds.map((id) => files.find((f) => f.id === id)!);
+      const queued = await enqueueEmail(tx, {
+        workspaceId: viewer.workspaceId,
+        ticketId: ticket.id,
+        account,
+        author: author ? { id: author.id, name: author.name, avatarUrl: author.avatarUrl } : null,
+        to,
+        cc,
+        subject: subjectWithTag(ticket.subject, ticket.number),
+        text,
+        html,
+        inReplyTo,
+        references,
+        attachments: ordered.map((f) => ({ attachmentId: f.id, filename: f.filename, contentType: f.contentType, blobKey: f.blobKey, size: f.size })),
+      }, { blobs: this.runtime.blobs, written });
+      if (ordered.length) await tx.update(attachments).set({ actionId: queued.actionId }).where(inArray(attachments.id, attachmentIds));
+      await tx
+        .update(tickets)
+        .set({
+          // People the agent copied are now on the conversation and get the next replies too (merged in SQL:
+          // an import may be adding participants at the same moment).
+          ...(ccOfReply.length
+            ? { ccs: sql`(select coalesce(array_agg(distinct c), '{}') from unnest(${tickets.ccs} || array[${sql.join(ccOfReply.map((a) => sql`${a}`), sql`, `)}]::text[]) as c)` }
+            : {}),
+          // The first answer takes a ticket out of NEW; other statuses are the agent's call.
+          status: sql`case when ${tickets.status} = 'NEW' then 'OPEN'::ticket_status else ${tickets.status} end`,
+          updatedAt: new Date(),
+        })
+        .where(eq(tickets.id, ticket.id));
+      return queued.actionId;
+    }).catch(async (err: unknown) => {
+      await Promise.all(written.map((key) => this.runtime.blobs.delete(key).catch(() => undefined)));
+      throw err;
+    });
+
+    this.runtime.events.pubsub.publish('ticketChanged', viewer.workspaceId, { ticketId: ticket.id, change: 'ACTION_ADDED' });
+    this.runtime.events.pubsub.publish('engine', { kind: 'OUTBOX_QUEUED', accountId: account.id, id: actionId });
+    this.runtime.logger.info({ workspaceId: viewer.workspaceId, ticketId: ticket.id, actionId, accountId: account.id, attachments: attachmentIds.length }, 'reply queued');
+    return (await this.action(viewer, actionId))!;
+  }
+
+  /** "Send again" for a reply whose delivery FAILED (after the admin fixed the account, say). */
+  async retryDelivery(viewer: Viewer, actionId: string): Promise<ActionRow> {
+    const existing = isUuid(actionId) ? await this.action(viewer, actionId) : null;
+    if (!existing || existing.kind !== 'EMAIL_OUT') throw notFound('Reply');
+    const result = await requeueFailed(this.db, viewer.workspaceId, actionId);
+    if (result.kind === 'NOT_FAILED') throw validationError([{ path: ['actionId'], message: 'Only a reply whose delivery failed can be sent again.' }]);
+    if (result.kind === 'NOTHING_TO_RESEND')
+      throw validationError([{ path: ['actionId'], message: 'This reply reached the mail server and bounced afterwards; sending the same message again would bounce again. Check the address and write a new reply.' }]);
+    this.runtime.events.pubsub.publish('ticketChanged', viewer.workspaceId, { ticketId: result.ticketId, change: 'DELIVERY_CHANGED' });
+    this.runtime.events.pubsub.publish('engine', { kind: 'OUTBOX_QUEUED', id: actionId });
+    return (await this.action(viewer, actionId))!;
+  }
+
+  private async action(viewer: Viewer, id: string): Promise<ActionRow | null> {
+    const [row] = await this.db
+      .select()
+      .from(ticketActions)
+      .where(and(eq(ticketActions.id, id), eq(ticketActions.workspaceId, viewer.workspaceId)));
+    return row ?? null;
+  }
+
+  /**
+   * Replies leave through the account the ticket came in by. A ticket without one (its account was
+   * removed, or it was created by hand) uses the built-in address, else the oldest active account.
+   */
+  private async sendingAccount(workspaceId: string, accountId: string | null) {
+    if (accountId) {
+      const [account] = await this.db.select().from(emailAccounts).where(and(eq(emailAccounts.id, accountId), eq(emailAccounts.workspaceId, workspaceId)));
+      if (account) return account;
+    }
+    const candidates = await this.db
+      .select()
+      .from(emailAccounts)
+      .where(and(eq(emailAccounts.workspaceId, workspaceId), eq(emailAccounts.active, true)))
+      .orderBy(asc(emailAccounts.createdAt));
+    const chosen = candidates.find((a) => a.kind === 'BUILTIN') ?? candidates.find((a) => a.outgoingHost) ?? candidates[0];
+    if (!chosen) throw validationError([{ path: ['ticketId'], message: 'No active e-mail account can send this reply; add or activate one first.' }]);
+    return chosen;
+  }
+
+  private async ownAddresses(workspaceId: string): Promise<Set<string>> {
+    const rows = await this.db.select({ address: emailAccounts.address }).from(emailAccounts).where(eq(emailAccounts.workspaceId, workspaceId));
+    return new Set(rows.map((r) => r.address.toLowerCase()));
+  }
+}

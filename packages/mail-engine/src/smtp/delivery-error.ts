@@ -1,0 +1,108 @@
+import { toMailError } from '../classify-error.ts';
+import { MAIL_ERROR_CODES, MailError, type MailErrorCode } from '../errors.ts';
+
+/**
+ * What to do with a message after a failed send. Kept apart from the status model on purpose:
+ * "can this message go out later?" and "is this account healthy?" have different answers
+ * (a refused connection is an ERROR on the accounts screen, yet the reply should simply wait
+ * for the server to come back).
+ */
+export interface DeliveryDecision {
+  /** Try the same message again later (4xx, connection refused, timeout, dropped connection). */
+  retry: boolean;
+  /**
+   * ACCOUNT: the server or the settings are the problem — it feeds the outgoing status.
+   * MESSAGE: this message or one of its recipients was refused; the server itself works.
+   */
+  scope: 'ACCOUNT' | 'MESSAGE';
+  error: MailError;
+  /** One line for the agent, with the server's own words when it gave any. */
+  summary: string;
+}
+
+interface RawSmtpError {
+  code?: unknown;
+  originalCode?: unknown;
+  message?: unknown;
+  response?: unknown;
+  responseCode?: unknown;
+  command?: unknown;
+}
+
+// Failures worth waiting out: the message is fine, the way to the server is not (yet).
+const RETRYABLE: ReadonlySet<MailErrorCode> = new Set([
+  'SEND_DEFERRED',
+  'TIMEOUT',
+  'CONNECTION_RESET',
+  'CONNECTION_REFUSED',
+  'DNS_FAILED',
+  'SERVER_UNAVAILABLE',
+  'RATE_LIMITED',
+  'STALLED',
+  'PROTOCOL_ERROR',
+  'UNKNOWN',
+]);
+const PERMANENT_REPLY_CODES: ReadonlySet<MailErrorCode> = new Set(['RECIPIENT_REJECTED', 'MESSAGE_REJECTED', 'AUTH_FAILED', 'AUTH_MECHANISM_UNSUPPORTED']);
+
+/**
+ * Pure classification of whatever a send threw. nodemailer stamps `code`, `responseCode`,
+ * `response` and `command` on its errors (and keeps a socket's own code, e.g. ECONNREFUSED, in
+ * `originalCode`); Correio's own MailErrors pass through. The SMTP reply code wins over
+ * everything else: 4xx is always retried and 5xx never is, even when its text says "timeout".
+ */
+export function classifyDelivery(err: unknown): DeliveryDecision {
+  const raw = (err ?? {}) as RawSmtpError;
+  const responseCode = typeof raw.responseCode === 'number' ? raw.responseCode : null;
+  const command = typeof raw.command === 'string' ? raw.command.toUpperCase() : '';
+  const error = err instanceof MailError ? err : toMailError(typeof raw.originalCode === 'string' ? { ...raw, code: raw.originalCode, message: raw.message } : err, 'SEND');
+
+  // STARTTLS was required and the server refused it: never fall back to clear text; the settings must change.
+  if (command === 'STARTTLS' && responseCode !== null && responseCode >= 500) {
+    const refused = new MailError('STARTTLS_UNSUPPORTED', 'TLS', { message: withResponse(MAIL_ERROR_CODES.STARTTLS_UNSUPPORTED.description, error.serverResponse), serverResponse: error.serverResponse, cause: err });
+    return { retry: false, scope: 'ACCOUNT', error: refused, summary: refused.message };
+  }
+  if (responseCode !== null && responseCode >= 500) {
+    const authReply = [530, 534, 535, 538].includes(responseCode) || command.startsWith('AUTH');
+    const code: MailErrorCode = authReply
+      ? 'AUTH_FAILED'
+      : command.startsWith('RCPT')
+        ? 'RECIPIENT_REJECTED'
+        : !command.startsWith('MAIL') && PERMANENT_REPLY_CODES.has(error.code)
+          ? error.code
+          : 'MESSAGE_REJECTED';
+    const permanent = new MailError(code, authReply ? 'AUTH' : 'SEND', {
+      message: withResponse(MAIL_ERROR_CODES[code].description, error.serverResponse),
+      serverResponse: error.serverResponse,
+      transient: false,
+      cause: err,
+    });
+    // A refused sender (MAIL FROM) or login is the account's problem; a refused recipient or content is this message's.
+    const scope = authReply || command.startsWith('MAIL') ? 'ACCOUNT' : 'MESSAGE';
+    return { retry: false, scope, error: permanent, summary: permanent.message };
+  }
+  if (responseCode !== null && responseCode >= 400) {
+    const deferred = RETRYABLE.has(error.code)
+      ? error
+      : new MailError('SEND_DEFERRED', 'SEND', { message: withResponse(MAIL_ERROR_CODES.SEND_DEFERRED.description, error.serverResponse), serverResponse: error.serverResponse, cause: err });
+    return { retry: true, scope: 'ACCOUNT', error: deferred, summary: summarize(deferred) };
+  }
+  // No reply code: a local refusal (no recipients, unreadable attachment) or the network.
+  if (raw.code === 'EENVELOPE' || raw.code === 'EMESSAGE' || raw.code === 'ESTREAM') return { retry: false, scope: 'MESSAGE', error, summary: summarize(error) };
+  // A refused connection is marked non-transient for the status screen (the port may be wrong), yet a
+  // queued reply waits for the server to come back; an error Correio itself marked final stays final.
+  const retry = RETRYABLE.has(error.code) && (error.transient || error.code === 'CONNECTION_REFUSED');
+  return { retry, scope: 'ACCOUNT', error, summary: summarize(error) };
+}
+
+function withResponse(description: string, response: string | null): string {
+  const line = response?.replace(/\s+/g, ' ').trim();
+  return line ? `${description.replace(/\.$/, '')}: ${line}` : description;
+}
+
+function summarize(error: MailError): string {
+  const response = error.serverResponse?.replace(/\s+/g, ' ').trim();
+  const described = error.message.replace(/\s+/g, ' ').trim();
+  // toMailError already puts the response into its message; say it once.
+  const line = response && !described.includes(response) ? `${described} (${response})` : described;
+  return line.slice(0, 1000);
+}
