@@ -1,0 +1,232 @@
+import type { VariablesOf } from '../../../graphql/graphql.ts';
+import type { ResultOf } from '../../../graphql/graphql.ts';
+import { defaultIncomingPort, defaultOutgoingPort, type EncryptionName, type IncomingProtocolName } from '../../../shared/mail/default-ports.ts';
+import type { AccountFormOptionsQuery, CreateEmailAccountMutation, EmailAccountFormQuery } from '../graphql/accounts.ts';
+
+export type AccountInput = VariablesOf<typeof CreateEmailAccountMutation>['input'];
+export type StoredAccount = NonNullable<ResultOf<typeof EmailAccountFormQuery>['emailAccount']>;
+export type Provider = ResultOf<typeof AccountFormOptionsQuery>['emailProviders'][number];
+export type NewTicketPolicy = 'ANY_SENDER' | 'REGISTERED_CLIENTS' | 'CLIENTS_OR_DOMAIN_RULES' | 'NEVER';
+export type SameSubjectPolicy = 'ASSOCIATE_ANY_SENDER' | 'ASSOCIATE_IF_CLIENT_OR_CC' | 'NEW_TICKET';
+export type ImportExisting = 'NONE' | 'LAST_DAYS' | 'ALL';
+export type AuthMechanism = 'PLAIN' | 'LOGIN' | 'CRAM_MD5' | 'XOAUTH2';
+
+/** Everything the account form edits, in the shape the inputs want (strings, booleans). */
+export interface AccountForm {
+  name: string;
+  kind: 'BUILTIN' | 'EXTERNAL';
+  localPart: string;
+  address: string;
+  providerId: string;
+  brand: { name: string; url: string; logoUrl: string | null; logoDataUrl: string | null | undefined };
+  incoming: {
+    enabled: boolean;
+    protocol: IncomingProtocolName;
+    host: string;
+    port: number | null;
+    encryption: EncryptionName;
+    username: string;
+    password: string;
+    hasPassword: boolean;
+    folder: string;
+    markAsRead: boolean;
+    deleteAfter: boolean;
+    deleteAfterDays: number | null;
+    newTicketPolicy: NewTicketPolicy;
+    appendReplies: boolean;
+    sameSubjectPolicy: SameSubjectPolicy;
+    importExisting: ImportExisting;
+    importExistingDays: number | null;
+  };
+  sending: boolean;
+  outgoing: {
+    host: string;
+    port: number | null;
+    encryption: EncryptionName;
+    requiresAuth: boolean;
+    useSeparateIdentity: boolean;
+    username: string;
+    password: string;
+    hasPassword: boolean;
+    authMechanism: AuthMechanism;
+    accessToken: string;
+  };
+  sendSingleMessageToAllRecipients: boolean;
+  ticketTypeId: string | null;
+  groupId: string | null;
+}
+
+export function emptyForm(): AccountForm {
+  return {
+    name: '',
+    kind: 'EXTERNAL',
+    localPart: 'support',
+    address: '',
+    providerId: '',
+    brand: { name: '', url: '', logoUrl: null, logoDataUrl: undefined },
+    incoming: {
+      enabled: true,
+      protocol: 'IMAP',
+      host: '',
+      port: defaultIncomingPort('IMAP', 'SSL_TLS'),
+      encryption: 'SSL_TLS',
+      username: '',
+      password: '',
+      hasPassword: false,
+      folder: 'INBOX',
+      markAsRead: false,
+      deleteAfter: false,
+      deleteAfterDays: 30,
+      newTicketPolicy: 'ANY_SENDER',
+      appendReplies: true,
+      sameSubjectPolicy: 'ASSOCIATE_IF_CLIENT_OR_CC',
+      importExisting: 'NONE',
+      importExistingDays: 7,
+    },
+    sending: true,
+    outgoing: {
+      host: '',
+      port: defaultOutgoingPort('SSL_TLS'),
+      encryption: 'SSL_TLS',
+      requiresAuth: true,
+      useSeparateIdentity: false,
+      username: '',
+      password: '',
+      hasPassword: false,
+      authMechanism: 'PLAIN',
+      accessToken: '',
+    },
+    sendSingleMessageToAllRecipients: true,
+    ticketTypeId: null,
+    groupId: null,
+  };
+}
+
+export function formFromAccount(a: StoredAccount): AccountForm {
+  const form = emptyForm();
+  form.name = a.name;
+  form.kind = a.kind;
+  form.address = a.address;
+  form.localPart = a.address.split('@')[0] ?? '';
+  form.providerId = a.providerId ?? '';
+  form.brand = { name: a.brand?.name ?? '', url: a.brand?.url ?? '', logoUrl: a.brand?.logoUrl ?? null, logoDataUrl: undefined };
+  if (a.incoming) {
+    const i = a.incoming;
+    form.incoming = {
+      ...form.incoming,
+      enabled: i.enabled,
+      protocol: i.protocol,
+      host: i.host,
+      port: i.port,
+      encryption: i.encryption,
+      username: i.username,
+      hasPassword: i.hasPassword,
+      folder: i.folder,
+      markAsRead: i.markAsRead,
+      deleteAfter: i.deleteAfterDays != null,
+      deleteAfterDays: i.deleteAfterDays ?? 30,
+      newTicketPolicy: i.newTicketPolicy,
+      appendReplies: i.appendReplies,
+      sameSubjectPolicy: i.sameSubjectPolicy,
+      importExisting: i.importExisting,
+      importExistingDays: i.importExistingDays ?? 7,
+    };
+  } else {
+    form.incoming.enabled = a.kind === 'BUILTIN' ? a.receiving.enabled : false;
+    form.incoming.newTicketPolicy = a.receiving.newTicketPolicy;
+    form.incoming.appendReplies = a.receiving.appendReplies;
+    form.incoming.sameSubjectPolicy = a.receiving.sameSubjectPolicy;
+  }
+  form.sending = !!a.outgoing;
+  if (a.outgoing) {
+    const o = a.outgoing;
+    form.outgoing = {
+      ...form.outgoing,
+      host: o.host,
+      port: o.port,
+      encryption: o.encryption,
+      requiresAuth: o.requiresAuth,
+      useSeparateIdentity: o.useSeparateIdentity,
+      username: o.username ?? '',
+      hasPassword: o.hasPassword,
+      authMechanism: o.authMechanism ?? 'PLAIN',
+    };
+  }
+  form.sendSingleMessageToAllRecipients = a.sendSingleMessageToAllRecipients;
+  form.ticketTypeId = a.ticketType?.id ?? null;
+  form.groupId = a.group?.id ?? null;
+  return form;
+}
+
+/** The form as `EmailAccountInput`. Empty passwords are omitted, which keeps the stored ones. */
+export function inputFromForm(form: AccountForm): AccountInput {
+  const policies = {
+    newTicketPolicy: form.incoming.newTicketPolicy,
+    appendReplies: form.incoming.appendReplies,
+    sameSubjectPolicy: form.incoming.sameSubjectPolicy,
+  };
+  const brand = {
+    name: form.brand.name.trim() || null,
+    url: form.brand.url.trim() || null,
+    ...(form.brand.logoDataUrl !== undefined ? { logoDataUrl: form.brand.logoDataUrl ?? '' } : {}),
+  };
+  const common = {
+    name: form.name.trim(),
+    kind: form.kind,
+    brand,
+    ticketTypeId: form.ticketTypeId,
+    groupId: form.groupId,
+    sendSingleMessageToAllRecipients: form.sendSingleMessageToAllRecipients,
+  };
+  if (form.kind === 'BUILTIN') {
+    return {
+      ...common,
+      address: form.localPart.trim(),
+      // Built-in accounts have no server: only the import policies of `incoming` count.
+      incoming: { enabled: form.incoming.enabled, protocol: 'IMAP', host: '', encryption: 'NONE', username: '', ...policies },
+      outgoing: null,
+    };
+  }
+  const i = form.incoming;
+  const o = form.outgoing;
+  const xoauth = o.authMechanism === 'XOAUTH2';
+  return {
+    ...common,
+    address: form.address.trim(),
+    providerId: form.providerId || null,
+    incoming: {
+      enabled: i.enabled,
+      protocol: i.protocol,
+      host: i.host.trim(),
+      port: i.port,
+      encryption: i.encryption,
+      username: i.username.trim(),
+      ...(i.password ? { password: i.password } : {}),
+      folder: i.protocol === 'IMAP' ? i.folder.trim() || 'INBOX' : null,
+      markAsRead: i.markAsRead,
+      deleteAfterDays: i.deleteAfter ? i.deleteAfterDays : null,
+      ...policies,
+      importExisting: i.importExisting,
+      importExistingDays: i.importExisting === 'LAST_DAYS' ? i.importExistingDays : null,
+    },
+    outgoing: form.sending
+      ? {
+          host: o.host.trim(),
+          port: o.port,
+          encryption: o.encryption,
+          requiresAuth: o.requiresAuth,
+          useSeparateIdentity: o.requiresAuth && o.useSeparateIdentity,
+          authMechanism: o.requiresAuth ? o.authMechanism : null,
+          username: o.requiresAuth && o.useSeparateIdentity ? o.username.trim() || null : null,
+          ...(o.requiresAuth && !xoauth && o.useSeparateIdentity && o.password ? { password: o.password } : {}),
+          ...(o.requiresAuth && xoauth && o.accessToken ? { accessToken: o.accessToken } : {}),
+        }
+      : null,
+  };
+}
+
+/** Fills `{domain}` in a preset host with the address's domain. */
+export function presetHost(host: string, address: string): string {
+  const domain = address.split('@')[1]?.trim().toLowerCase();
+  return domain ? host.replace('{domain}', domain) : host.replace('{domain}', '').replace(/^\./, '');
+}

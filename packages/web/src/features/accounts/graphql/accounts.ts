@@ -1,0 +1,107 @@
+import { graphql } from '../../../graphql/graphql.ts';
+
+export const ConnectionStatusFields = graphql(`
+  fragment ConnectionStatusFields on ConnectionStatus { state checkedAt since message code hint }
+`);
+
+export const AccountStatusFields = graphql(
+  `
+  fragment AccountStatusFields on AccountStatus {
+    overall
+    incoming { ...ConnectionStatusFields }
+    outgoing { ...ConnectionStatusFields }
+  }
+`,
+  [ConnectionStatusFields],
+);
+
+export const AccountRowFields = graphql(
+  `
+  fragment AccountRowFields on EmailAccount {
+    id name kind address active providerId createdAt
+    incoming { protocol host }
+    outgoing { host }
+    receiving { enabled }
+    group { id name }
+    ticketType { id name }
+    status { ...AccountStatusFields }
+  }
+`,
+  [AccountStatusFields],
+);
+
+export const EmailAccountsQuery = graphql(
+  `
+  query EmailAccounts { emailAccounts { ...AccountRowFields } }
+`,
+  [AccountRowFields],
+);
+
+export const AccountFormFields = graphql(`
+  fragment AccountFormFields on EmailAccount {
+    id name kind address active providerId sendSingleMessageToAllRecipients
+    incoming {
+      enabled protocol host port encryption username hasPassword folder markAsRead deleteAfterDays
+      newTicketPolicy appendReplies sameSubjectPolicy importExisting importExistingDays
+    }
+    receiving { enabled newTicketPolicy appendReplies sameSubjectPolicy }
+    outgoing { host port encryption requiresAuth username hasPassword authMechanism useSeparateIdentity }
+    brand { name url logoUrl }
+    ticketType { id }
+    group { id }
+  }
+`);
+
+export const EmailAccountFormQuery = graphql(
+  `
+  query EmailAccountForm($id: ID!) { emailAccount(id: $id) { ...AccountFormFields } }
+`,
+  [AccountFormFields],
+);
+
+export const AccountFormOptionsQuery = graphql(`
+  query AccountFormOptions {
+    emailProviders {
+      id name domains authHint
+      incoming { protocol host port encryption }
+      outgoing { protocol host port encryption }
+    }
+    groups { id name }
+    ticketTypes { id name }
+    workspace { id slug builtinDomain }
+  }
+`);
+
+export const CreateEmailAccountMutation = graphql(
+  `
+  mutation CreateEmailAccount($input: EmailAccountInput!) { createEmailAccount(input: $input) { ...AccountRowFields } }
+`,
+  [AccountRowFields],
+);
+
+export const UpdateEmailAccountMutation = graphql(
+  `
+  mutation UpdateEmailAccount($id: ID!, $input: EmailAccountInput!) { updateEmailAccount(id: $id, input: $input) { ...AccountRowFields } }
+`,
+  [AccountRowFields],
+);
+
+export const DeleteEmailAccountMutation = graphql(`
+  mutation DeleteEmailAccount($id: ID!) { deleteEmailAccount(id: $id) }
+`);
+
+export const SetEmailAccountActiveMutation = graphql(
+  `
+  mutation SetEmailAccountActive($id: ID!, $active: Boolean!) { setEmailAccountActive(id: $id, active: $active) { ...AccountRowFields } }
+`,
+  [AccountRowFields],
+);
+
+export const AccountLastErrorsQuery = graphql(`
+  query AccountLastErrors($id: ID!) {
+    emailAccount(id: $id) {
+      id name address
+      lastErrors(first: 20) { at direction phase code message serverResponse transient hint }
+    }
+  }
+`);

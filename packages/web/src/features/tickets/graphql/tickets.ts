@@ -1,0 +1,93 @@
+import { graphql } from '../../../graphql/graphql.ts';
+
+export const TicketRowFields = graphql(`
+  fragment TicketRowFields on Ticket {
+    id number subject status createdAt updatedAt
+    customer { id name email }
+    group { id name }
+    type { id name }
+    account { id name address }
+    assignee { id name }
+  }
+`);
+
+export const TicketsQuery = graphql(
+  `
+  query Tickets($first: Int, $after: String, $filter: TicketFilter) {
+    tickets(first: $first, after: $after, filter: $filter) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges { cursor node { ...TicketRowFields } }
+    }
+  }
+`,
+  [TicketRowFields],
+);
+
+/** Every ticket of the workspace that is created or changes (the inbox). */
+export const TicketListUpdatesSubscription = graphql(
+  `
+  subscription TicketListUpdates { ticketChanged { ...TicketRowFields } }
+`,
+  [TicketRowFields],
+);
+
+export const TicketOptionsQuery = graphql(`
+  query TicketOptions {
+    groups { id name }
+    ticketTypes { id name }
+    emailAccounts { id name address }
+    users { id name email role }
+  }
+`);
+
+export const TicketActionFields = graphql(`
+  fragment TicketActionFields on TicketAction {
+    id kind createdAt from fromName to cc subject text fullText html messageId
+    attachments { id filename contentType size inline url }
+    author { id name email avatarUrl }
+    delivery deliveryError
+  }
+`);
+
+export const TicketDetailFields = graphql(
+  `
+  fragment TicketDetailFields on Ticket {
+    ...TicketRowFields
+    ccs
+    customer { id name email organization }
+    account { id name address active }
+    actions { ...TicketActionFields }
+  }
+`,
+  [TicketRowFields, TicketActionFields],
+);
+
+export const TicketQuery = graphql(
+  `
+  query Ticket($id: ID!) { ticket(id: $id) { ...TicketDetailFields } }
+`,
+  [TicketDetailFields],
+);
+
+/** One ticket's changes: new actions, delivery updates, field changes. */
+export const TicketDetailUpdatesSubscription = graphql(
+  `
+  subscription TicketDetailUpdates($ticketId: ID!) { ticketChanged(ticketId: $ticketId) { ...TicketDetailFields } }
+`,
+  [TicketDetailFields],
+);
+
+export const UpdateTicketMutation = graphql(
+  `
+  mutation UpdateTicket($id: ID!, $input: TicketUpdateInput!) { updateTicket(id: $id, input: $input) { ...TicketRowFields } }
+`,
+  [TicketRowFields],
+);
+
+export const AddNoteMutation = graphql(
+  `
+  mutation AddNote($ticketId: ID!, $text: String!) { addNote(ticketId: $ticketId, text: $text) { ...TicketActionFields } }
+`,
+  [TicketActionFields],
+);

@@ -1,0 +1,6 @@
+import type { RouteRecordRaw } from 'vue-router';
+
+export const ticketRoutes: RouteRecordRaw[] = [
+  { path: 'tickets', name: 'tickets', component: () => import('./views/TicketsInboxView.vue'), meta: { title: 'tickets.title' } },
+  { path: 'tickets/:id', name: 'ticket', component: () => import('./views/TicketView.vue'), props: true, meta: { title: 'ticket.title' } },
+];
