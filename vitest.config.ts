@@ -31,13 +31,21 @@ const tier = (name: string, order: number, include: string[], extra: Record<stri
 
 const projects: TestProjectInlineConfiguration[] = [
   tier('unit', 0, ['packages/*/src/**/*.test.ts'], { testTimeout: 20_000 }),
-  tier('integration', 1, ['tests/integration/**/*.test.ts'], { exclude: ['tests/integration/dovecot/**'] }),
+  tier('integration', 1, ['tests/integration/**/*.test.ts'], { exclude: ['tests/integration/dovecot/**', 'tests/integration/multiprocess/**'] }),
 ];
-if (hasDovecot) projects.push(tier('dovecot', 2, ['tests/integration/dovecot/**/*.test.ts']));
-if (hasChromium && hasDovecot) projects.push(tier('e2e', 3, ['tests/e2e/**/*.test.ts'], { testTimeout: 120_000 }));
-if (hasDovecot) projects.push(tier('faults', 4, ['tests/faults/**/*.test.ts'], { testTimeout: 300_000, maxWorkers: 1 }));
+// Several processes share one database in these tiers, which PGlite (one process) cannot do.
+const hasServerDatabase = requireAll || !!process.env['DATABASE_URL'];
+if (hasServerDatabase) projects.push(tier('multiprocess', 2, ['tests/integration/multiprocess/**/*.test.ts'], { maxWorkers: 1 }));
+if (hasDovecot) projects.push(tier('dovecot', 3, ['tests/integration/dovecot/**/*.test.ts', 'tests/helpers-selftest/**/*.test.ts']));
+if (hasChromium && hasDovecot) projects.push(tier('e2e', 4, ['tests/e2e/**/*.test.ts'], { testTimeout: 120_000 }));
+if (hasDovecot && hasServerDatabase) projects.push(tier('faults', 5, ['tests/faults/**/*.test.ts'], { testTimeout: 300_000, maxWorkers: 1 }));
 
-const missing = [!hasDovecot && 'dovecot + faults (install dovecot-imapd dovecot-pop3d)', !(hasChromium && hasDovecot) && 'e2e (install chromium and Dovecot)'].filter(Boolean);
+const missing = [
+  !hasDovecot && 'dovecot (install dovecot-imapd dovecot-pop3d)',
+  !(hasChromium && hasDovecot) && 'e2e (install chromium and Dovecot)',
+  !hasServerDatabase && 'multiprocess (needs DATABASE_URL)',
+  !(hasDovecot && hasServerDatabase) && 'faults (needs Dovecot and DATABASE_URL)',
+].filter(Boolean);
 if (missing.length && !process.env['VITEST_WORKER_ID']) console.log(`[correio tests] not run on this machine: ${missing.join('; ')} — CI always runs every tier`);
 
 export default defineConfig({

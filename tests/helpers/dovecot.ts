@@ -87,6 +87,8 @@ export interface Dovecot {
   stop(): Promise<void>;
   /** Stops and starts again on the same ports with the same maildirs; clients are disconnected. */
   restart(): Promise<void>;
+  /** Stops the server but keeps its maildirs (mail can still be delivered); `restart()` brings it back. */
+  halt(): Promise<void>;
   /** SIGSTOP to the whole process group: connections are accepted by the kernel but never answered. */
   pause(): Promise<void>;
   /** SIGCONT to the whole process group. */
@@ -640,6 +642,11 @@ service anvil {
       stopped = true;
       await shutdown();
       if (!process.env['CORREIO_KEEP_DOVECOT_DIR']) await rm(dir, { recursive: true, force: true });
+    },
+
+    async halt() {
+      if (stopped) throw new Error('dovecot helper: halt() after stop()');
+      await shutdown();
     },
 
     async restart() {

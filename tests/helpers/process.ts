@@ -23,7 +23,8 @@ export interface CorreioProcess {
 export async function spawnCorreio(env: Record<string, string>, role: 'all' | 'api' | 'engine' = 'all'): Promise<CorreioProcess> {
   const port = env['PORT'] ?? String(await freePort());
   const lines: string[] = [];
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'packages/api/src/main.ts', role], {
+  const extraArgs = process.env['CORREIO_CHILD_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
+  const proc = spawn(process.execPath, [...extraArgs, '--import', 'tsx', 'packages/api/src/main.ts', role], {
     cwd: ROOT,
     env: { ...process.env, PORT: port, HOST: '127.0.0.1', INBOUND_SMTP_PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,96 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectDovecotAccount } from '../helpers/accounts.ts';
+import { signUp } from '../helpers/app.ts';
+import { startDovecot, type Dovecot } from '../helpers/dovecot.ts';
+import { gqlOk } from '../helpers/graphql.ts';
+import { buildMail } from '../helpers/mail.ts';
+import { sharedDatabase, spawnCorreio, type CorreioProcess, type SharedDatabase } from '../helpers/process.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+const USERS = ['m1', 'm2', 'm3', 'm4', 'm5', 'm6'];
+let dovecot: Dovecot;
+let db: SharedDatabase;
+let api: CorreioProcess;
+const engines: CorreioProcess[] = [];
+
+/** Owner of each mailbox lease, straight from PostgreSQL. */
+async function leaseOwners(url: string): Promise<Map<string, string>> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query(`select a.address, l.owner from mailbox_leases l join email_accounts a on a.id = l.account_id where l.expires_at > now()`);
+    return new Map(rows.map((r: { address: string; owner: string }) => [r.address.split('@')[0]!, r.owner]));
+  } finally {
+    await client.end();
+  }
+}
+
+/** Most IMAP sessions any one user had open at the same moment, from Dovecot's own log. */
+function maxConcurrentSessions(lines: string[]): Map<string, number> {
+  const open = new Map<string, Set<string>>();
+  const peak = new Map<string, number>();
+  for (const line of lines) {
+    const login = /imap-login: Info: Login: user=<([^>]+)>.*session=<([^>]+)>/.exec(line);
+    if (login) {
+      const set = open.get(login[1]!) ?? new Set();
+      set.add(login[2]!);
+      open.set(login[1]!, set);
+      peak.set(login[1]!, Math.max(peak.get(login[1]!) ?? 0, set.size));
+    }
+    const gone = /imap\(([^)]+)\)<\d+><([^>]+)>: Info: Disconnected/.exec(line);
+    if (gone) open.get(gone[1]!)?.delete(gone[2]!);
+  }
+  return peak;
+}
+
+beforeAll(async () => {
+  dovecot = await startDovecot({ users: USERS.map((user) => ({ user, password: 'pw' })) });
+  db = await sharedDatabase();
+  api = await spawnCorreio(db.env, 'api');
+});
+afterAll(async () => {
+  for (const e of engines) await e.stop();
+  await api?.stop();
+  await dovecot?.stop();
+  await db?.dispose();
+});
+
+describe('two engine processes share the mailboxes through leases (N2)', () => {
+  it('splits the mailboxes, takes a dead engine’s over within 15 s, and never syncs one mailbox twice at once', async () => {
+    const admin = await signUp(api.url);
+    for (const user of USERS) await connectDovecotAccount(api.url, admin.token, dovecot, user);
+    const env = { ...db.env, CORREIO_LEASE_TTL_SECONDS: '10' };
+    engines.push(await spawnCorreio(env, 'engine'));
+    engines.push(await spawnCorreio(env, 'engine'));
+    const dbUrl = db.env['DATABASE_URL']!;
+
+    // Both engines end up with a fair share.
+    const split = await waitFor(async () => {
+      const owners = await leaseOwners(dbUrl);
+      const counts = [...new Set(owners.values())].map((o) => [...owners.values()].filter((x) => x === o).length);
+      return owners.size === USERS.length && counts.length === 2 && counts.every((c) => c === USERS.length / 2) && owners;
+    }, 'an even split of the mailboxes', 60_000, 250);
+
+    // Kill the engine owning m1; deliver to every mailbox it owned.
+    const victimOwner = split.get('m1')!;
+    const victimMailboxes = [...split].filter(([, o]) => o === victimOwner).map(([u]) => u);
+    const victim = engines.find((e) => e.lines.some((l) => l.includes(victimOwner)))!;
+    expect(victim).toBeTruthy();
+    const killedAt = Date.now();
+    await victim.kill9();
+    for (const user of victimMailboxes) await dovecot.deliver(user, buildMail({ subject: `after takeover ${user}`, from: `${user}@cliente.example` }).raw);
+
+    await waitFor(async () => {
+      const owners = await leaseOwners(dbUrl);
+      return victimMailboxes.every((u) => owners.get(u) && owners.get(u) !== victimOwner);
+    }, 'the survivor to take the leases', 30_000, 100);
+    await waitFor(async () => (await gqlOk(api.url, `{ tickets(filter: { search: "after takeover" }) { totalCount } }`, {}, admin.token)).tickets.totalCount === victimMailboxes.length, 'the new mail to be imported', 30_000, 100);
+    const takeoverSeconds = (Date.now() - killedAt) / 1000;
+    expect(takeoverSeconds).toBeLessThan(15);
+
+    // Dovecot's log: no user ever had two sessions open at once.
+    const peaks = maxConcurrentSessions(await dovecot.logLines());
+    for (const user of USERS) expect(peaks.get(user), user).toBe(1);
+  }, 180_000);
+});
