@@ -82,6 +82,7 @@ CREATE TABLE "account_statuses" (
 	"recovered_at" timestamp with time zone,
 	"last_streak_transient" boolean,
 	"checking_since" timestamp with time zone,
+	"last_check" jsonb,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "account_statuses_account_id_direction_pk" PRIMARY KEY("account_id","direction")
 );
@@ -178,7 +179,8 @@ CREATE TABLE "ticket_actions" (
 	"delivery_error" text,
 	"raw_blob_key" text,
 	"historical" boolean DEFAULT false NOT NULL,
-	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"seq" bigint GENERATED ALWAYS AS IDENTITY (sequence name "ticket_actions_seq_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1)
 );
 --> statement-breakpoint
 CREATE TABLE "ticket_message_ids" (
@@ -335,7 +337,7 @@ CREATE INDEX "connection_errors_account_at" ON "connection_errors" USING btree (
 CREATE INDEX "email_accounts_workspace" ON "email_accounts" USING btree ("workspace_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "email_accounts_builtin_address" ON "email_accounts" USING btree (lower("address")) WHERE "email_accounts"."kind" = 'BUILTIN';--> statement-breakpoint
 CREATE INDEX "attachments_action" ON "attachments" USING btree ("action_id");--> statement-breakpoint
-CREATE INDEX "ticket_actions_ticket" ON "ticket_actions" USING btree ("ticket_id","created_at");--> statement-breakpoint
+CREATE INDEX "ticket_actions_ticket" ON "ticket_actions" USING btree ("ticket_id","created_at","seq");--> statement-breakpoint
 CREATE UNIQUE INDEX "ticket_message_ids_key" ON "ticket_message_ids" USING btree ("workspace_id","message_id");--> statement-breakpoint
 CREATE INDEX "ticket_message_ids_action" ON "ticket_message_ids" USING btree ("action_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "tickets_workspace_number" ON "tickets" USING btree ("workspace_id","number");--> statement-breakpoint

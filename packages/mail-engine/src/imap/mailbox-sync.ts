@@ -14,6 +14,7 @@ import type { StatusRecorder } from '../status/status-recorder.ts';
 import { WakeableSleep } from '../util/wakeable-sleep.ts';
 import { Backoff } from './backoff.ts';
 import { createImapClient } from './connection.ts';
+import { importableFolder } from './importable-folder.ts';
 import { uidSet } from './uid-ranges.ts';
 import { imapSourceKey, loadSyncState, saveSyncState, type SyncState } from './sync-state.ts';
 
@@ -40,8 +41,6 @@ export const DEFAULT_IMAP_OPTIONS: ImapSyncOptions = {
   backoff: { minMs: 1000, maxMs: 5 * 60_000 },
   cleanupIntervalMs: 60 * 60_000,
 };
-
-const NEVER_IMPORTED = new Set(['\\Sent', '\\Drafts', '\\Trash', '\\Junk']);
 
 export interface WorkerDeps {
   runtime: Runtime;
@@ -110,8 +109,9 @@ export class ImapMailboxWorker {
         await client.connect();
         if (this.stopped) break;
         phase = 'MAILBOX';
-        await this.assertImportableFolder(client);
-        lock = await client.getMailboxLock(this.folder);
+        // The server's own spelling of the folder (case may differ from what the admin typed).
+        const folder = importableFolder(await client.list(), this.folder).path;
+        lock = await client.getMailboxLock(folder);
         this.log.info({ idle: client.capabilities.has('IDLE') }, 'mailbox connected');
         await this.deps.status.success(this.account, 'INCOMING', { fromCheck: true });
         this.backoff.reset();
@@ -149,14 +149,6 @@ export class ImapMailboxWorker {
         else client?.close();
       }
     }
-  }
-
-  private async assertImportableFolder(client: ImapFlow): Promise<void> {
-    const folders = await client.list();
-    const entry = folders.find((f) => f.path === this.folder || f.path.toLowerCase() === this.folder.toLowerCase());
-    if (!entry) throw new MailError('FOLDER_NOT_FOUND', 'MAILBOX', { message: `The folder "${this.folder}" does not exist in this mailbox.` });
-    if (entry.specialUse && NEVER_IMPORTED.has(entry.specialUse))
-      throw new MailError('FOLDER_NOT_ALLOWED', 'MAILBOX', { message: `"${this.folder}" is the ${entry.specialUse.slice(1)} folder; Correio never imports it.` });
   }
 
   /** Imports everything new since the stored position; handles the first sync and UIDVALIDITY changes. */

@@ -5,7 +5,7 @@ import { Pop3Client } from '../../pop3/pop3-client.ts';
 import type { IncomingConnection } from '../../settings/connection-settings.ts';
 import type { DnsResolver } from '../../util/dns-resolver.ts';
 import type { CheckRun } from './check-run.ts';
-import { importableFolder } from './importable-folder.ts';
+import { importableFolder } from '../../imap/importable-folder.ts';
 import { probeServer } from './probe.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { MailError } from '../../errors.ts';
+import { MailError } from '../errors.ts';
 
 // Mail Correio itself sent, drafts and spam would come back as tickets (W5: no loops).
 const NEVER_IMPORTED = new Set(['\\Sent', '\\Drafts', '\\Trash', '\\Junk']);
