@@ -118,3 +118,38 @@ export function incomingPort(i: IncomingInput): number {
 export function outgoingPort(o: OutgoingInput): number {
   return o.port ?? defaultOutgoingPort(o.encryption);
 }
+
+type SecretField = 'incoming-password' | 'outgoing-password' | 'outgoing-access-token';
+
+/** The stored sealed secrets an update keeps when the input omits them. */
+export interface StoredSecrets {
+  incomingPasswordSealed: string | null;
+  outgoingPasswordSealed: string | null;
+  outgoingAccessTokenSealed: string | null;
+}
+
+/**
+ * The server columns of an external account, from validated input: ports filled from protocol
+ * + encryption, passwords sealed with `seal`, omitted passwords kept from `existing`. Shared by
+ * saving an account and by testing unsaved settings, so both read the input the same way.
+ */
+export function connectionColumns(i: IncomingInput | null | undefined, o: OutgoingInput | null | undefined, seal: (value: string, field: SecretField) => string, existing: StoredSecrets | null) {
+  return {
+    incomingProtocol: i?.protocol ?? null,
+    incomingHost: i ? i.host : null,
+    incomingPort: i ? incomingPort(i) : null,
+    incomingEncryption: i?.encryption ?? null,
+    incomingUsername: i ? i.username : null,
+    incomingPasswordSealed: !i ? null : i.password ? seal(i.password, 'incoming-password') : (existing?.incomingPasswordSealed ?? null),
+    incomingFolder: (i?.protocol === 'IMAP' && i.folder) || 'INBOX',
+    outgoingHost: o ? o.host : null,
+    outgoingPort: o ? outgoingPort(o) : null,
+    outgoingEncryption: o?.encryption ?? null,
+    outgoingRequiresAuth: o?.requiresAuth ?? false,
+    outgoingUsername: o?.username ?? null,
+    outgoingPasswordSealed: !o ? null : o.password ? seal(o.password, 'outgoing-password') : (existing?.outgoingPasswordSealed ?? null),
+    outgoingAccessTokenSealed: !o ? null : o.accessToken ? seal(o.accessToken, 'outgoing-access-token') : (existing?.outgoingAccessTokenSealed ?? null),
+    outgoingAuthMechanism: o?.requiresAuth ? (o.authMechanism ?? 'PLAIN') : null,
+    outgoingUseSeparateIdentity: o?.useSeparateIdentity ?? false,
+  };
+}

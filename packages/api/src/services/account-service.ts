@@ -3,7 +3,7 @@ import { accountSecretContext, schema, type AccountSecretField, type Queryable, 
 import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import type { Viewer } from '../auth/tokens.ts';
 import { AppError, notFound, validationError } from '../errors.ts';
-import { accountInputSchema, incomingPort, outgoingPort, type AccountInput } from './account-input.ts';
+import { accountInputSchema, connectionColumns, type AccountInput } from './account-input.ts';
 import { isUniqueViolation, parseInput } from './validation.ts';
 
 const { emailAccounts, accountStatuses, workspaces, groups, ticketTypes } = schema;
@@ -154,13 +154,7 @@ export class AccountService {
       ...common,
       address: input.address,
       incomingEnabled: i?.enabled ?? false,
-      incomingProtocol: i?.protocol ?? null,
-      incomingHost: i ? i.host : null,
-      incomingPort: i ? incomingPort(i) : null,
-      incomingEncryption: i?.encryption ?? null,
-      incomingUsername: i ? i.username : null,
-      incomingPasswordSealed: !i ? null : i.password ? seal(i.password, 'incoming-password') : (existing?.incomingPasswordSealed ?? null),
-      incomingFolder: (i?.protocol === 'IMAP' && i.folder) || 'INBOX',
+      ...connectionColumns(i, o, seal, existing),
       markAsRead: i?.markAsRead ?? false,
       deleteAfterDays: i?.deleteAfterDays ?? null,
       newTicketPolicy: i?.newTicketPolicy ?? 'ANY_SENDER',
@@ -168,15 +162,6 @@ export class AccountService {
       sameSubjectPolicy: i?.sameSubjectPolicy ?? 'ASSOCIATE_IF_CLIENT_OR_CC',
       importExisting: i?.importExisting ?? existing?.importExisting ?? 'NONE',
       importExistingDays: i?.importExisting === 'LAST_DAYS' ? (i.importExistingDays ?? null) : null,
-      outgoingHost: o ? o.host : null,
-      outgoingPort: o ? outgoingPort(o) : null,
-      outgoingEncryption: o?.encryption ?? null,
-      outgoingRequiresAuth: o?.requiresAuth ?? false,
-      outgoingUsername: o?.username ?? null,
-      outgoingPasswordSealed: !o ? null : o.password ? seal(o.password, 'outgoing-password') : (existing?.outgoingPasswordSealed ?? null),
-      outgoingAccessTokenSealed: !o ? null : o.accessToken ? seal(o.accessToken, 'outgoing-access-token') : (existing?.outgoingAccessTokenSealed ?? null),
-      outgoingAuthMechanism: o?.requiresAuth ? (o.authMechanism ?? 'PLAIN') : null,
-      outgoingUseSeparateIdentity: o?.useSeparateIdentity ?? false,
     };
   }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { accountSecretContext, type AccountSecretField, type Runtime } from '@correio/core';
 import { AccountChecker, detectProvider, StatusRecorder, type CheckableAccount, type MailEngine, type ProviderDetection } from '@correio/mail-engine';
 import type { Viewer } from '../auth/tokens.ts';
-import { accountInputSchema, incomingPort, outgoingPort, type AccountInput } from './account-input.ts';
+import { accountInputSchema, connectionColumns, type AccountInput } from './account-input.ts';
 import type { AccountRow, AccountService } from './account-service.ts';
 import { statusOfReports, type AccountStatusView, type StatusService } from './status-service.ts';
 import { parseInput } from './validation.ts';
@@ -82,22 +82,7 @@ export class CheckService {
       address: input.address,
       providerId: external ? (input.providerId ?? null) : null,
       incomingEnabled: external ? (i?.enabled ?? false) : (input.incoming?.enabled ?? true),
-      incomingProtocol: i?.protocol ?? null,
-      incomingHost: i ? i.host : null,
-      incomingPort: i ? incomingPort(i) : null,
-      incomingEncryption: i?.encryption ?? null,
-      incomingUsername: i ? i.username : null,
-      incomingPasswordSealed: !i ? null : i.password ? seal(i.password, 'incoming-password') : (existing?.incomingPasswordSealed ?? null),
-      incomingFolder: (i?.protocol === 'IMAP' && i.folder) || 'INBOX',
-      outgoingHost: o ? o.host : null,
-      outgoingPort: o ? outgoingPort(o) : null,
-      outgoingEncryption: o?.encryption ?? null,
-      outgoingRequiresAuth: o?.requiresAuth ?? false,
-      outgoingUsername: o?.username ?? null,
-      outgoingPasswordSealed: !o ? null : o.password ? seal(o.password, 'outgoing-password') : (existing?.outgoingPasswordSealed ?? null),
-      outgoingAccessTokenSealed: !o ? null : o.accessToken ? seal(o.accessToken, 'outgoing-access-token') : (existing?.outgoingAccessTokenSealed ?? null),
-      outgoingAuthMechanism: o?.requiresAuth ? (o.authMechanism ?? 'PLAIN') : null,
-      outgoingUseSeparateIdentity: o?.useSeparateIdentity ?? false,
+      ...connectionColumns(i, o, seal, existing),
     };
   }
 }

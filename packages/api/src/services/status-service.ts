@@ -1,5 +1,5 @@
 import { schema, type Runtime } from '@correio/core';
-import { afterError, classifyStatus, directionStatus, EMPTY_MEMORY, type DirectionReport, type StoredCheck } from '@correio/mail-engine';
+import { afterError, classifyStatus, directionStatus, EMPTY_MEMORY, type DirectionReport, type DirectionStatus, type StoredCheck } from '@correio/mail-engine';
 import DataLoader from 'dataloader';
 import { desc, eq, inArray } from 'drizzle-orm';
 import type { AccountRow } from './account-service.ts';
@@ -21,13 +21,7 @@ export interface CheckPhaseView {
   hint: string | null;
 }
 
-export interface ConnectionStatusView {
-  state: ConnectionState;
-  checkedAt: Date | null;
-  since: Date | null;
-  message: string | null;
-  code: string | null;
-  hint: string | null;
+export interface ConnectionStatusView extends DirectionStatus {
   /** Phases of the last check of this direction (empty before the first check). */
   checks: CheckPhaseView[];
   lastCheckAt: Date | null;
