@@ -343,7 +343,7 @@ CREATE INDEX "ticket_message_ids_action" ON "ticket_message_ids" USING btree ("a
 CREATE UNIQUE INDEX "tickets_workspace_number" ON "tickets" USING btree ("workspace_id","number");--> statement-breakpoint
 CREATE INDEX "tickets_workspace_updated" ON "tickets" USING btree ("workspace_id","updated_at","id");--> statement-breakpoint
 CREATE INDEX "tickets_workspace_subject" ON "tickets" USING btree ("workspace_id","normalized_subject");--> statement-breakpoint
-CREATE INDEX "tickets_workspace_status" ON "tickets" USING btree ("workspace_id","status");--> statement-breakpoint
+CREATE INDEX "tickets_workspace_filters" ON "tickets" USING btree ("workspace_id","status","group_id","account_id","type_id","assignee_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "failed_imports_source" ON "failed_imports" USING btree ("account_id","source_key");--> statement-breakpoint
 CREATE INDEX "failed_imports_workspace" ON "failed_imports" USING btree ("workspace_id","at");--> statement-breakpoint
 CREATE INDEX "imported_messages_account_imported" ON "imported_messages" USING btree ("account_id","imported_at");--> statement-breakpoint
