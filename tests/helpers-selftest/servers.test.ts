@@ -4,7 +4,7 @@ import { connect as netConnect } from 'node:net';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dovecotAvailable, processGroupAlive, startDovecot, type Dovecot } from '../helpers/dovecot.ts';
+import { processGroupAlive, startDovecot, type Dovecot } from '../helpers/dovecot.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 import { testCertificate } from '../helpers/tls.ts';
 
@@ -68,7 +68,7 @@ async function pop3Session(port: number, commands: string[]): Promise<string[]> 
   return replies;
 }
 
-describe.skipIf(!dovecotAvailable())('dovecot helper', () => {
+describe('dovecot helper', () => {
   let dovecot: Dovecot;
   let startupMs = 0;
 

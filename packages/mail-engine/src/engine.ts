@@ -4,6 +4,7 @@ import { schema, type Logger, type Runtime } from '@correio/core';
 import { and, eq, isNotNull } from 'drizzle-orm';
 import { DEFAULT_LEASE_TIMINGS, LeaseManager, type LeaseTimings } from './cluster/leases.ts';
 import { MailError } from './errors.ts';
+import type { MailboxWorker } from './mailbox-worker.ts';
 import { InboundSmtpServer } from './inbound-smtp/inbound-smtp-server.ts';
 import { OutboxWorker, outboxOptions, type OutboxSettings } from './outbox/outbox-worker.ts';
 import { DEFAULT_IMAP_OPTIONS, ImapMailboxWorker, type ImapSyncOptions } from './imap/mailbox-sync.ts';
@@ -30,7 +31,7 @@ export interface EngineOptions {
 }
 
 interface RunningWorker {
-  worker: ImapMailboxWorker | Pop3MailboxWorker;
+  worker: MailboxWorker;
   fingerprint: string;
   startedAt: number;
 }

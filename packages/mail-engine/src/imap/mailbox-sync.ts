@@ -1,18 +1,13 @@
+import { MailboxWorker, type WorkerDeps } from '../mailbox-worker.ts';
 import type { Readable } from 'node:stream';
-import type { Logger, Queryable, Runtime } from '@correio/core';
+import type { Queryable } from '@correio/core';
 import type { ImapFlow, MailboxLockObject } from 'imapflow';
 import { schema } from '@correio/core';
 import { and, eq, isNull, lt, like, sql } from 'drizzle-orm';
-import { toMailError } from '../classify-error.ts';
 import { MailError, type Phase } from '../errors.ts';
-import { isDatabaseUnavailable } from '../pipeline/database-errors.ts';
 import type { AccountRow } from '../pipeline/ingest.ts';
-import type { Importer, PreparedBatch } from '../pipeline/importer.ts';
+import type { PreparedBatch } from '../pipeline/importer.ts';
 import { incomingConnectionOf } from '../settings/connection-settings.ts';
-import { findProvider } from '../settings/providers.ts';
-import type { StatusRecorder } from '../status/status-recorder.ts';
-import { WakeableSleep } from '../util/wakeable-sleep.ts';
-import { Backoff } from './backoff.ts';
 import { createImapClient } from './connection.ts';
 import { importableFolder } from './importable-folder.ts';
 import { uidSet } from './uid-ranges.ts';
@@ -42,57 +37,31 @@ export const DEFAULT_IMAP_OPTIONS: ImapSyncOptions = {
   cleanupIntervalMs: 60 * 60_000,
 };
 
-export interface WorkerDeps {
-  runtime: Runtime;
-  importer: Importer;
-  status: StatusRecorder;
-}
-
 /**
  * One long-lived IMAP connection per account: sync by UID from the stored position, then IDLE
  * until the server reports new mail (polling only where IDLE is missing), reconnecting with
  * backoff after any failure. UIDs are the only cursor: read flags and dates never decide what
  * is imported, so mail read elsewhere and days of downtime are both caught up.
  */
-export class ImapMailboxWorker {
-  private stopped = false;
-  /** Last time a sync or keep-alive succeeded (the engine's watchdog reads it). */
-  lastAliveAt = Date.now();
-  private readonly sleeper = new WakeableSleep();
-  private readonly backoff: Backoff;
+export class ImapMailboxWorker extends MailboxWorker {
   private client: ImapFlow | null = null;
-  private loop: Promise<void> | null = null;
   private lastCleanup = 0;
-  private readonly log: Logger;
   private readonly folder: string;
 
   constructor(
-    private readonly deps: WorkerDeps,
-    private readonly account: AccountRow,
+    deps: WorkerDeps,
+    account: AccountRow,
     private readonly options: ImapSyncOptions = DEFAULT_IMAP_OPTIONS,
   ) {
-    this.backoff = new Backoff(options.backoff.minMs, options.backoff.maxMs);
-    this.log = deps.runtime.logger.child({ accountId: account.id, protocol: 'imap' });
+    super(deps, account, options.backoff, 'imap');
     this.folder = account.incomingFolder || 'INBOX';
   }
 
-  start(): void {
-    this.loop ??= this.run();
+  protected disconnect(): void {
+    this.client?.close();
   }
 
-  wake(): void {
-    this.sleeper.trigger();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.sleeper.trigger();
-    const client = this.client;
-    if (client) client.close();
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
+  protected async run(): Promise<void> {
     while (!this.stopped) {
       let phase: Phase = 'CONNECT';
       let lock: MailboxLockObject | null = null;
@@ -132,15 +101,7 @@ export class ImapMailboxWorker {
         if (!this.stopped) throw new MailError('CONNECTION_RESET', 'FETCH', { message: 'The server closed the connection.' });
       } catch (err) {
         if (this.stopped) break;
-        if (isDatabaseUnavailable(err)) {
-          this.log.warn({ err: { message: (err as Error).message } }, 'database unavailable; the mailbox waits and resumes from its last committed message');
-          await this.sleeper.sleep(this.backoff.next(true));
-          continue;
-        }
-        const error = toMailError(err, phase, { authHint: findProvider(this.account.providerId)?.authHint });
-        this.log.warn({ code: error.code, phase: error.phase, serverResponse: error.serverResponse }, 'mailbox sync failed');
-        await this.deps.status.failure(this.account, 'INCOMING', error, { fromCheck: false }).catch(() => undefined);
-        await this.sleeper.sleep(this.backoff.next(error.transient));
+        await this.recover(err, phase);
       } finally {
         lock?.release();
         const client = this.client;

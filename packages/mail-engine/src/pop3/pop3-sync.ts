@@ -1,16 +1,10 @@
-import type { Logger } from '@correio/core';
+import { MailboxWorker, type WorkerDeps } from '../mailbox-worker.ts';
 import { schema } from '@correio/core';
 import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
-import { toMailError } from '../classify-error.ts';
 import { MailError, type Phase } from '../errors.ts';
-import { Backoff } from '../imap/backoff.ts';
-import type { WorkerDeps } from '../imap/mailbox-sync.ts';
 import { loadSyncState, saveSyncState } from '../imap/sync-state.ts';
-import { isDatabaseUnavailable } from '../pipeline/database-errors.ts';
 import type { AccountRow } from '../pipeline/ingest.ts';
 import { incomingConnectionOf } from '../settings/connection-settings.ts';
-import { findProvider } from '../settings/providers.ts';
-import { WakeableSleep } from '../util/wakeable-sleep.ts';
 import { Pop3Client } from './pop3-client.ts';
 
 const { importedMessages } = schema;
@@ -27,41 +21,22 @@ export const DEFAULT_POP3_OPTIONS: Pop3SyncOptions = { pollIntervalMs: 60_000, b
  * POP3 has no push: poll on an interval, import every UIDL not in the ledger, and delete on the
  * server (DELE, committed by QUIT) only what was imported more than N days ago.
  */
-export class Pop3MailboxWorker {
-  private stopped = false;
-  /** Last time a sync or keep-alive succeeded (the engine's watchdog reads it). */
-  lastAliveAt = Date.now();
-  private readonly sleeper = new WakeableSleep();
-  private readonly backoff: Backoff;
+export class Pop3MailboxWorker extends MailboxWorker {
   private client: Pop3Client | null = null;
-  private loop: Promise<void> | null = null;
-  private readonly log: Logger;
 
   constructor(
-    private readonly deps: WorkerDeps,
-    private readonly account: AccountRow,
+    deps: WorkerDeps,
+    account: AccountRow,
     private readonly options: Pop3SyncOptions = DEFAULT_POP3_OPTIONS,
   ) {
-    this.backoff = new Backoff(options.backoff.minMs, options.backoff.maxMs);
-    this.log = deps.runtime.logger.child({ accountId: account.id, protocol: 'pop3' });
+    super(deps, account, options.backoff, 'pop3');
   }
 
-  start(): void {
-    this.loop ??= this.run();
-  }
-
-  wake(): void {
-    this.sleeper.trigger();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.sleeper.trigger();
+  protected disconnect(): void {
     this.client?.close();
-    await this.loop;
   }
 
-  private async run(): Promise<void> {
+  protected async run(): Promise<void> {
     while (!this.stopped) {
       let phase: Phase = 'CONNECT';
       try {
@@ -71,15 +46,7 @@ export class Pop3MailboxWorker {
       } catch (err) {
         this.client?.close();
         if (this.stopped) break;
-        if (isDatabaseUnavailable(err)) {
-          this.log.warn({ err: { message: (err as Error).message } }, 'database unavailable; polling resumes later');
-          await this.sleeper.sleep(this.backoff.next(true));
-          continue;
-        }
-        const error = toMailError(err, phase, { authHint: findProvider(this.account.providerId)?.authHint });
-        this.log.warn({ code: error.code, phase: error.phase, serverResponse: error.serverResponse }, 'pop3 poll failed');
-        await this.deps.status.failure(this.account, 'INCOMING', error, { fromCheck: false }).catch(() => undefined);
-        await this.sleeper.sleep(this.backoff.next(error.transient));
+        await this.recover(err, phase);
       } finally {
         this.client = null;
       }

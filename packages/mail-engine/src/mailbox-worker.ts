@@ -1,0 +1,73 @@
+import type { Logger, Runtime } from '@correio/core';
+import { toMailError } from './classify-error.ts';
+import type { Phase } from './errors.ts';
+import { Backoff } from './imap/backoff.ts';
+import { isDatabaseUnavailable } from './pipeline/database-errors.ts';
+import type { Importer } from './pipeline/importer.ts';
+import type { AccountRow } from './pipeline/ingest.ts';
+import { findProvider } from './settings/providers.ts';
+import type { StatusRecorder } from './status/status-recorder.ts';
+import { WakeableSleep } from './util/wakeable-sleep.ts';
+
+export interface WorkerDeps {
+  runtime: Runtime;
+  importer: Importer;
+  status: StatusRecorder;
+}
+
+/**
+ * What IMAP and POP3 workers share: a loop that runs until stopped, a sleep new mail or new
+ * settings can cut short, and one way of recovering from a failure — back off, and tell the
+ * status model, except when the database is what failed (then nothing about the mailbox is known).
+ */
+export abstract class MailboxWorker {
+  protected stopped = false;
+  /** Last time a sync or keep-alive succeeded (the engine's watchdog reads it). */
+  lastAliveAt = Date.now();
+  protected readonly sleeper = new WakeableSleep();
+  protected readonly backoff: Backoff;
+  protected readonly log: Logger;
+  private loop: Promise<void> | null = null;
+
+  constructor(
+    protected readonly deps: WorkerDeps,
+    protected readonly account: AccountRow,
+    backoff: { minMs: number; maxMs: number },
+    protocol: 'imap' | 'pop3',
+  ) {
+    this.backoff = new Backoff(backoff.minMs, backoff.maxMs);
+    this.log = deps.runtime.logger.child({ accountId: account.id, protocol });
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  wake(): void {
+    this.sleeper.trigger();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.sleeper.trigger();
+    this.disconnect();
+    await this.loop;
+  }
+
+  protected abstract run(): Promise<void>;
+
+  /** Drops the connection at once, so a stop does not wait for a server. */
+  protected abstract disconnect(): void;
+
+  protected async recover(err: unknown, phase: Phase): Promise<void> {
+    if (isDatabaseUnavailable(err)) {
+      this.log.warn({ err: { message: (err as Error).message } }, 'database unavailable; the mailbox waits and resumes from its last committed message');
+      await this.sleeper.sleep(this.backoff.next(true));
+      return;
+    }
+    const error = toMailError(err, phase, { authHint: findProvider(this.account.providerId)?.authHint });
+    this.log.warn({ code: error.code, phase: error.phase, serverResponse: error.serverResponse }, 'mailbox sync failed');
+    await this.deps.status.failure(this.account, 'INCOMING', error, { fromCheck: false }).catch(() => undefined);
+    await this.sleeper.sleep(this.backoff.next(error.transient));
+  }
+}
