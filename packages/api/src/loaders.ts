@@ -4,7 +4,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Viewer } from './auth/tokens.ts';
 
-const { clients, emailAccounts, groups, ticketTypes, users, attachments, ticketActions } = schema;
+const { clients, emailAccounts, groups, ticketTypes, users, attachments } = schema;
 
 /**
  * Per-request batch loaders, each bound to the viewer's workspace: a ticket list of 50 costs one
@@ -47,7 +47,6 @@ export function createLoaders(runtime: Runtime, viewer: Viewer | null) {
     ticketType: byId<typeof ticketTypes.$inferSelect>(ticketTypes),
     user: byId<typeof users.$inferSelect>(users),
     attachmentsOfAction: manyBy<typeof attachments.$inferSelect>(attachments, attachments.actionId, (r) => r.actionId),
-    actionsOfTicket: manyBy<typeof ticketActions.$inferSelect>(ticketActions, ticketActions.ticketId, (r) => r.ticketId),
   };
 }
 

@@ -37,12 +37,13 @@ export function createHttpServer(runtime: Runtime, services: Services): Server {
     graphiql: config.development ? { subscriptionsProtocol: 'WS' } : false,
     landingPage: false,
     logging: {
-      debug: (...args) => logger.debug({ yoga: args.map(String) }),
+      // Yoga logs several debug lines per request: stringify only when the level is on.
+      debug: (...args) => logger.isLevelEnabled('debug') && logger.debug({ yoga: args.map(String) }),
       info: (...args) => logger.info({ yoga: args.map(String) }),
       warn: (...args) => logger.warn({ yoga: args.map(String) }),
       // Yoga reports every GraphQL error here, expected ones (UNAUTHENTICATED, VALIDATION_FAILED) included;
       // unexpected ones are logged at error level by maskError below.
-      error: (...args) => logger.debug({ yoga: args.map(String) }),
+      error: (...args) => logger.isLevelEnabled('debug') && logger.debug({ yoga: args.map(String) }),
     },
     maskedErrors: {
       // Our own errors (with a code) pass through; anything else is logged and shown as INTERNAL.
