@@ -8,6 +8,7 @@ import { loadConfig, type CorreioConfig } from '@correio/core';
 import pino from 'pino';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { gqlOk } from './graphql.ts';
+import { testServersAllowed } from './test-servers.ts';
 
 export interface TestApp extends RunningCorreio {
   url: string;
@@ -38,6 +39,7 @@ export async function startTestApp(env: Record<string, string> = {}, engine: Eng
     CORREIO_DATA_DIR: dataDir,
     INBOUND_SMTP_PORT: '0',
     LOG_LEVEL: 'debug',
+    CORREIO_PRIVATE_HOSTS_ALLOWED: testServersAllowed(),
     ...env,
   });
   const logger = pino({ level: 'debug' }, sink);

@@ -6,6 +6,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './ports.ts';
+import { registerTestServer } from './test-servers.ts';
 import { testCertificate } from './tls.ts';
 
 /**
@@ -289,8 +290,11 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
 
   const imapPort = await freePort();
   const pop3Port = await freePort();
+  registerTestServer(imapPort);
+  registerTestServer(pop3Port);
   const imapsPort = options.tls ? await freePort() : undefined;
   const pop3sPort = options.tls ? await freePort() : undefined;
+  for (const p of [imapsPort, pop3sPort]) if (p) registerTestServer(p);
 
   if (options.tls) {
     const { key, cert } = testCertificate();

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabaseUrl } from './database.ts';
 import { freePort } from './ports.ts';
+import { testServersAllowed } from './test-servers.ts';
 import { waitFor } from './wait.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -26,7 +27,7 @@ export async function spawnCorreio(env: Record<string, string>, role: 'all' | 'a
   const extraArgs = process.env['CORREIO_CHILD_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
   const proc = spawn(process.execPath, [...extraArgs, '--import', 'tsx', 'packages/api/src/main.ts', role], {
     cwd: ROOT,
-    env: { ...process.env, PORT: port, HOST: '127.0.0.1', INBOUND_SMTP_PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'production', ...env },
+    env: { ...process.env, PORT: port, HOST: '127.0.0.1', INBOUND_SMTP_PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'production', CORREIO_PRIVATE_HOSTS_ALLOWED: testServersAllowed(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const collect = (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean));

@@ -1,5 +1,6 @@
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import { freePort } from './ports.ts';
+import { registerTestServer } from './test-servers.ts';
 import { testCertificate } from './tls.ts';
 
 /**
@@ -95,6 +96,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   const tlsMode: SmtpSinkTls = options.tls ?? 'starttls';
   const { key, cert } = testCertificate();
   const port = await freePort();
+  registerTestServer(port);
 
   const messages: CapturedMessage[] = [];
   const authLog: AuthAttempt[] = [];

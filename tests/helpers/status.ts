@@ -1,5 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { gqlOk } from './graphql.ts';
+import { registerTestServer } from './test-servers.ts';
 
 // Helpers for the connection-status tests (issue 4): GraphQL selections and small servers that
 // misbehave on purpose (silent, or answering IMAP LOGIN with a chosen line).
@@ -94,8 +95,10 @@ async function listen(onConnection: (socket: Socket) => void): Promise<TestServe
     onConnection(socket);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  registerTestServer(port);
   return {
-    port: (server.address() as { port: number }).port,
+    port,
     get connections() {
       return connections;
     },

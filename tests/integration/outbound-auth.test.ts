@@ -7,14 +7,19 @@ import { waitFor } from '../helpers/wait.ts';
 
 let app: TestApp;
 let admin: Awaited<ReturnType<typeof signUp>>;
-const sinks: SmtpSink[] = [];
 let counter = 0;
 
-async function sinkWith(options: Parameters<typeof startSmtpSink>[0]): Promise<SmtpSink> {
-  const sink = await startSmtpSink(options);
-  sinks.push(sink);
-  return sink;
-}
+// One sink per scenario, all started before the app: Correio connects only to loopback ports it was told about.
+const SINK_OPTIONS = {
+  cram: { tls: 'starttls', authMethods: ['CRAM-MD5'], auth: { user: 'cram-user', pass: 'cram-secret' } },
+  xoauth2: { tls: 'starttls', authMethods: ['XOAUTH2'], auth: { user: 'oauth@acme.example', pass: 'unused', accessToken: 'ya29.token-de-acesso' } },
+  implicitLogin: { tls: 'implicit', authMethods: ['LOGIN'], auth: { user: 'login-user', pass: 'login-secret' } },
+  sharedLogin: { tls: 'starttls', auth: { user: 'mailbox-user', pass: 'mailbox-secret' } },
+  noAuth: { tls: 'none' },
+  wrongPassword: { tls: 'starttls', auth: { user: 'smtp-user', pass: 'right' } },
+  noStarttls: { tls: 'none', auth: { user: 'u', pass: 'p' } },
+} satisfies Record<string, Parameters<typeof startSmtpSink>[0]>;
+const sinks = {} as Record<keyof typeof SINK_OPTIONS, SmtpSink>;
 
 /** A ticket on a fresh account pointing at `sink`, a reply on it, and the outcome. */
 async function replyThrough(sink: SmtpSink, outgoing: Record<string, unknown>, account: Record<string, unknown> = {}) {
@@ -28,17 +33,18 @@ async function replyThrough(sink: SmtpSink, outgoing: Record<string, unknown>, a
 }
 
 beforeAll(async () => {
+  for (const [name, options] of Object.entries(SINK_OPTIONS)) sinks[name as keyof typeof SINK_OPTIONS] = await startSmtpSink(options);
   app = await startTestApp({}, outboundEngineOptions());
   admin = await signUp(app.url);
 });
 afterAll(async () => {
   await app?.stop();
-  await Promise.all(sinks.map((s) => s.stop()));
+  await Promise.all(Object.values(sinks).map((s) => s.stop()));
 });
 
 describe('outgoing authentication (A3)', () => {
   it('logs in with CRAM-MD5 over STARTTLS', async () => {
-    const sink = await sinkWith({ tls: 'starttls', authMethods: ['CRAM-MD5'], auth: { user: 'cram-user', pass: 'cram-secret' } });
+    const sink = sinks.cram;
     const { action } = await replyThrough(sink, { username: 'cram-user', password: 'cram-secret', authMechanism: 'CRAM_MD5' });
     expect(action.delivery).toBe('SENT');
     expect(sink.authLog).toEqual([{ method: 'CRAM-MD5', username: 'cram-user', ok: true }]);
@@ -46,14 +52,14 @@ describe('outgoing authentication (A3)', () => {
   });
 
   it('logs in with XOAUTH2 using the stored access token', async () => {
-    const sink = await sinkWith({ tls: 'starttls', authMethods: ['XOAUTH2'], auth: { user: 'oauth@acme.example', pass: 'unused', accessToken: 'ya29.token-de-acesso' } });
+    const sink = sinks.xoauth2;
     const { action } = await replyThrough(sink, { username: 'oauth@acme.example', password: null, accessToken: 'ya29.token-de-acesso', authMechanism: 'XOAUTH2' });
     expect(action.delivery).toBe('SENT');
     expect(sink.authLog).toEqual([{ method: 'XOAUTH2', username: 'oauth@acme.example', ok: true }]);
   });
 
   it('logs in with LOGIN over implicit TLS (port 465 style)', async () => {
-    const sink = await sinkWith({ tls: 'implicit', authMethods: ['LOGIN'], auth: { user: 'login-user', pass: 'login-secret' } });
+    const sink = sinks.implicitLogin;
     const { action } = await replyThrough(sink, { username: 'login-user', password: 'login-secret', authMechanism: 'LOGIN' });
     expect(action.delivery).toBe('SENT');
     expect(sink.authLog).toEqual([{ method: 'LOGIN', username: 'login-user', ok: true }]);
@@ -61,7 +67,7 @@ describe('outgoing authentication (A3)', () => {
   });
 
   it('uses the incoming login for SMTP unless "use another identity" is on', async () => {
-    const sink = await sinkWith({ tls: 'starttls', auth: { user: 'mailbox-user', pass: 'mailbox-secret' } });
+    const sink = sinks.sharedLogin;
     const incoming = { enabled: false, protocol: 'IMAP', host: 'imap.acme.example', encryption: 'SSL_TLS', username: 'mailbox-user', password: 'mailbox-secret' };
     const { action } = await replyThrough(sink, { username: null, password: null, useSeparateIdentity: false, authMechanism: 'PLAIN' }, { incoming });
     expect(action.delivery).toBe('SENT');
@@ -69,7 +75,7 @@ describe('outgoing authentication (A3)', () => {
   });
 
   it('sends without authentication when the server requires none', async () => {
-    const sink = await sinkWith({ tls: 'none' });
+    const sink = sinks.noAuth;
     const { action } = await replyThrough(sink, { requiresAuth: false, username: null, password: null });
     expect(action.delivery).toBe('SENT');
     expect(sink.authLog).toEqual([]);
@@ -77,7 +83,7 @@ describe('outgoing authentication (A3)', () => {
   });
 
   it('fails at once on a wrong password, and the outgoing status says why', async () => {
-    const sink = await sinkWith({ tls: 'starttls', auth: { user: 'smtp-user', pass: 'right' } });
+    const sink = sinks.wrongPassword;
     const { account, action } = await replyThrough(sink, { username: 'smtp-user', password: 'wrong' });
     expect(action.delivery).toBe('FAILED');
     expect(action.deliveryError).toBe('The server rejected the user name or password: 535 5.7.8 Authentication credentials invalid');
@@ -91,7 +97,7 @@ describe('outgoing authentication (A3)', () => {
   });
 
   it('refuses to fall back to clear text when STARTTLS was chosen but is not offered', async () => {
-    const sink = await sinkWith({ tls: 'none', auth: { user: 'u', pass: 'p' } });
+    const sink = sinks.noStarttls;
     const { action } = await replyThrough(sink, { username: 'u', password: 'p', encryption: 'STARTTLS' });
     expect(action.delivery).toBe('FAILED');
     expect(action.deliveryError).toMatch(/STARTTLS/);

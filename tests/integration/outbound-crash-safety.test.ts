@@ -85,7 +85,7 @@ describe('outbox crash safety', () => {
   });
 
   it('lets two engines share one outbox without sending anything twice (N2)', async () => {
-    const second = new OutboxWorker(app.runtime, app.engine!.status, 'second-engine', outboxOptions({ pollMs: 50, batchSize: 3, smtp: { tls: { ca: testCertificate().cert } } }));
+    const second = new OutboxWorker(app.runtime, app.engine!.status, 'second-engine', app.engine!.destinations, outboxOptions({ pollMs: 50, batchSize: 3, smtp: { tls: { ca: testCertificate().cert } } }));
     second.start();
     try {
       const { ticketId } = await importCustomerMail(app, account.id, { subject: 'Dois engines' });

@@ -20,6 +20,7 @@ import {
   waitForDelivery,
 } from '../helpers/outbound.ts';
 import { freePort } from '../helpers/ports.ts';
+import { registerTestServer } from '../helpers/test-servers.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -35,8 +36,13 @@ const failed = (a: any) => a.delivery === 'FAILED';
 /** Messages the sink accepted that carry this Message-ID. */
 const copiesOf = (messageId: string) => sink.messages.filter((m) => rawHeaders(m.raw).get('message-id')?.[0] === `<${messageId}>`);
 
+// A loopback port nothing listens on, allowed like the sink's (a refused connection, not a refused address).
+let closedPort: number;
+
 beforeAll(async () => {
   sink = await startSmtpSink({ tls: 'starttls', auth: { user: 'smtp-user', pass: 'smtp-pass' } });
+  closedPort = await freePort();
+  registerTestServer(closedPort);
   app = await startTestApp({}, outboundEngineOptions());
   admin = await signUp(app.url, { name: 'Beatriz Agente' });
   account = await createSinkAccount(app, admin.token, sink, { account: { brand: BRAND } });
@@ -289,7 +295,6 @@ describe('delivery failures (W2: retried, visible, never lost)', () => {
   });
 
   it('waits out a refused connection and sends once the admin fixes the port', async () => {
-    const closedPort = await freePort();
     const broken = await createSinkAccount(app, admin.token, sink, { address: 'suporte2@acme.example', outgoing: { port: closedPort } });
     const { ticketId } = await importCustomerMail(app, broken.id, { subject: 'Porta errada', to: 'suporte2@acme.example' });
     const action = await reply(app, admin.token, ticketId, { text: 'Olá' });

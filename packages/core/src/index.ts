@@ -7,3 +7,4 @@ export * from './blobs/blob-store.ts';
 export * from './logging/logger.ts';
 export * from './events/event-bus.ts';
 export * from './runtime.ts';
+export * from './net/private-network.ts';

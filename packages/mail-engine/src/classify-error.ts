@@ -42,6 +42,10 @@ export function toMailError(err: unknown, phase: Phase, options: { authHint?: st
   const make = (c: MailErrorCode, p: Phase, extra: { message?: string; transient?: boolean; hint?: string } = {}) =>
     new MailError(c, p, { serverResponse: response, cause: err, message: extra.message ?? `${describe(c)}${detail(message, response)}`, ...(extra.transient !== undefined ? { transient: extra.transient } : {}), ...(extra.hint ? { hint: extra.hint } : {}) });
 
+  // A greeting that is not the protocol's own (N5): the peer's bytes are never echoed, since the
+  // "server" may be anything an admin pointed Correio at. nodemailer stamps its greeting with CONN,
+  // our POP3 client with EGREETING.
+  if ((e.command === 'CONN' && code === 'EPROTOCOL') || code === 'EGREETING') return greetingFailure(response, phase);
   if (code === 'ENOTFOUND' || code === 'EAI_NONAME' || code === 'ENODATA' || (code === 'EDNS' && /ENOTFOUND|ENODATA/.test(message))) return make('HOST_NOT_FOUND', 'DNS');
   if (code === 'EAI_AGAIN' || code === 'ESERVFAIL' || code === 'EDNS') return make('DNS_FAILED', 'DNS');
   if (code === 'ECONNREFUSED') return make('CONNECTION_REFUSED', 'CONNECT');
@@ -88,6 +92,16 @@ export function toMailError(err: unknown, phase: Phase, options: { authHint?: st
   return make('UNKNOWN', phase);
 }
 
+function greetingFailure(line: string | null, phase: Phase): MailError {
+  const reply = /^([45])\d\d[ -]/.exec(line ?? '');
+  if (reply || (line ?? '').startsWith('-ERR'))
+    return new MailError('SERVER_UNAVAILABLE', phase === 'CONFIG' ? 'GREETING' : phase, {
+      message: 'The server refused the connection in its greeting.',
+      transient: reply ? reply[1] === '4' : true,
+    });
+  return new MailError('PROTOCOL_MISMATCH', phase === 'CONFIG' ? 'GREETING' : phase, { message: 'The server’s first words were not those of the expected mail protocol.' });
+}
+
 function serverResponseOf(e: RawError): string | null {
   const candidates = [e.response, e.responseText];
   for (const c of candidates) if (typeof c === 'string' && c.trim()) return c.trim().slice(0, 500);
@@ -97,6 +111,7 @@ function serverResponseOf(e: RawError): string | null {
 function describe(code: MailErrorCode): string {
   return {
     HOST_NOT_FOUND: 'The server name does not resolve',
+    PRIVATE_ADDRESS: 'The server is on a private network address',
     DNS_FAILED: 'The DNS lookup failed',
     CONNECTION_REFUSED: 'The server refused the connection',
     CONNECTION_RESET: 'The connection was closed unexpectedly',
@@ -113,6 +128,7 @@ function describe(code: MailErrorCode): string {
     RATE_LIMITED: 'The provider is throttling access',
     SERVER_UNAVAILABLE: 'The server is temporarily unavailable',
     PROTOCOL_ERROR: 'The server answered something unexpected',
+    PROTOCOL_MISMATCH: 'This port does not speak the expected protocol',
     NOT_CONFIGURED: 'Not configured',
     RELAY_NOT_CONFIGURED: 'No relay is configured for built-in addresses',
     STALLED: 'The connection stopped proving itself alive',

@@ -4,6 +4,8 @@ import { schema, type Logger, type Runtime } from '@correio/core';
 import { and, eq, isNotNull } from 'drizzle-orm';
 import { DEFAULT_LEASE_TIMINGS, LeaseManager, type LeaseTimings } from './cluster/leases.ts';
 import { MailError } from './errors.ts';
+import { Destinations } from './net/destinations.ts';
+import { systemResolver } from './util/dns-resolver.ts';
 import type { MailboxWorker } from './mailbox-worker.ts';
 import { InboundSmtpServer } from './inbound-smtp/inbound-smtp-server.ts';
 import { OutboxWorker, outboxOptions, type OutboxSettings } from './outbox/outbox-worker.ts';
@@ -46,6 +48,8 @@ export class MailEngine {
   readonly status: StatusRecorder;
   readonly leases: LeaseManager;
   readonly outbox: OutboxWorker;
+  /** Where every connection of this engine is resolved and checked (N5). */
+  readonly destinations: Destinations;
   private readonly workers = new Map<string, RunningWorker>();
   private readonly timers: NodeJS.Timeout[] = [];
   private inbound: InboundSmtpServer | null = null;
@@ -71,7 +75,8 @@ export class MailEngine {
     this.pop3Options = { ...DEFAULT_POP3_OPTIONS, ...options.pop3 };
     this.leaseTimings = { ...DEFAULT_LEASE_TIMINGS, ...options.leases };
     this.leases = new LeaseManager(runtime.database.db, `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`, this.leaseTimings);
-    this.outbox = new OutboxWorker(runtime, this.status, this.leases.owner, outboxOptions(options.outbox));
+    this.destinations = new Destinations(runtime.config.privateHosts, systemResolver());
+    this.outbox = new OutboxWorker(runtime, this.status, this.leases.owner, this.destinations, outboxOptions(options.outbox));
   }
 
   get inboundSmtpPort(): number | null {
@@ -195,7 +200,7 @@ export class MailEngine {
   }
 
   private startWorker(account: AccountRow): void {
-    const deps = { runtime: this.runtime, importer: this.importer, status: this.status };
+    const deps = { runtime: this.runtime, importer: this.importer, status: this.status, destinations: this.destinations };
     const worker = account.incomingProtocol === 'POP3' ? new Pop3MailboxWorker(deps, account, this.pop3Options) : new ImapMailboxWorker(deps, account, this.imapOptions);
     this.workers.set(account.id, { worker, fingerprint: fingerprint(account), startedAt: Date.now() });
     worker.start();

@@ -5,6 +5,11 @@
  */
 export const MAIL_ERROR_CODES = {
   HOST_NOT_FOUND: { transient: false, description: 'The server name does not resolve.', hint: 'Check the host name for typos; it should look like imap.example.com.' },
+  PRIVATE_ADDRESS: {
+    transient: false,
+    description: 'The server is on a private or local network address, which Correio does not connect to.',
+    hint: 'Use the mail server’s public host name. If it really is on your own network, the operator of this Correio server can allow it with CORREIO_PRIVATE_HOSTS_ALLOWED (e.g. mail.lan, 10.0.0.5:993 or 10.0.0.0/8).',
+  },
   DNS_FAILED: { transient: true, description: 'The DNS lookup failed.', hint: 'The DNS resolver did not answer; this usually clears by itself. If it persists, check the server’s DNS settings.' },
   CONNECTION_REFUSED: { transient: false, description: 'The server refused the connection on this port.', hint: 'Check the port and encryption: IMAP uses 993 (SSL/TLS) or 143 (STARTTLS), POP3 995 or 110, SMTP 465, 587 or 25.' },
   CONNECTION_RESET: { transient: true, description: 'The connection was closed unexpectedly.', hint: 'The server or a firewall dropped the connection; Correio reconnects by itself.' },
@@ -21,6 +26,7 @@ export const MAIL_ERROR_CODES = {
   RATE_LIMITED: { transient: true, description: 'The provider is throttling or temporarily blocking access.', hint: 'Too many connections or logins in a short time; it clears by itself. Make sure no other program polls this mailbox aggressively.' },
   SERVER_UNAVAILABLE: { transient: true, description: 'The server is temporarily unavailable.', hint: 'The provider reported a temporary problem; Correio keeps retrying.' },
   PROTOCOL_ERROR: { transient: true, description: 'The server answered something unexpected.', hint: 'Check that the host and port belong to the right kind of server (IMAP, POP3 or SMTP).' },
+  PROTOCOL_MISMATCH: { transient: false, description: 'This port does not speak the expected mail protocol.', hint: 'Check the host and port: IMAP uses 993 (SSL/TLS) or 143, POP3 995 or 110, SMTP 465, 587 or 25.' },
   NOT_CONFIGURED: { transient: false, description: 'This direction is not configured.', hint: 'Fill in the server settings of the account.' },
   RELAY_NOT_CONFIGURED: { transient: false, description: 'Built-in addresses send through a relay, and none is configured.', hint: 'Set SMTP_RELAY_URL (smtp://user:pass@host:port) on the server so built-in addresses can send replies.' },
   STALLED: { transient: true, description: 'The connection has not proved itself alive for too long.', hint: 'No error was reported, but no sync or keep-alive succeeded recently. Correio reconnects by itself; if it lasts, test the account.' },
@@ -48,11 +54,20 @@ export class MailError extends Error {
     this.code = code;
     this.phase = phase;
     this.transient = options.transient ?? entry.transient;
-    this.serverResponse = options.serverResponse ?? null;
+    this.serverResponse = capServerResponse(options.serverResponse ?? null);
     this.hint = options.hint ?? entry.hint;
   }
 }
 
 export function isMailError(err: unknown): err is MailError {
   return err instanceof MailError;
+}
+
+/** Servers' own words reach people, so each echoed line is bounded (and so is their number). */
+export const SERVER_LINE_MAX = 300;
+
+export function capServerResponse(response: string | null): string | null {
+  if (response === null) return null;
+  const lines = response.split(/\r?\n/).slice(0, 20);
+  return lines.map((l) => (l.length > SERVER_LINE_MAX ? `${l.slice(0, SERVER_LINE_MAX)}…` : l)).join('\n');
 }

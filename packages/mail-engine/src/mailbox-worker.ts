@@ -3,6 +3,7 @@ import { toMailError } from './classify-error.ts';
 import type { Phase } from './errors.ts';
 import { Backoff } from './imap/backoff.ts';
 import { isDatabaseUnavailable } from './pipeline/database-errors.ts';
+import type { Destinations } from './net/destinations.ts';
 import type { Importer } from './pipeline/importer.ts';
 import type { AccountRow } from './pipeline/ingest.ts';
 import { findProvider } from './settings/providers.ts';
@@ -13,6 +14,8 @@ export interface WorkerDeps {
   runtime: Runtime;
   importer: Importer;
   status: StatusRecorder;
+  /** Every connection resolves and checks its host here first (private-network policy). */
+  destinations: Destinations;
 }
 
 /**

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, startTestApp, type TestApp } from '../../helpers/app.ts';
 import { startDovecot, type Dovecot } from '../../helpers/dovecot.ts';
 import { startSmtpSink, type SmtpSink } from '../../helpers/smtp-sink.ts';
+import { freePort } from '../../helpers/ports.ts';
+import { registerTestServer } from '../../helpers/test-servers.ts';
 import { accountStatus, createAccount, incomingInput, testAccount } from '../../helpers/status.ts';
 
 // Issue 4, checks against real servers: Dovecot (plain, STARTTLS and implicit TLS with a
@@ -13,6 +15,8 @@ let dovecot: Dovecot;
 let sink: SmtpSink;
 let app: TestApp;
 let admin: Awaited<ReturnType<typeof signUp>>;
+// A loopback port nothing listens on, allowed like Dovecot's: refused by the kernel, not by Correio's policy.
+let closedPort: number;
 
 beforeAll(async () => {
   dovecot = await startDovecot({
@@ -25,6 +29,8 @@ beforeAll(async () => {
     ],
   });
   sink = await startSmtpSink({ tls: 'none', auth: { user: 'mailer', pass: 'smtp-secret' } });
+  closedPort = await freePort();
+  registerTestServer(closedPort);
   app = await startTestApp({ CORREIO_ROLE: 'api', CORREIO_CHECK_TIMEOUT_SECONDS: String(CHECK_TIMEOUT_S) });
   admin = await signUp(app.url);
 });
@@ -93,7 +99,7 @@ describe('testEmailAccount with real servers', () => {
   });
 
   it('reports a closed port as CONNECTION_REFUSED', async () => {
-    const id = await create(incomingInput('Closed', { port: 1 }));
+    const id = await create(incomingInput('Closed', { port: closedPort }));
     const status = await test(id);
     expect(status.incoming).toMatchObject({ state: 'ERROR', code: 'CONNECTION_REFUSED' });
     expect(phases(status.incoming)).toEqual(['CONFIG:ok', 'DNS:ok', 'CONNECT:fail']);

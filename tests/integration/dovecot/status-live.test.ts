@@ -24,6 +24,9 @@ import { waitFor } from '../../helpers/wait.ts';
 const CHECK_TIMEOUT_S = 2;
 let dovecot: Dovecot;
 let silent: TestServer;
+// Started before the app, which connects only to the loopback ports the tests registered.
+let flakyImap: Awaited<ReturnType<typeof startScriptedImap>>;
+let readTimeImap: Awaited<ReturnType<typeof startScriptedImap>>;
 let app: TestApp;
 let admin: Awaited<ReturnType<typeof signUp>>;
 
@@ -38,12 +41,16 @@ beforeAll(async () => {
     ],
   });
   silent = await startSilentServer();
+  flakyImap = await startScriptedImap('NO [UNAVAILABLE] Temporary authentication failure');
+  readTimeImap = await startScriptedImap('NO [UNAVAILABLE] Temporary authentication failure');
   app = await startTestApp({ CORREIO_CHECK_TIMEOUT_SECONDS: String(CHECK_TIMEOUT_S) });
   admin = await signUp(app.url);
 });
 afterAll(async () => {
   await app?.stop();
   await silent?.stop();
+  await flakyImap?.stop();
+  await readTimeImap?.stop();
   await dovecot?.stop();
 });
 
@@ -197,8 +204,8 @@ describe('one status for checks and live traffic', () => {
 
 describe('INTERMITTENT and its promotion to ERROR after 30 minutes', () => {
   it('keeps NO [UNAVAILABLE] INTERMITTENT until 29:59 and makes it ERROR at 30:00 on a fake clock; a recovery stays INTERMITTENT for 30 more minutes', async () => {
-    const imap = await startScriptedImap('NO [UNAVAILABLE] Temporary authentication failure');
-    try {
+    const imap = flakyImap;
+    {
       // Receiving switched off in the database, so the live importer never touches this status;
       // the checker gets the row as if it were on.
       const id = await create(incomingInput('Flaky', { port: imap.port, enabled: false }));
@@ -235,14 +242,12 @@ describe('INTERMITTENT and its promotion to ERROR after 30 minutes', () => {
       expect((await stored()).state).toBe('INTERMITTENT');
       expect(await shownAt(69.9)).toBe('INTERMITTENT');
       expect(await shownAt(70)).toBe('OK');
-    } finally {
-      await imap.stop();
     }
   });
 
   it('computes the state at read time: a transient failure stored 31 minutes ago is ERROR now, without any event', async () => {
-    const imap = await startScriptedImap('NO [UNAVAILABLE] Temporary authentication failure');
-    try {
+    const imap = readTimeImap;
+    {
       const id = await create(incomingInput('ReadTime', { port: imap.port }));
       await gqlOk(app.url, `mutation($id: ID!) { setEmailAccountActive(id: $id, active: false) { id } }`, { id }, admin.token);
       await gqlOk(app.url, `mutation($id: ID!) { setEmailAccountActive(id: $id, active: true) { id } }`, { id }, admin.token);
@@ -256,8 +261,6 @@ describe('INTERMITTENT and its promotion to ERROR after 30 minutes', () => {
         .where(eq(schema.accountStatuses.accountId, id));
       const later = await accountStatus(app.url, admin.token, id);
       expect(later.status.incoming).toMatchObject({ state: 'ERROR', code: 'SERVER_UNAVAILABLE' });
-    } finally {
-      await imap.stop();
     }
   });
 });

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { parsePrivateHostsAllowed, type PrivateHostsPolicy } from '../net/private-network.ts';
 
 const port = z.coerce.number().int().min(0).max(65_535);
 
@@ -14,6 +15,24 @@ const envSchema = z.object({
   INBOUND_SMTP_PORT: port.default(2525),
   INBOUND_SMTP_HOST: z.string().default('0.0.0.0'),
   INBOUND_MAX_MESSAGE_MB: z.coerce.number().positive().default(35),
+  INBOUND_SMTP_MAX_CONNECTIONS: z.coerce.number().int().positive().default(200),
+  INBOUND_SMTP_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().positive().default(10),
+  CORREIO_PRIVATE_HOSTS_ALLOWED: z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      try {
+        parsePrivateHostsAllowed(value);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    }),
+  CORREIO_CORS_ORIGINS: z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      for (const origin of corsOrigins(value)) if (!/^https?:\/\/[^/\s]+$/.test(origin)) ctx.addIssue({ code: 'custom', message: `“${origin}” is not an origin such as https://help.example.com` });
+    }),
   SMTP_RELAY_URL: z.string().url().optional(),
   CORREIO_ROLE: z.enum(['all', 'api', 'engine']).default('all'),
   CORREIO_SIGNUP: z.enum(['open', 'closed']).default('open'),
@@ -43,6 +62,13 @@ export interface CorreioConfig {
   inboundSmtpPort: number;
   inboundSmtpHost: string;
   inboundMaxMessageBytes: number;
+  /** Bounds of Correio's SMTP receiver: connections at once, in total and from one IP. */
+  inboundSmtpMaxConnections: number;
+  inboundSmtpMaxConnectionsPerIp: number;
+  /** Private-network destinations the engine may connect to anyway (N5). */
+  privateHosts: PrivateHostsPolicy;
+  /** Browser origins allowed to call the API cross-origin; empty → same origin only. */
+  corsOrigins: string[];
   smtpRelayUrl: string | undefined;
   role: 'all' | 'api' | 'engine';
   signup: 'open' | 'closed';
@@ -86,6 +112,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CorreioConfig 
     inboundSmtpPort: e.INBOUND_SMTP_PORT,
     inboundSmtpHost: e.INBOUND_SMTP_HOST,
     inboundMaxMessageBytes: Math.round(e.INBOUND_MAX_MESSAGE_MB * 1024 * 1024),
+    inboundSmtpMaxConnections: e.INBOUND_SMTP_MAX_CONNECTIONS,
+    inboundSmtpMaxConnectionsPerIp: e.INBOUND_SMTP_MAX_CONNECTIONS_PER_IP,
+    privateHosts: parsePrivateHostsAllowed(e.CORREIO_PRIVATE_HOSTS_ALLOWED),
+    corsOrigins: corsOrigins(e.CORREIO_CORS_ORIGINS),
     smtpRelayUrl: e.SMTP_RELAY_URL,
     role: e.CORREIO_ROLE,
     signup: e.CORREIO_SIGNUP,
@@ -103,4 +133,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CorreioConfig 
     development: e.NODE_ENV === 'development',
     logLevel: e.LOG_LEVEL,
   };
+}
+
+function corsOrigins(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((o) => o.trim().replace(/\/$/, ''))
+    .filter(Boolean);
 }

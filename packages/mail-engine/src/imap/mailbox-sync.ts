@@ -63,12 +63,14 @@ export class ImapMailboxWorker extends MailboxWorker {
 
   protected async run(): Promise<void> {
     while (!this.stopped) {
-      let phase: Phase = 'CONNECT';
+      let phase: Phase = 'DNS';
       let lock: MailboxLockObject | null = null;
       try {
         const settings = incomingConnectionOf(this.account, this.deps.runtime.secrets);
         if (!settings) throw new MailError('NOT_CONFIGURED', 'CONFIG');
-        const client = createImapClient(settings);
+        const destination = await this.deps.destinations.resolve(settings.host, settings.port);
+        phase = 'CONNECT';
+        const client = createImapClient({ ...settings, host: destination.addresses[0]! }, { servername: destination.servername });
         this.client = client;
         client.on('error', (err: Error) => this.log.debug({ err: { message: err.message } }, 'imap connection error'));
         client.on('close', () => this.sleeper.trigger());

@@ -8,6 +8,7 @@ import { outgoingConnectionOf } from '../settings/connection-settings.ts';
 import { classifyDelivery, type DeliveryDecision } from '../smtp/delivery-error.ts';
 import { endpointOfAccount, relayEndpoint, type SmtpEndpoint } from '../smtp/endpoint.ts';
 import { SentFolderSaver } from '../smtp/sent-folder.ts';
+import type { Destinations } from '../net/destinations.ts';
 import { DEFAULT_SMTP_TRANSPORT_OPTIONS, SmtpTransports, type SentInfo, type SmtpTransportOptions } from '../smtp/transport.ts';
 import type { StatusRecorder } from '../status/status-recorder.ts';
 import { WakeableSleep } from '../util/wakeable-sleep.ts';
@@ -94,14 +95,15 @@ export class OutboxWorker {
     private readonly runtime: Runtime,
     private readonly status: StatusRecorder,
     private readonly owner: string,
+    destinations: Destinations,
     private readonly options: OutboxOptions = DEFAULT_OUTBOX_OPTIONS,
   ) {
     this.log = runtime.logger.child({ component: 'outbox' });
-    this.transports = new SmtpTransports(options.smtp);
+    this.transports = new SmtpTransports(destinations, options.smtp);
     // A few messages per connection queued in the pool: each connection has its next one ready when one finishes.
     this.gate = new SendGate(options.smtp.maxConnections * 4);
     this.sentResults = new Batcher((results) => this.recordSent(results), { maxBatch: 500, delayMs: 20 });
-    this.sentFolder = new SentFolderSaver(runtime.secrets, this.log, {
+    this.sentFolder = new SentFolderSaver(runtime.secrets, destinations, this.log, {
       timeoutMs: options.smtp.connectionTimeoutMs,
       ...(options.smtp.tls?.rejectUnauthorized === false ? { tls: { rejectUnauthorized: false } } : {}),
     });

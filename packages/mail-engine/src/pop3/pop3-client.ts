@@ -57,7 +57,10 @@ export class Pop3Client {
       s.setTimeout(this.options.timeoutMs ?? 30_000, () => s.destroy(Object.assign(new Error('Timed out waiting for the POP3 server'), { code: 'ETIMEDOUT' })));
     });
     this.attach(socket);
-    const greeting = await this.expect(false);
+    // Until the server has said +OK it is not known to be a POP3 server: its words go no further (N5).
+    const greeting = await this.expect(false).catch((err: unknown) => {
+      throw err instanceof Pop3Error ? new Pop3Error('The server did not greet like a POP3 server.', err.response, 'EGREETING') : err;
+    });
     if (encryption === 'STARTTLS') {
       await this.loadCapabilities();
       if (!this.capabilities.has('STLS')) throw new Pop3Error('The server does not offer STARTTLS (STLS)', null, 'STARTTLS_UNSUPPORTED');

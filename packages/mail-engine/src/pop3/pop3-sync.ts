@@ -38,7 +38,7 @@ export class Pop3MailboxWorker extends MailboxWorker {
 
   protected async run(): Promise<void> {
     while (!this.stopped) {
-      let phase: Phase = 'CONNECT';
+      let phase: Phase = 'DNS';
       try {
         await this.pollOnce((p) => (phase = p));
         this.backoff.reset();
@@ -57,7 +57,10 @@ export class Pop3MailboxWorker extends MailboxWorker {
     const settings = incomingConnectionOf(this.account, this.deps.runtime.secrets);
     if (!settings) throw new MailError('NOT_CONFIGURED', 'CONFIG');
     const db = this.deps.runtime.database.db;
-    const client = new Pop3Client({ host: settings.host, port: settings.port, encryption: settings.encryption });
+    setPhase('DNS');
+    const destination = await this.deps.destinations.resolve(settings.host, settings.port);
+    setPhase('CONNECT');
+    const client = new Pop3Client({ host: destination.addresses[0]!, servername: destination.servername, port: settings.port, encryption: settings.encryption });
     this.client = client;
     await client.connect();
     setPhase('AUTH');

@@ -1,6 +1,7 @@
 import type { Logger, SecretBox } from '@correio/core';
 import { toMailError } from '../classify-error.ts';
 import { createImapClient } from '../imap/connection.ts';
+import type { Destinations } from '../net/destinations.ts';
 import type { AccountRow } from '../pipeline/ingest.ts';
 import { incomingConnectionOf } from '../settings/connection-settings.ts';
 
@@ -33,6 +34,7 @@ export class SentFolderSaver {
 
   constructor(
     private readonly secrets: SecretBox,
+    private readonly destinations: Destinations,
     private readonly log: Logger,
     private readonly options: { timeoutMs: number; tls?: { rejectUnauthorized?: boolean } } = { timeoutMs: 30_000 },
   ) {}
@@ -71,9 +73,11 @@ export class SentFolderSaver {
   private async append(account: AccountRow, raws: Buffer[]): Promise<void> {
     const settings = incomingConnectionOf(account, this.secrets);
     if (!settings) return;
-    const client = createImapClient(settings, { timeoutMs: this.options.timeoutMs, ...(this.options.tls ? { tls: this.options.tls } : {}) });
-    client.on('error', () => undefined);
+    let client: ReturnType<typeof createImapClient> | null = null;
     try {
+      const destination = await this.destinations.resolve(settings.host, settings.port);
+      client = createImapClient({ ...settings, host: destination.addresses[0]! }, { servername: destination.servername, timeoutMs: this.options.timeoutMs, ...(this.options.tls ? { tls: this.options.tls } : {}) });
+      client.on('error', () => undefined);
       await client.connect();
       // \Sent by SPECIAL-USE, or by its well-known (localized) name when the server has no SPECIAL-USE.
       const sent = (await client.list()).find((f) => f.specialUse === '\\Sent');
@@ -87,7 +91,8 @@ export class SentFolderSaver {
       const error = toMailError(err, 'MAILBOX');
       this.log.warn({ accountId: account.id, code: error.code, error: error.message }, 'could not save sent copies to the Sent folder');
     } finally {
-      await client.logout().catch(() => client.close());
+      const open = client;
+      await open?.logout().catch(() => open.close());
     }
   }
 }

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
+import { isIpLiteral } from '@correio/core';
 import { MailError } from '../errors.ts';
+import type { Destination, Destinations } from '../net/destinations.ts';
 import type { SmtpEndpoint } from './endpoint.ts';
 
 export interface SmtpTransportOptions {
@@ -37,12 +39,16 @@ export interface SentInfo {
 
 const AUTH_METHOD: Record<string, string> = { PLAIN: 'PLAIN', LOGIN: 'LOGIN', CRAM_MD5: 'CRAM-MD5' };
 
-/** nodemailer pool options for an endpoint, or why there cannot be any (missing credential). */
-export function poolOptionsFor(endpoint: SmtpEndpoint, options: SmtpTransportOptions): SMTPPool.Options | MailError {
-  const isIp = /^[\d.]+$|:/.test(endpoint.host);
+/**
+ * nodemailer pool options for an endpoint, or why there cannot be any (missing credential).
+ * `address` is the checked address `endpoint.host` resolved to: nodemailer connects there and
+ * checks the certificate against the name, so it never resolves the name again itself.
+ */
+export function poolOptionsFor(endpoint: SmtpEndpoint, options: SmtpTransportOptions, address: string): SMTPPool.Options | MailError {
+  const isIp = isIpLiteral(endpoint.host);
   const base: SMTPPool.Options = {
     pool: true,
-    host: endpoint.host,
+    host: address,
     port: endpoint.port,
     secure: endpoint.tls === 'IMPLICIT',
     // STARTTLS chosen means STARTTLS or nothing: never fall back to sending credentials in clear.
@@ -77,6 +83,7 @@ interface PoolEntry {
   fingerprint: string;
   /** The endpoint object it was made for: the same object again skips re-hashing the settings. */
   endpoint: SmtpEndpoint;
+  address: string;
   transporter: Transporter<SMTPPool.SentMessageInfo>;
   inFlight: number;
   lastUsedAt: number;
@@ -87,15 +94,23 @@ interface PoolEntry {
  * One pooled nodemailer transport per account, created on first use and replaced when the
  * account's outgoing settings change (the old pool finishes what it is sending, then closes).
  */
+// A name is resolved (and its addresses checked) at most this often per host, not once per message.
+const RESOLVE_TTL_MS = 60_000;
+
 export class SmtpTransports {
   private readonly pools = new Map<string, PoolEntry>();
   private readonly retired = new Set<PoolEntry>();
+  private readonly resolved = new Map<string, { at: number; destination: Promise<Destination> }>();
 
-  constructor(private readonly options: SmtpTransportOptions = DEFAULT_SMTP_TRANSPORT_OPTIONS) {}
+  constructor(
+    private readonly destinations: Destinations,
+    private readonly options: SmtpTransportOptions = DEFAULT_SMTP_TRANSPORT_OPTIONS,
+  ) {}
 
   /** Sends one composed message through the account's pool. */
   async send(accountId: string, endpoint: SmtpEndpoint, message: { raw: Buffer; envelope: { from: string; to: string[] } }): Promise<SentInfo> {
-    const entry = this.entryFor(accountId, endpoint);
+    const destination = await this.resolve(endpoint);
+    const entry = this.entryFor(accountId, endpoint, destination.addresses[0]!);
     if (entry instanceof MailError) throw entry;
     entry.inFlight += 1;
     entry.lastUsedAt = Date.now();
@@ -132,19 +147,30 @@ export class SmtpTransports {
     this.pools.clear();
   }
 
-  private entryFor(accountId: string, endpoint: SmtpEndpoint): PoolEntry | MailError {
+  private resolve(endpoint: SmtpEndpoint): Promise<Destination> {
+    const key = `${endpoint.host}:${endpoint.port}`;
+    const cached = this.resolved.get(key);
+    if (cached && Date.now() - cached.at < RESOLVE_TTL_MS) return cached.destination;
+    const destination = this.destinations.resolve(endpoint.host, endpoint.port);
+    this.resolved.set(key, { at: Date.now(), destination });
+    // A failed lookup is asked again next time, not remembered for a minute.
+    destination.catch(() => this.resolved.get(key)?.destination === destination && this.resolved.delete(key));
+    return destination;
+  }
+
+  private entryFor(accountId: string, endpoint: SmtpEndpoint, address: string): PoolEntry | MailError {
     // The fingerprint includes the credential, hashed: a changed password gets a fresh login.
     const existing = this.pools.get(accountId);
-    if (existing?.endpoint === endpoint) return existing;
-    const fingerprint = createHash('sha256').update(JSON.stringify(endpoint)).digest('base64url');
+    if (existing?.endpoint === endpoint && existing.address === address) return existing;
+    const fingerprint = createHash('sha256').update(JSON.stringify({ endpoint, address })).digest('base64url');
     if (existing?.fingerprint === fingerprint) {
       existing.endpoint = endpoint;
       return existing;
     }
-    const options = poolOptionsFor(endpoint, this.options);
+    const options = poolOptionsFor(endpoint, this.options, address);
     if (options instanceof MailError) return options;
     if (existing) this.retire(existing);
-    const entry: PoolEntry = { fingerprint, endpoint, transporter: nodemailer.createTransport(options), inFlight: 0, lastUsedAt: Date.now(), retiring: false };
+    const entry: PoolEntry = { fingerprint, endpoint, address, transporter: nodemailer.createTransport(options), inFlight: 0, lastUsedAt: Date.now(), retiring: false };
     // A pool reports connection trouble on the transporter too; each send's callback gets it as well.
     entry.transporter.on('error', () => undefined);
     this.pools.set(accountId, entry);

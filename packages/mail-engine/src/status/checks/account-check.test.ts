@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
-import { accountSecretContext, SecretBox } from '@correio/core';
+import { accountSecretContext, NO_PRIVATE_HOSTS, parsePrivateHostsAllowed, SecretBox } from '@correio/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Destinations } from '../../net/destinations.ts';
 import type { DnsResolver } from '../../util/dns-resolver.ts';
 import { checkDirection, type CheckableAccount, type CheckEnvironment } from './account-check.ts';
 
@@ -11,9 +12,12 @@ afterEach(() => {
   for (const s of servers.splice(0)) s.close();
 });
 
+let connections = 0;
+
 /** A loopback server that greets (or not) and answers lines through `reply` (tag-aware for IMAP). */
 async function scripted(greeting: string | null, reply: (line: string, socket: Socket) => string | null = () => null): Promise<number> {
   const server = createServer((socket) => {
+    connections += 1;
     socket.on('error', () => undefined);
     if (greeting !== null) socket.write(greeting);
     let pending = '';
@@ -70,7 +74,8 @@ const noDns: DnsResolver = {
 };
 
 function env(overrides: Partial<CheckEnvironment> = {}): CheckEnvironment {
-  return { secrets, resolver: noDns, timeoutMs: 2000, relayUrl: undefined, inboundReceiver: () => ({ ok: true, detail: 'receiver on 2525' }), ...overrides };
+  // These scripted servers live on loopback, which the tests allow as an operator would with CORREIO_PRIVATE_HOSTS_ALLOWED.
+  return { secrets, destinations: new Destinations(parsePrivateHostsAllowed('127.0.0.1'), noDns), timeoutMs: 2000, relayUrl: undefined, inboundReceiver: () => ({ ok: true, detail: 'receiver on 2525' }), ...overrides };
 }
 
 function imapAccount(port: number, overrides: Partial<CheckableAccount> = {}): CheckableAccount {
@@ -120,8 +125,8 @@ describe('checkDirection against scripted servers', () => {
     const known = await checkDirection(imapAccount(port, { incomingHost: 'imap.acme.test' }), 'INCOMING', env());
     expect(known.phases[1]).toMatchObject({ phase: 'DNS', ok: true, detail: 'imap.acme.test → 127.0.0.1.' });
     // …and that port turned out to be POP3: said in so many words.
-    expect(known.error).toMatchObject({ code: 'PROTOCOL_ERROR', phase: 'GREETING', transient: false });
-    expect(known.error!.message).toMatch(/answers like a POP3 server, not an IMAP server/);
+    expect(known.error).toMatchObject({ code: 'PROTOCOL_MISMATCH', phase: 'GREETING', transient: false, serverResponse: null });
+    expect(known.error!.message).toMatch(/does not speak IMAP: it answers like a POP3 server/);
   });
 
   it('gives up on a server that accepts and never answers within the check timeout (TIMEOUT, transient)', async () => {
@@ -157,7 +162,74 @@ describe('checkDirection against scripted servers', () => {
     const port = await scripted('421 4.3.2 Service shutting down, try later\r\n');
     const account = imapAccount(0, { incomingEnabled: false, outgoingHost: '127.0.0.1', outgoingPort: port, outgoingEncryption: 'NONE', outgoingRequiresAuth: false });
     const r = await checkDirection(account, 'OUTGOING', env());
-    expect(r.error).toMatchObject({ code: 'SERVER_UNAVAILABLE', phase: 'GREETING', transient: true, serverResponse: expect.stringContaining('421') });
+    expect(r.error).toMatchObject({ code: 'SERVER_UNAVAILABLE', phase: 'GREETING', transient: true, serverResponse: null });
+    expect(r.error!.message).toMatch(/reply 421/);
+  });
+
+  it.each([
+    ['IMAP', 'SSH-2.0-OpenSSH_9.2 SECRET-BANNER\r\n'],
+    ['IMAP', 'HTTP/1.1 400 Bad Request\r\nServer: SECRET-BANNER\r\n\r\n'],
+    ['POP3', '* OK SECRET-BANNER\r\n'],
+    ['SMTP', 'redis_version:7.0 SECRET-BANNER\r\n'],
+    ['SMTP', '554 SECRET-BANNER go away\r\n'],
+    ['IMAP', '* BYE SECRET-BANNER\r\n'],
+  ])('never echoes what a non-%s peer said (%j)', async (protocol, banner) => {
+    const port = await scripted(banner);
+    const account =
+      protocol === 'SMTP'
+        ? imapAccount(0, { incomingEnabled: false, outgoingHost: '127.0.0.1', outgoingPort: port, outgoingEncryption: 'NONE', outgoingRequiresAuth: false })
+        : imapAccount(port, { incomingProtocol: protocol as 'IMAP' | 'POP3' });
+    const r = await checkDirection(account, protocol === 'SMTP' ? 'OUTGOING' : 'INCOMING', env());
+    expect(r.ok).toBe(false);
+    expect(JSON.stringify(r)).not.toContain('SECRET-BANNER');
+    if (!banner.startsWith('554') && !banner.startsWith('* BYE')) expect(r.error).toMatchObject({ code: 'PROTOCOL_MISMATCH', phase: 'GREETING', transient: false });
+  });
+
+  it('echoes at most 300 characters of a line once the server has greeted properly', async () => {
+    const long = 'x'.repeat(2000);
+    const port = await scripted('* OK ready\r\n', imapReplies((tag) => `${tag} NO [AUTHENTICATIONFAILED] ${long}\r\n`));
+    const r = await checkDirection(imapAccount(port), 'INCOMING', env());
+    expect(r.error).toMatchObject({ code: 'AUTH_FAILED' });
+    expect(r.error!.serverResponse!.length).toBeLessThanOrEqual(301);
+    expect(r.error!.message.length).toBeLessThan(400);
+  });
+
+  it.each(['127.0.0.1', 'localhost', '2130706433', '0x7f.1', '0177.0.0.1', '127.1', '[::1]', '::ffff:127.0.0.1', '10.0.0.8', '169.254.169.254', 'internal.acme.test'])(
+    'refuses %s as PRIVATE_ADDRESS without opening a connection',
+    async (host) => {
+      const port = await scripted('* OK ready\r\n');
+      const before = connections;
+      const lookups: string[] = [];
+      const privateDns: DnsResolver = {
+        lookup: async (name) => {
+          lookups.push(name);
+          if (name === 'localhost') return [{ address: '127.0.0.1', family: 4 }];
+          if (name === 'internal.acme.test') return [{ address: '93.184.216.34', family: 4 }, { address: '192.168.10.2', family: 4 }];
+          throw Object.assign(new Error('ENOTFOUND'), { code: 'ENOTFOUND' });
+        },
+        resolveMx: async () => [],
+      };
+      const r = await checkDirection(imapAccount(port, { incomingHost: host }), 'INCOMING', env({ destinations: new Destinations(NO_PRIVATE_HOSTS, privateDns) }));
+      expect(r.error).toMatchObject({ code: 'PRIVATE_ADDRESS', phase: 'DNS', transient: false });
+      expect(r.error!.hint).toMatch(/CORREIO_PRIVATE_HOSTS_ALLOWED/);
+      expect(phasesOf(r)).toEqual(['CONFIG:ok', 'DNS:fail']);
+      expect(connections).toBe(before);
+      // IP literals in any spelling are judged without asking DNS at all.
+      if (!['localhost', 'internal.acme.test'].includes(host)) expect(lookups).toEqual([]);
+    },
+  );
+
+  it('connects to the address it checked, not to a second answer of the name (DNS rebinding)', async () => {
+    const port = await scripted('* OK ready\r\n', imapReplies((tag) => `${tag} OK logged in\r\n`));
+    let answers = 0;
+    const rebinding: DnsResolver = {
+      // First answer public-looking but allowed by CIDR; every later answer would point elsewhere.
+      lookup: async () => (answers++ === 0 ? [{ address: '127.0.0.1', family: 4 }] : [{ address: '10.9.9.9', family: 4 }]),
+      resolveMx: async () => [],
+    };
+    const r = await checkDirection(imapAccount(port, { incomingHost: 'rebind.acme.test' }), 'INCOMING', env({ destinations: new Destinations(parsePrivateHostsAllowed('127.0.0.0/8'), rebinding) }));
+    expect(answers).toBe(1);
+    expect(phasesOf(r).slice(0, 4)).toEqual(['CONFIG:ok', 'DNS:ok', 'CONNECT:ok', 'GREETING:ok']);
   });
 
   it('checks built-in accounts: receiving through Correio’s receiver, sending only with a relay', async () => {

@@ -1,7 +1,7 @@
 import type { SecretBox } from '@correio/core';
 import { MailError } from '../../errors.ts';
 import { incomingConnectionOf, outgoingConnectionOf, type AccountConnectionColumns } from '../../settings/connection-settings.ts';
-import type { DnsResolver } from '../../util/dns-resolver.ts';
+import type { Destinations } from '../../net/destinations.ts';
 import { isDirectionDisabled, type AccountSwitches, type Direction } from '../status-view.ts';
 import { CheckRun, type PhaseResult } from './check-run.ts';
 import { checkImap, checkPop3 } from './incoming-checks.ts';
@@ -14,7 +14,8 @@ export type CheckableAccount = AccountConnectionColumns & AccountSwitches & { ad
 
 export interface CheckEnvironment {
   secrets: SecretBox;
-  resolver: DnsResolver;
+  /** Resolves and checks every host a check connects to (private-network policy). */
+  destinations: Destinations;
   /** Bound of one direction's whole check (CORREIO_CHECK_TIMEOUT_SECONDS). */
   timeoutMs: number;
   /** SMTP_RELAY_URL: how built-in addresses send. */
@@ -70,8 +71,8 @@ async function checkIncoming(run: CheckRun, account: CheckableAccount, env: Chec
     if (!connection) throw new MailError('NOT_CONFIGURED', 'CONFIG', { message: 'Receiving is not configured.' });
     return { value: connection, detail: `${connection.protocol} ${connection.host}:${connection.port}, ${encryptionName(connection.encryption)}, user ${connection.username}.` };
   });
-  if (settings.protocol === 'POP3') await checkPop3(run, settings, env.resolver);
-  else await checkImap(run, settings, env.resolver);
+  if (settings.protocol === 'POP3') await checkPop3(run, settings, env.destinations);
+  else await checkImap(run, settings, env.destinations);
 }
 
 async function checkOutgoing(run: CheckRun, account: CheckableAccount, env: CheckEnvironment): Promise<void> {
@@ -83,7 +84,7 @@ async function checkOutgoing(run: CheckRun, account: CheckableAccount, env: Chec
       if (endpoint instanceof MailError) throw endpoint;
       return { value: endpoint, detail: `Relay ${endpoint.host}:${endpoint.port} from SMTP_RELAY_URL${endpoint.auth ? `, user ${endpoint.auth.user}` : ''}.` };
     });
-    await checkSmtp(run, relay, env.resolver);
+    await checkSmtp(run, relay, env.destinations);
     return;
   }
   const settings = await run.phase('CONFIG', async () => {
@@ -94,7 +95,7 @@ async function checkOutgoing(run: CheckRun, account: CheckableAccount, env: Chec
       detail: `SMTP ${connection.host}:${connection.port}, ${encryptionName(connection.encryption)}, ${connection.auth ? `user ${connection.auth.user} (${connection.auth.mechanism})` : 'no authentication'}.`,
     };
   });
-  await checkSmtp(run, endpointOfAccount(settings), env.resolver);
+  await checkSmtp(run, endpointOfAccount(settings), env.destinations);
 }
 
 /** A sealed password that no longer opens means the key changed, not that the server is down. */

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { Logger, Runtime } from '@correio/core';
+import { Destinations } from '../../net/destinations.ts';
 import { systemResolver, type DnsResolver } from '../../util/dns-resolver.ts';
 import type { StatusAccount, StatusRecorder, StoredCheck } from '../status-recorder.ts';
 import { isDirectionDisabled, type Direction } from '../status-view.ts';
@@ -38,8 +39,7 @@ const DIRECTIONS: Direction[] = ['INCOMING', 'OUTGOING'];
  * concurrency bound and the in-flight set are shared by every request.
  */
 export class AccountChecker {
-  /** Replaceable so tests answer DNS without a network. */
-  resolver: DnsResolver;
+  readonly destinations: Destinations;
   private readonly queue: CheckQueue;
   private readonly inFlight = new Map<string, Promise<AccountCheckReport>>();
   private readonly timeoutMs: number;
@@ -51,11 +51,20 @@ export class AccountChecker {
     private readonly options: AccountCheckerOptions = {},
   ) {
     this.timeoutMs = options.timeoutMs ?? runtime.config.engine.checkTimeoutMs;
-    this.resolver = options.resolver ?? systemResolver();
+    this.destinations = new Destinations(runtime.config.privateHosts, options.resolver ?? systemResolver());
     // Checks are CPU work on both ends (TLS, logins, the server's own processes), so a few per
     // core finish sooner than many at once; waiting on silent servers does not count (see CheckQueue).
     this.queue = new CheckQueue(options.concurrency ?? Math.max(8, availableParallelism() * 8), options.slowAfterMs ?? 500, options.initialConcurrency ?? 4);
     this.log = runtime.logger.child({ component: 'account-checks' });
+  }
+
+  /** The resolver checks and provider detection ask; replaceable so tests answer DNS without a network. */
+  get resolver(): DnsResolver {
+    return this.destinations.resolver;
+  }
+
+  set resolver(resolver: DnsResolver) {
+    this.destinations.resolver = resolver;
   }
 
   /** Checks one saved account now and records the result; joins a check of it already running here. */
@@ -135,7 +144,7 @@ export class AccountChecker {
     const { config } = this.runtime;
     return {
       secrets: this.runtime.secrets,
-      resolver: this.resolver,
+      destinations: this.destinations,
       timeoutMs: this.timeoutMs,
       relayUrl: config.smtpRelayUrl,
       inboundReceiver:

@@ -3,7 +3,7 @@ import { MailError } from '../../errors.ts';
 import { createImapClient } from '../../imap/connection.ts';
 import { Pop3Client } from '../../pop3/pop3-client.ts';
 import type { IncomingConnection } from '../../settings/connection-settings.ts';
-import type { DnsResolver } from '../../util/dns-resolver.ts';
+import type { Destinations } from '../../net/destinations.ts';
 import type { CheckRun } from './check-run.ts';
 import { importableFolder } from '../../imap/importable-folder.ts';
 import { probeServer } from './probe.ts';
@@ -12,8 +12,8 @@ import { probeServer } from './probe.ts';
  * IMAP: the transport probe, then imapflow (the live importer's client) logs in, lists the
  * folders and opens the import folder read-write, as the importer will.
  */
-export async function checkImap(run: CheckRun, settings: IncomingConnection, resolver: DnsResolver): Promise<void> {
-  const probe = await probeServer(run, { protocol: 'IMAP', host: settings.host, port: settings.port, encryption: settings.encryption }, resolver);
+export async function checkImap(run: CheckRun, settings: IncomingConnection, destinations: Destinations): Promise<void> {
+  const probe = await probeServer(run, { protocol: 'IMAP', host: settings.host, port: settings.port, encryption: settings.encryption }, destinations);
   if (!settings.password) throw missingPassword(run, 'incoming');
   const client = createImapClient({ ...settings, host: probe.address }, { timeoutMs: run.remaining(), servername: probe.servername });
   // imapflow reports socket errors as events too; the phase's own rejection carries them.
@@ -48,8 +48,8 @@ async function openFolder(client: ImapFlow, folder: string) {
 }
 
 /** POP3: the transport probe, then our POP3 client (the live importer's) logs in and runs STAT. */
-export async function checkPop3(run: CheckRun, settings: IncomingConnection, resolver: DnsResolver): Promise<void> {
-  const probe = await probeServer(run, { protocol: 'POP3', host: settings.host, port: settings.port, encryption: settings.encryption }, resolver);
+export async function checkPop3(run: CheckRun, settings: IncomingConnection, destinations: Destinations): Promise<void> {
+  const probe = await probeServer(run, { protocol: 'POP3', host: settings.host, port: settings.port, encryption: settings.encryption }, destinations);
   if (!settings.password) throw missingPassword(run, 'incoming');
   const client = new Pop3Client({ host: probe.address, port: settings.port, encryption: settings.encryption, timeoutMs: run.remaining(), servername: probe.servername });
   const abort = () => client.close();

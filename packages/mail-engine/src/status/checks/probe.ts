@@ -3,7 +3,7 @@ import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { toMailError } from '../../classify-error.ts';
 import { MailError } from '../../errors.ts';
 import type { EncryptionName } from '../../settings/default-ports.ts';
-import type { DnsResolver } from '../../util/dns-resolver.ts';
+import type { Destinations } from '../../net/destinations.ts';
 import type { CheckRun } from './check-run.ts';
 import { LineSocket } from './line-socket.ts';
 import { judgeTls } from './tls-report.ts';
@@ -39,10 +39,10 @@ const IMPLICIT_TLS_PORTS = new Set([993, 995, 465]);
  * connection made by the same client library the live importer and sender use, so a check
  * passes exactly when real traffic would.
  */
-export async function probeServer(run: CheckRun, target: ProbeTarget, resolver: DnsResolver): Promise<ProbeResult> {
-  const { host, port, protocol, encryption } = target;
-  const servername = isIP(host) ? undefined : host;
-  const addresses = await run.phase('DNS', () => resolveHost(resolver, host));
+export async function probeServer(run: CheckRun, target: ProbeTarget, destinations: Destinations): Promise<ProbeResult> {
+  const { port, protocol, encryption } = target;
+  const destination = await run.phase('DNS', () => resolveHost(destinations, target.host, port));
+  const { host, addresses, servername } = destination;
 
   let socket: Socket | TLSSocket | null = null;
   let lines: LineSocket | null = null;
@@ -96,20 +96,13 @@ export async function probeServer(run: CheckRun, target: ProbeTarget, resolver: 
   }
 }
 
-async function resolveHost(resolver: DnsResolver, host: string) {
-  if (isIP(host)) return { value: [host], detail: `${host} is an IP address; no lookup needed.` };
-  let found: Array<{ address: string; family: number }>;
-  try {
-    found = await resolver.lookup(host);
-  } catch (err) {
-    const code = (err as { code?: string }).code ?? '';
-    if (['ENOTFOUND', 'ENODATA', 'EAI_NONAME', 'EAI_NODATA', 'NXDOMAIN'].includes(code))
-      throw new MailError('HOST_NOT_FOUND', 'DNS', { message: `“${host}” does not exist in DNS.`, cause: err });
-    throw new MailError('DNS_FAILED', 'DNS', { message: `Could not look up “${host}” (${code || (err as Error).message}).`, cause: err });
-  }
-  if (!found.length) throw new MailError('HOST_NOT_FOUND', 'DNS', { message: `“${host}” has no address.` });
-  const list = found.map((f) => f.address);
-  return { value: list, detail: `${host} → ${list[0]}${list.length > 1 ? ` (and ${list.length - 1} more)` : ''}.` };
+async function resolveHost(destinations: Destinations, host: string, port: number) {
+  const destination = await destinations.resolve(host, port);
+  const list = destination.addresses;
+  const detail = destination.servername
+    ? `${destination.host} → ${list[0]}${list.length > 1 ? ` (and ${list.length - 1} more)` : ''}.`
+    : `${destination.host} is an IP address; no lookup needed.`;
+  return { value: destination, detail };
 }
 
 /**
@@ -320,28 +313,30 @@ function describeSmtp(caps: Set<string>, smtp: ProbeResult['smtp']): string {
   return parts.length ? parts.join(', ') : 'no extensions';
 }
 
+/**
+ * A greeting that refuses us. The server's words are not echoed: until it has said `220`,
+ * `* OK` or `+OK` nothing says it is a mail server at all (N5). Its words still pick the code.
+ */
 function smtpRefusal(reply: SmtpReply, port: number): MailError {
   if (Number.isNaN(reply.code)) return wrongProtocol(reply.lines[0] ?? '', 'SMTP', port);
-  const response = reply.lines.join('\n');
-  if (reply.code >= 400 && reply.code < 500) {
-    const error = toMailError({ message: reply.text, response, responseCode: reply.code }, 'GREETING');
-    return error.code === 'RATE_LIMITED' ? error : new MailError('SERVER_UNAVAILABLE', 'GREETING', { message: `The server is temporarily not accepting connections: ${clip(response)}`, serverResponse: response });
-  }
+  const classified = toMailError({ message: reply.text, responseCode: reply.code }, 'GREETING');
+  if (classified.code === 'RATE_LIMITED') return new MailError('RATE_LIMITED', 'GREETING', { message: `The server is throttling connections (reply ${reply.code}).` });
+  if (reply.code >= 400 && reply.code < 500)
+    return new MailError('SERVER_UNAVAILABLE', 'GREETING', { message: `The server is temporarily not accepting connections (reply ${reply.code}).` });
   return new MailError('SERVER_UNAVAILABLE', 'GREETING', {
-    message: `The server refuses connections from Correio: ${clip(response)}`,
-    serverResponse: response,
+    message: `The server refuses connections from Correio (reply ${reply.code}).`,
     transient: false,
     hint: 'The server rejects this network address (a block list or a policy). Ask the provider to allow it.',
   });
 }
 
 function refusal(line: string, phase: 'GREETING'): MailError {
-  const error = toMailError({ message: line, response: line }, phase);
-  if (error.code === 'SERVER_UNAVAILABLE' || error.code === 'RATE_LIMITED') return error;
-  return new MailError('SERVER_UNAVAILABLE', phase, { message: `The server refused the connection: ${clip(line)}`, serverResponse: line });
+  const classified = toMailError({ message: line }, phase);
+  if (classified.code === 'RATE_LIMITED') return new MailError('RATE_LIMITED', phase, { message: 'The server is throttling connections.' });
+  return new MailError('SERVER_UNAVAILABLE', phase, { message: 'The server refused the connection in its greeting.' });
 }
 
-/** A greeting from another kind of server says which port the admin probably meant. */
+/** A greeting from another kind of server says which port the admin probably meant; its bytes stay out. */
 function wrongProtocol(line: string, expected: ProbeProtocol, port: number): MailError {
   const seen = /^\* (OK|PREAUTH|BYE)/i.test(line)
     ? 'an IMAP server'
@@ -354,12 +349,8 @@ function wrongProtocol(line: string, expected: ProbeProtocol, port: number): Mai
           : /^SSH-/.test(line)
             ? 'an SSH server'
             : null;
-  const what = expected === 'IMAP' ? 'an IMAP server' : expected === 'POP3' ? 'a POP3 server' : 'an SMTP server';
-  return new MailError('PROTOCOL_ERROR', 'GREETING', {
-    message: seen ? `Port ${port} answers like ${seen}, not ${what}.` : `Port ${port} does not answer like ${what}: “${clip(line)}”.`,
-    serverResponse: line.slice(0, 500),
-    transient: false,
-    hint: 'Check the port: IMAP uses 993 (SSL/TLS) or 143, POP3 995 or 110, SMTP 465, 587 or 25.',
+  return new MailError('PROTOCOL_MISMATCH', 'GREETING', {
+    message: `Port ${port} does not speak ${expected}${seen ? `: it answers like ${seen}` : ''}.`,
   });
 }
 
