@@ -21,11 +21,14 @@ export interface CorreioProcess {
 }
 
 /** Runs `node --import tsx packages/api/src/main.ts <role>` as a real child process, like production. */
-export async function spawnCorreio(env: Record<string, string>, role: 'all' | 'api' | 'engine' = 'all'): Promise<CorreioProcess> {
+export async function spawnCorreio(env: Record<string, string>, role: 'all' | 'api' | 'engine' = 'all', options: { umask?: string } = {}): Promise<CorreioProcess> {
   const port = env['PORT'] ?? String(await freePort());
   const lines: string[] = [];
   const extraArgs = process.env['CORREIO_CHILD_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
-  const proc = spawn(process.execPath, [...extraArgs, '--import', 'tsx', 'packages/api/src/main.ts', role], {
+  const args = [...extraArgs, '--import', 'tsx', 'packages/api/src/main.ts', role];
+  // With a umask: started from a shell that sets it first, as an operator's service file might.
+  const [command, argv] = options.umask ? ['/bin/sh', ['-c', `umask ${options.umask} && exec "$0" "$@"`, process.execPath, ...args]] : [process.execPath, args];
+  const proc = spawn(command, argv, {
     cwd: ROOT,
     env: { ...process.env, PORT: port, HOST: '127.0.0.1', INBOUND_SMTP_PORT: '0', LOG_LEVEL: 'info', NODE_ENV: 'production', CORREIO_PRIVATE_HOSTS_ALLOWED: testServersAllowed(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

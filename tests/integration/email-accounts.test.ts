@@ -1,3 +1,4 @@
+import { accountSecretContext } from '@correio/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, startTestApp, type TestApp } from '../helpers/app.ts';
 import { CREATE_ACCOUNT, UPDATE_ACCOUNT, externalAccountInput } from '../helpers/fragments.ts';
@@ -86,10 +87,10 @@ describe('email accounts', () => {
     expect(updated.updateEmailAccount).toMatchObject({ name: 'Renamed', incoming: { hasPassword: true } });
     const [row] = await app.runtime.database.db.query.emailAccounts.findMany({ where: (t, { eq }) => eq(t.id, a.id) });
     const before = row!.incomingPasswordSealed;
-    expect(app.runtime.secrets.open(before!, `account:${a.id}:incoming-password`)).toBe('imap-secret-1');
+    expect(app.runtime.secrets.open(before!, accountSecretContext(a.id, 'incoming-password', row!))).toBe('imap-secret-1');
     await gqlOk(app.url, UPDATE_ACCOUNT, { id: a.id, input: { ...input, incoming: { ...input.incoming, password: 'new-secret-2' } } }, admin.token);
     const [after] = await app.runtime.database.db.query.emailAccounts.findMany({ where: (t, { eq }) => eq(t.id, a.id) });
-    expect(app.runtime.secrets.open(after!.incomingPasswordSealed!, `account:${a.id}:incoming-password`)).toBe('new-secret-2');
+    expect(app.runtime.secrets.open(after!.incomingPasswordSealed!, accountSecretContext(a.id, 'incoming-password', after!))).toBe('new-secret-2');
   });
 
   it('rejects invalid input with a field path and a human message, saving nothing', async () => {

@@ -65,7 +65,7 @@ describe('agent replies as e-mail (W2)', () => {
     const live = subscribe(ws, `subscription($id: ID) { ticketChanged(ticketId: $id) { actions { kind delivery } } }`, { id: ticketId });
     await new Promise((r) => setTimeout(r, 200));
 
-    const action = await reply(app, admin.token, ticketId, { text: 'Olá Ana,\n\nSegue a nota: https://acme.example/nf/1\nQualquer dúvida, responda.', cc: ['Financeiro@Cliente.example'] });
+    const action = await reply(app, admin.token, ticketId, { text: 'Olá Ana,\n\nSegue a nota: https://acme.example/nf/1\nQualquer dúvida, responda.', cc: ['chefe@cliente.example', 'Financeiro@Cliente.example'] });
     expect(action).toMatchObject({
       kind: 'EMAIL_OUT',
       delivery: 'QUEUED',
@@ -166,7 +166,7 @@ describe('agent replies as e-mail (W2)', () => {
   it('sends one message per recipient, each with its own stored Message-ID, when the account says so (A5)', async () => {
     const perRecipient = await createSinkAccount(app, admin.token, sink, { address: 'vendas@acme.example', name: 'Acme Vendas', account: { sendSingleMessageToAllRecipients: false } });
     const { ticketId } = await importCustomerMail(app, perRecipient.id, { subject: 'Orçamento', to: 'vendas@acme.example', cc: 'compras@cliente.example', messageId: 'orc-1@cliente.example' });
-    const action = await reply(app, admin.token, ticketId, { text: 'Segue o orçamento.', cc: ['diretoria@cliente.example'] });
+    const action = await reply(app, admin.token, ticketId, { text: 'Segue o orçamento.', cc: ['compras@cliente.example', 'diretoria@cliente.example'] });
     const messages = await sink.waitForMessages(3);
     const byRecipient = new Map(messages.map((m) => [m.to.join(','), rawHeaders(m.raw)]));
     expect([...byRecipient.keys()].sort()).toEqual(['ana@cliente.example', 'compras@cliente.example', 'diretoria@cliente.example']);

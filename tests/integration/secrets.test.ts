@@ -49,7 +49,7 @@ describe('credentials are write-only and encrypted at rest (A11)', () => {
     const rows = rowsOf<Record<string, unknown>>(await app.runtime.database.db.execute(sql`select * from email_accounts where id = ${id}`));
     const raw = JSON.stringify(rows);
     for (const secret of [IMAP_PASSWORD, SMTP_PASSWORD, TOKEN]) expect(raw).not.toContain(secret);
-    expect(rows[0]!['incoming_password_sealed']).toMatch(/^v1\./);
+    expect(rows[0]!['incoming_password_sealed']).toMatch(/^v2\./);
   });
 
   it('generates the master key once into the data folder, readable by the owner only', async () => {

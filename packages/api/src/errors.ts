@@ -17,6 +17,10 @@ export const ERROR_CODES = {
     status: 409,
     message: 'Another account already imports this mailbox (same host, user and folder); it would import every message twice.',
   },
+  SECRET_REQUIRED: {
+    status: 400,
+    message: 'Type the password again: a saved password is only ever sent to the server it was saved for.',
+  },
   INTERNAL: { status: 500, message: 'Something went wrong on the server. Try again; if it persists, check the server logs.' },
 } as const;
 
@@ -26,6 +30,8 @@ export interface FieldError {
   /** Path of the offending argument field, e.g. `["input", "incoming", "port"]`. */
   path: Array<string | number>;
   message: string;
+  /** A code of its own when the field's problem is more than "invalid" (e.g. SECRET_REQUIRED). */
+  code?: string;
 }
 
 export class AppError extends GraphQLError {

@@ -1,6 +1,10 @@
 import { ConfigError, loadConfig } from '@correio/core';
 import { startCorreio } from './app.ts';
 
+// Everything Correio writes (PGlite's files included, which it creates through its own file
+// layer) is for this user only, whatever umask the process was started with.
+process.umask(0o077);
+
 // `correio engine` / `correio api` override CORREIO_ROLE for one process.
 const roleArg = process.argv[2];
 const env = roleArg === 'engine' || roleArg === 'api' || roleArg === 'all' ? { ...process.env, CORREIO_ROLE: roleArg } : process.env;

@@ -3,8 +3,10 @@ import { BlobStore } from './blobs/blob-store.ts';
 import type { CorreioConfig } from './config/config.ts';
 import { openDatabase, type DatabaseHandle } from './db/client.ts';
 import { createEventBus, type EventBus } from './events/event-bus.ts';
+import { securePrivateDataDir } from './files/private-data-dir.ts';
 import { createLogger, type Logger } from './logging/logger.ts';
 import { loadKeyRing, type KeyRing } from './secrets/keys.ts';
+import { bindAccountSecrets } from './secrets/bind-account-secrets.ts';
 import { SecretBox } from './secrets/secret-box.ts';
 
 /** Everything a Correio process shares between the API and the mail engine. */
@@ -28,12 +30,17 @@ export interface RuntimeOverrides {
 
 export async function createRuntime(config: CorreioConfig, overrides: RuntimeOverrides = {}): Promise<Runtime> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
+  await securePrivateDataDir(config.dataDir, logger);
   const keys = await loadKeyRing(config.secretKey, config.dataDir);
   const blobs = new BlobStore(join(config.dataDir, 'blobs'));
   await blobs.init();
   const database =
     overrides.database ??
     (await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: join(config.dataDir, 'pglite') }));
+  // PGlite created its files through its own file system layer, under the process umask.
+  if (!overrides.database && !config.databaseUrl) await securePrivateDataDir(config.dataDir, logger.child({ component: 'data-folder' }));
+  const secrets = new SecretBox(keys.credentials);
+  await bindAccountSecrets(database.db, secrets, logger);
   const events = overrides.events ?? createEventBus(config.redisUrl);
   database.onConnectionError((err) => logger.warn({ err: { message: err.message } }, 'database connection lost; the pool reconnects'));
   return {
@@ -41,7 +48,7 @@ export async function createRuntime(config: CorreioConfig, overrides: RuntimeOve
     database,
     blobs,
     keys,
-    secrets: new SecretBox(keys.credentials),
+    secrets,
     events,
     logger,
     async close() {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline, Transform } from 'node:stream';
-import { schema, type Runtime } from '@correio/core';
+import { safeFilename, schema, type Runtime } from '@correio/core';
 import { bearerToken } from '../auth/tokens.ts';
 import { ERROR_CODES, type ErrorCode } from '../errors.ts';
 import type { Services } from '../services/index.ts';
@@ -60,7 +60,7 @@ export async function handleUpload(runtime: Runtime, services: Services, req: In
   sendJson(res, 201, { id: row!.id, filename: row!.filename, contentType: row!.contentType, size: row!.size });
 }
 
-/** Only the last path segment, no control characters, at most 200 characters. */
+/** The uploaded file's name, percent-decoded, neutralized like an attachment's (empty when nothing usable is left). */
 export function cleanFilename(raw: string): string {
   let name = raw;
   try {
@@ -68,11 +68,7 @@ export function cleanFilename(raw: string): string {
   } catch {
     // Not percent-encoded: take it as it is.
   }
-  return (name.split(/[\\/]/).pop() ?? '')
-    .replace(/[\u0000-\u001f\u007f"]/g, '')
-    .trim()
-    .replace(/^\.+$/, '')
-    .slice(0, 200);
+  return safeFilename(name, '');
 }
 
 function headerValue(value: string | string[] | undefined): string | null {

@@ -74,25 +74,28 @@ const BrandRef = builder.objectRef<AccountRow>('Brand').implement({
 });
 
 export const EmailAccountRef = builder.objectRef<AccountRow>('EmailAccount').implement({
-  description: 'A connected support mailbox (A1–A11).',
+  description:
+    'A connected support mailbox (A1–A11). Agents reach it through `Ticket.account` and may read its name, address, kind and status states; server settings, errors and server responses are for admins only.',
   fields: (t) => ({
     id: t.exposeID('id', { description: 'Stable identifier.' }),
     name: t.exposeString('name', { description: 'Name shown to agents and as the sender name.' }),
     kind: t.expose('kind', { type: AccountKindEnum, description: 'BUILTIN or EXTERNAL.' }),
     address: t.exposeString('address', { description: 'The support address customers write to.' }),
     active: t.exposeBoolean('active', { description: 'Inactive accounts neither import nor send.' }),
-    providerId: t.exposeString('providerId', { nullable: true, description: 'Preset the settings came from, if any.' }),
+    providerId: t.exposeString('providerId', { nullable: true, authScopes: { admin: true }, description: 'Preset the settings came from, if any. Admins only.' }),
     incoming: t.field({
       type: IncomingSettingsRef,
       nullable: true,
-      description: 'Receiving settings of an external account; null for built-in accounts and send-only accounts.',
+      authScopes: { admin: true },
+      description: 'Receiving settings of an external account; null for built-in accounts and send-only accounts. Admins only.',
       resolve: (a) => (a.kind === 'EXTERNAL' && a.incomingProtocol ? a : null),
     }),
-    receiving: t.field({ type: ReceivingPolicyRef, description: 'Import rules, for every kind of account.', resolve: (a) => a }),
+    receiving: t.field({ type: ReceivingPolicyRef, authScopes: { admin: true }, description: 'Import rules, for every kind of account. Admins only.', resolve: (a) => a }),
     outgoing: t.field({
       type: OutgoingSettingsRef,
       nullable: true,
-      description: 'Sending settings of an external account; null for built-in accounts (they send through SMTP_RELAY_URL).',
+      authScopes: { admin: true },
+      description: 'Sending settings of an external account; null for built-in accounts (they send through SMTP_RELAY_URL). Admins only.',
       resolve: (a) => (a.kind === 'EXTERNAL' && a.outgoingHost ? a : null),
     }),
     brand: t.field({ type: BrandRef, nullable: true, description: 'E-mail footer (A6).', resolve: (a) => a }),
@@ -118,7 +121,8 @@ export const EmailAccountRef = builder.objectRef<AccountRow>('EmailAccount').imp
     }),
     lastErrors: t.field({
       type: [ConnectionErrorRef],
-      description: 'Most recent connection errors, newest first (A9).',
+      authScopes: { admin: true },
+      description: 'Most recent connection errors, newest first (A9). Admins only.',
       args: { first: t.arg.int({ description: 'How many (default 20, at most 50).' }) },
       resolve: (a, args, ctx) => ctx.services.status.lastErrors(a.id, args.first ?? 20),
     }),

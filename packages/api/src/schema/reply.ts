@@ -2,11 +2,14 @@ import { builder } from '../builder.ts';
 import { TicketActionRef } from './ticket.ts';
 
 const ReplyInput = builder.inputType('ReplyInput', {
-  description: 'An agent’s reply, sent to the customer (and the ticket’s CCs) as an e-mail from the ticket’s account (W2).',
+  description: 'An agent’s reply, sent to the customer (and `cc`) as an e-mail from the ticket’s account (W2).',
   fields: (t) => ({
     text: t.string({ required: true, description: 'The reply as plain text; its HTML part is made from it unless `html` is given.' }),
     html: t.string({ description: 'Formatted reply (sanitized before it is stored or sent); the text part is still `text`, or made from this HTML when `text` is empty.' }),
-    cc: t.stringList({ description: 'Addresses to copy besides the ticket’s CCs; they join the ticket’s CCs for later replies.' }),
+    cc: t.stringList({
+      description:
+        'The complete Cc list of this reply: an empty list sends to the customer alone; omitted, the ticket’s CCs are copied. Addresses new to the ticket join its CCs for later replies; leaving one out affects this reply only. The workspace’s own addresses and the customer are never copied.',
+    }),
     attachmentIds: t.idList({ description: 'Files uploaded by the same agent with `POST /files/upload` (body = the bytes, `?filename=`), sent as attachments.' }),
   }),
 });

@@ -1,6 +1,8 @@
 import { defaultIncomingPort, defaultOutgoingPort } from '@correio/mail-engine/default-ports';
 import { findProvider } from '@correio/mail-engine/providers';
 import { z } from 'zod';
+import { secretBinding, sharesIncomingLogin, type AccountSecretField, type SecretBindingColumns } from '@correio/core';
+import { AppError, type FieldError } from '../errors.ts';
 import { isHostname } from './validation.ts';
 
 const encryption = z.enum(['SSL_TLS', 'STARTTLS', 'NONE']);
@@ -119,37 +121,78 @@ export function outgoingPort(o: OutgoingInput): number {
   return o.port ?? defaultOutgoingPort(o.encryption);
 }
 
-type SecretField = 'incoming-password' | 'outgoing-password' | 'outgoing-access-token';
-
-/** The stored sealed secrets an update keeps when the input omits them. */
-export interface StoredSecrets {
+/** The stored sealed secrets an update keeps when the input omits them, and the settings they were sealed for. */
+export type StoredSecrets = SecretBindingColumns & {
   incomingPasswordSealed: string | null;
   outgoingPasswordSealed: string | null;
   outgoingAccessTokenSealed: string | null;
-}
+};
+
+const SECRET_FIELDS = [
+  { field: 'incoming-password', column: 'incomingPasswordSealed', path: ['input', 'incoming', 'password'] },
+  { field: 'outgoing-password', column: 'outgoingPasswordSealed', path: ['input', 'outgoing', 'password'] },
+  { field: 'outgoing-access-token', column: 'outgoingAccessTokenSealed', path: ['input', 'outgoing', 'accessToken'] },
+] as const;
 
 /**
  * The server columns of an external account, from validated input: ports filled from protocol
- * + encryption, passwords sealed with `seal`, omitted passwords kept from `existing`. Shared by
- * saving an account and by testing unsaved settings, so both read the input the same way.
+ * + encryption, passwords sealed with `seal` for exactly these settings. An omitted password is
+ * kept from `existing` only while the servers it goes to stay the same (A13); if they changed
+ * and the secret would still be sent, the answer is SECRET_REQUIRED on its field and nothing is
+ * saved or tested. Shared by saving an account and by testing unsaved settings.
  */
-export function connectionColumns(i: IncomingInput | null | undefined, o: OutgoingInput | null | undefined, seal: (value: string, field: SecretField) => string, existing: StoredSecrets | null) {
-  return {
+export function connectionColumns(
+  i: IncomingInput | null | undefined,
+  o: OutgoingInput | null | undefined,
+  seal: (value: string, field: AccountSecretField, columns: SecretBindingColumns) => string,
+  existing: StoredSecrets | null,
+) {
+  const servers = {
     incomingProtocol: i?.protocol ?? null,
     incomingHost: i ? i.host : null,
     incomingPort: i ? incomingPort(i) : null,
     incomingEncryption: i?.encryption ?? null,
     incomingUsername: i ? i.username : null,
-    incomingPasswordSealed: !i ? null : i.password ? seal(i.password, 'incoming-password') : (existing?.incomingPasswordSealed ?? null),
     incomingFolder: (i?.protocol === 'IMAP' && i.folder) || 'INBOX',
     outgoingHost: o ? o.host : null,
     outgoingPort: o ? outgoingPort(o) : null,
     outgoingEncryption: o?.encryption ?? null,
     outgoingRequiresAuth: o?.requiresAuth ?? false,
     outgoingUsername: o?.username ?? null,
-    outgoingPasswordSealed: !o ? null : o.password ? seal(o.password, 'outgoing-password') : (existing?.outgoingPasswordSealed ?? null),
-    outgoingAccessTokenSealed: !o ? null : o.accessToken ? seal(o.accessToken, 'outgoing-access-token') : (existing?.outgoingAccessTokenSealed ?? null),
     outgoingAuthMechanism: o?.requiresAuth ? (o.authMechanism ?? 'PLAIN') : null,
     outgoingUseSeparateIdentity: o?.useSeparateIdentity ?? false,
   };
+  const typed: Record<AccountSecretField, string | null | undefined> = {
+    'incoming-password': i ? i.password : null,
+    'outgoing-password': o ? o.password : null,
+    'outgoing-access-token': o ? o.accessToken : null,
+  };
+  const xoauth = servers.outgoingAuthMechanism === 'XOAUTH2';
+  const used: Record<AccountSecretField, boolean> = {
+    'incoming-password': !!i,
+    'outgoing-password': !!o && servers.outgoingRequiresAuth && !sharesIncomingLogin(servers) && !xoauth,
+    'outgoing-access-token': !!o && servers.outgoingRequiresAuth && xoauth,
+  };
+  const sealed = {} as Record<(typeof SECRET_FIELDS)[number]['column'], string | null>;
+  const missing: FieldError[] = [];
+  for (const { field, column, path } of SECRET_FIELDS) {
+    const value = typed[field];
+    const stored = existing?.[column] ?? null;
+    const side = field === 'incoming-password' ? i : o;
+    if (!side) sealed[column] = null;
+    else if (value) sealed[column] = seal(value, field, servers);
+    else if (!stored || secretBinding(existing!, field) === secretBinding(servers, field)) sealed[column] = stored;
+    else if (!used[field]) sealed[column] = null;
+    else missing.push({ path: [...path], message: secretRequiredMessage(field, existing!, servers), code: 'SECRET_REQUIRED' });
+  }
+  if (missing.length) throw new AppError('SECRET_REQUIRED', missing[0]!.message, { fields: missing });
+  return { ...servers, ...sealed };
+}
+
+function secretRequiredMessage(field: AccountSecretField, before: SecretBindingColumns, after: SecretBindingColumns): string {
+  const what = field === 'outgoing-access-token' ? 'access token' : 'password';
+  const where = (c: SecretBindingColumns) =>
+    field === 'incoming-password' ? `${c.incomingHost}:${c.incomingPort} (${c.incomingUsername})` : `${c.outgoingHost}:${c.outgoingPort}${c.outgoingUsername ? ` (${c.outgoingUsername})` : ''}`;
+  const changed = where(before) === where(after) ? 'the settings it is sent with changed' : `it was saved for ${where(before)}`;
+  return `Type the ${what} again: ${changed}, and a saved ${what} is only ever sent to the server it was saved for.`;
 }

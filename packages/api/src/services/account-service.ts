@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { accountSecretContext, schema, type AccountSecretField, type Queryable, type Runtime } from '@correio/core';
+import { accountSecretContext, schema, type AccountSecretField, type SecretBindingColumns, type Queryable, type Runtime } from '@correio/core';
 import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import type { Viewer } from '../auth/tokens.ts';
 import { AppError, notFound, validationError } from '../errors.ts';
@@ -120,7 +120,7 @@ export class AccountService {
   /** Maps validated input onto columns: fills ports, seals passwords, keeps secrets the input omits. */
   private async valuesFromInput(viewer: Viewer, id: string, input: AccountInput, existing: AccountRow | null): Promise<Omit<AccountValues, 'id' | 'workspaceId'>> {
     await this.assertOwned(viewer, input);
-    const seal = (value: string, field: AccountSecretField) => this.runtime.secrets.seal(value, accountSecretContext(id, field));
+    const seal = (value: string, field: AccountSecretField, columns: SecretBindingColumns) => this.runtime.secrets.seal(value, accountSecretContext(id, field, columns));
     const brand = await this.brandValues(input, existing);
     const common = {
       name: input.name,

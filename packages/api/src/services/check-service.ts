@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { accountSecretContext, type AccountSecretField, type Runtime } from '@correio/core';
+import { accountSecretContext, type AccountSecretField, type SecretBindingColumns, type Runtime } from '@correio/core';
 import { AccountChecker, detectProvider, StatusRecorder, type CheckableAccount, type MailEngine, type ProviderDetection } from '@correio/mail-engine';
 import type { Viewer } from '../auth/tokens.ts';
 import { accountInputSchema, connectionColumns, type AccountInput } from './account-input.ts';
@@ -71,7 +71,7 @@ export class CheckService {
   /** Unsaved input shaped like a stored account; passwords are sealed for a moment so one code path opens them. */
   private checkableOf(input: AccountInput, existing: AccountRow | null): CheckableAccount {
     const id = existing?.id ?? randomUUID();
-    const seal = (value: string, field: AccountSecretField) => this.runtime.secrets.seal(value, accountSecretContext(id, field));
+    const seal = (value: string, field: AccountSecretField, columns: SecretBindingColumns) => this.runtime.secrets.seal(value, accountSecretContext(id, field, columns));
     const external = input.kind === 'EXTERNAL';
     const i = external ? input.incoming : null;
     const o = external ? input.outgoing : null;

@@ -57,8 +57,12 @@ export class ReplyService {
     const to = customer!.email.toLowerCase();
     // Mail to one of our own addresses would come straight back in as a new message: a loop (W5).
     if (own.has(to)) throw validationError([{ path: ['ticketId'], message: 'The customer of this ticket is one of this workspace’s own support addresses; a reply would loop.' }]);
-    const ccOfReply = (input.cc ?? []).filter((a) => a !== to && !own.has(a));
-    const cc = [...new Set([...ticket.ccs.map((a) => a.toLowerCase()), ...ccOfReply])].filter((a) => a !== to && !own.has(a));
+    // The agent decides who gets this reply: a given list is the whole Cc (empty = the customer
+    // alone), what the composer showed; without one the ticket's CCs are copied as before.
+    const eligible = (a: string) => a !== to && !own.has(a);
+    const ticketCcs = ticket.ccs.map((a) => a.toLowerCase());
+    const cc = [...new Set(input.cc ?? ticketCcs)].filter(eligible);
+    const ccOfReply = cc.filter((a) => !ticketCcs.includes(a));
 
     const html = input.html?.trim() ? sanitizeReplyHtml(input.html) : textToHtml(input.text);
     const text = input.text.trim() ? input.text.replace(/\r\n?/g, '\n') : plainTextOf(html);

@@ -25,7 +25,7 @@ export class BlobStore {
   constructor(readonly root: string) {}
 
   async init(): Promise<void> {
-    await mkdir(this.root, { recursive: true });
+    await mkdir(this.root, { recursive: true, mode: 0o700 });
   }
 
   /** `hash: false` skips the sha256 (attachments need none; it is a tenth of their import cost). */
@@ -36,7 +36,7 @@ export class BlobStore {
     await this.ensureDir(join(path, '..'));
     if (typeof source === 'string' || Buffer.isBuffer(source)) {
       const bytes = Buffer.from(source);
-      await writeFile(path, bytes);
+      await writeFile(path, bytes, { mode: 0o600 });
       return { key, size: bytes.length, sha256: hashing ? createHash('sha256').update(bytes).digest('hex') : '' };
     }
     const hash = createHash('sha256');
@@ -49,7 +49,7 @@ export class BlobStore {
       },
     });
     try {
-      await pipeline(source, meter, createWriteStream(path));
+      await pipeline(source, meter, createWriteStream(path, { mode: 0o600 }));
     } catch (err) {
       await rm(path, { force: true });
       throw err;
@@ -59,7 +59,7 @@ export class BlobStore {
 
   private async ensureDir(dir: string): Promise<void> {
     if (this.madeDirs.has(dir)) return;
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     this.madeDirs.add(dir);
   }
 
@@ -72,7 +72,7 @@ export class BlobStore {
     const file = randomUUID();
     const path = this.pathOf(file);
     await this.ensureDir(join(path, '..'));
-    await writeFile(path, Buffer.concat(parts));
+    await writeFile(path, Buffer.concat(parts), { mode: 0o600 });
     let offset = 0;
     return parts.map((part) => {
       const key = `${file}#${offset}+${part.length}`;

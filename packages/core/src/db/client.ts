@@ -71,7 +71,7 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
 }
 
 async function openPglite(dir: string | undefined): Promise<DatabaseHandle> {
-  if (dir) await mkdir(dir, { recursive: true });
+  if (dir) await mkdir(dir, { recursive: true, mode: 0o700 });
   const client = dir ? await PGlite.create(dir) : await PGlite.create();
   const db = drizzlePglite({ client, schema });
   await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });

@@ -31,7 +31,7 @@ function masterFromString(value: string): Buffer {
 }
 
 async function masterFromDataDir(dataDir: string): Promise<Buffer> {
-  await mkdir(dataDir, { recursive: true });
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const path = join(dataDir, KEY_FILE);
   try {
     // 'wx' fails if the file exists: two processes starting together cannot both create a key.

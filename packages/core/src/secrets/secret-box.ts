@@ -1,11 +1,14 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
-const VERSION = 'v1';
+// v2: the associated data binds an account secret to its server (see secret-binding.ts); v1
+// bound it to the account only and is upgraded at start-up (bindAccountSecrets).
+const VERSION = 'v2';
+const READABLE = new Set(['v1', 'v2']);
 
 /**
  * AES-256-GCM sealing of credentials at rest (A11). The sealed form is
- * `v1.<iv>.<tag>.<ciphertext>` in base64url; the account id is bound as associated data, so a
- * sealed password copied onto another account's row does not open.
+ * `v2.<iv>.<tag>.<ciphertext>` in base64url; the caller's context is bound as associated data,
+ * so a sealed password copied onto another row, or kept while the server changed, does not open.
  */
 export class SecretBox {
   constructor(private readonly key: Buffer) {
@@ -23,7 +26,7 @@ export class SecretBox {
 
   open(sealed: string, context: string): string {
     const [version, iv, tag, ciphertext] = sealed.split('.');
-    if (version !== VERSION || !iv || !tag || ciphertext === undefined) throw new Error('Unrecognised sealed secret format');
+    if (!version || !READABLE.has(version) || !iv || !tag || ciphertext === undefined) throw new Error('Unrecognised sealed secret format');
     const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
     decipher.setAAD(Buffer.from(context, 'utf8'));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
@@ -31,9 +34,7 @@ export class SecretBox {
   }
 }
 
-export type AccountSecretField = 'incoming-password' | 'outgoing-password' | 'outgoing-access-token';
-
-/** Where a sealed account credential belongs: bound into the ciphertext so it only opens on its own row. */
-export function accountSecretContext(accountId: string, field: AccountSecretField): string {
-  return `account:${accountId}:${field}`;
+/** Sealed before secrets were bound to their server; only the start-up upgrade reads these. */
+export function isLegacySealed(sealed: string): boolean {
+  return sealed.startsWith('v1.');
 }

@@ -1,5 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { BlobStore } from '@correio/core';
+// The subpath, not the package: parser workers must not load the database drivers.
+import { safeFilename } from '@correio/core/safe-filename';
 import { compile } from 'html-to-text';
 import { MailParser, type AddressObject, type EmailAddress, type HeaderValue, type MessageText } from 'mailparser';
 
@@ -105,7 +107,8 @@ export function parseEmail(source: Readable | Buffer, blobs: BlobStore): Promise
         blobs.put(content, { hash: false }).then((stored) => {
           attachments.push({
             blobKey: stored.key,
-            filename: String(data['filename'] ?? defaultName(contentType)),
+            // Neutralized here, once: stored, listed and served only in this form (the raw message keeps the header).
+            filename: safeFilename(typeof data['filename'] === 'string' ? data['filename'] : null, defaultName(contentType)),
             contentType,
             size: stored.size,
             contentId: typeof data['cid'] === 'string' ? data['cid'] : null,
@@ -221,8 +224,10 @@ function firstAddress(value: HeaderValue | undefined): ParsedAddress | null {
   return addresses(value)[0] ?? null;
 }
 
+const EXTENSIONS: Record<string, string> = { 'application/octet-stream': 'bin', 'text/plain': 'txt', 'image/jpeg': 'jpg', 'message/rfc822': 'eml', 'text/calendar': 'ics', 'image/svg+xml': 'svg' };
+
 function defaultName(contentType: string): string {
-  const ext = contentType.split('/')[1]?.replace(/[^a-z0-9]/g, '') || 'bin';
+  const ext = EXTENSIONS[contentType] ?? (contentType.split('/')[1]?.replace(/[^a-z0-9]/g, '') || 'bin');
   return `attachment.${ext}`;
 }
 

@@ -1,4 +1,4 @@
-import { accountSecretContext, type SecretBox } from '@correio/core';
+import { accountSecretContext, sharesIncomingLogin, type AccountSecretField, type SecretBox } from '@correio/core';
 import type { EncryptionName, IncomingProtocolName } from './default-ports.ts';
 
 export interface IncomingConnection {
@@ -51,7 +51,7 @@ export function incomingConnectionOf(account: AccountConnectionColumns, secrets:
     port: account.incomingPort,
     encryption: account.incomingEncryption,
     username: account.incomingUsername ?? '',
-    password: account.incomingPasswordSealed ? secrets.open(account.incomingPasswordSealed, accountSecretContext(account.id, 'incoming-password')) : '',
+    password: account.incomingPasswordSealed ? secrets.open(account.incomingPasswordSealed, accountSecretContext(account.id, 'incoming-password', account)) : '',
     folder: account.incomingFolder || 'INBOX',
   };
 }
@@ -65,9 +65,9 @@ export function outgoingConnectionOf(account: AccountConnectionColumns, secrets:
   let auth: OutgoingConnection['auth'] = null;
   if (account.outgoingRequiresAuth) {
     const mechanism = account.outgoingAuthMechanism ?? 'PLAIN';
-    const separate = account.outgoingUseSeparateIdentity || !account.incomingUsername;
-    const open = (sealed: string | null, field: 'incoming-password' | 'outgoing-password' | 'outgoing-access-token') =>
-      sealed ? secrets.open(sealed, accountSecretContext(account.id, field)) : null;
+    const separate = !sharesIncomingLogin(account);
+    // Opens only under the settings it was sealed with: a secret never reaches another server (A13).
+    const open = (sealed: string | null, field: AccountSecretField) => (sealed ? secrets.open(sealed, accountSecretContext(account.id, field, account)) : null);
     auth = {
       user: (separate ? account.outgoingUsername : account.incomingUsername) ?? account.outgoingUsername ?? '',
       password: separate ? open(account.outgoingPasswordSealed, 'outgoing-password') : open(account.incomingPasswordSealed, 'incoming-password'),

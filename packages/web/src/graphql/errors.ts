@@ -12,10 +12,11 @@ export type ErrorCode =
   | 'SIGNUP_CLOSED'
   | 'CONFLICT'
   | 'DUPLICATE_MAILBOX'
+  | 'SECRET_REQUIRED'
   | 'INTERNAL'
   | 'NETWORK';
 
-const KNOWN = new Set<string>(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'VALIDATION_FAILED', 'BAD_USER_INPUT', 'INVALID_CREDENTIALS', 'RATE_LIMITED', 'SIGNUP_CLOSED', 'CONFLICT', 'DUPLICATE_MAILBOX', 'INTERNAL']);
+const KNOWN = new Set<string>(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'VALIDATION_FAILED', 'BAD_USER_INPUT', 'INVALID_CREDENTIALS', 'RATE_LIMITED', 'SIGNUP_CLOSED', 'CONFLICT', 'DUPLICATE_MAILBOX', 'SECRET_REQUIRED', 'INTERNAL']);
 
 export function errorCodes(error: CombinedError | null | undefined): string[] {
   if (!error) return [];
@@ -34,6 +35,8 @@ export function errorCode(error: CombinedError | null | undefined): ErrorCode | 
 export interface FieldErrorEntry {
   path: Array<string | number>;
   message: string;
+  /** Set when the field's problem has a code of its own (SECRET_REQUIRED): the UI words it itself. */
+  code?: string;
 }
 
 /**
@@ -50,6 +53,17 @@ export function fieldErrors(error: CombinedError | null | undefined): Record<str
       const key = path.join('.');
       if (!(key in out)) out[key] = f.message;
     }
+  }
+  return out;
+}
+
+/** Codes of field errors that carry one, keyed like `fieldErrors`. */
+export function fieldErrorCodes(error: CombinedError | null | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of error?.graphQLErrors ?? []) {
+    const fields = e.extensions?.['fields'];
+    if (!Array.isArray(fields)) continue;
+    for (const f of fields as FieldErrorEntry[]) if (f.code) out[(f.path[0] === 'input' ? f.path.slice(1) : f.path).join('.')] ??= f.code;
   }
   return out;
 }

@@ -105,7 +105,7 @@ function openSettings<T>(open: () => T): T {
   } catch (err) {
     throw new MailError('NOT_CONFIGURED', 'CONFIG', {
       message: 'The saved password cannot be decrypted.',
-      hint: 'CORREIO_SECRET_KEY (or the generated key in the data folder) changed since the password was saved; type the password again.',
+      hint: 'CORREIO_SECRET_KEY (or the generated key in the data folder) changed, or the server settings were changed outside Correio, since the password was saved; type the password again.',
       cause: err,
     });
   }
