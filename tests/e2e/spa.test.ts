@@ -6,7 +6,7 @@ import { gqlOk } from '../helpers/graphql.ts';
 import { buildMail } from '../helpers/mail.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { ensureWebBuilt, launchBrowser, screenshot, STATE_RECORDER, type BadgeState, type E2EBrowser } from './helpers/browser.ts';
+import { ensureWebBuilt, launchBrowser, screenshot, SCREENSHOTS, STATE_RECORDER, type BadgeState, type E2EBrowser } from './helpers/browser.ts';
 
 /**
  * The SPA in Debian's Chromium against a real Correio (API + engine in this process), a real
@@ -191,10 +191,18 @@ describe('SPA end to end', () => {
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
 
-    // Put the right password back: the account recovers (the next tests receive mail through it).
+    // Pointing the account at another server keeps no saved password: the form asks for it again (A13).
     await row('support@acme.example').getByRole('button', { name: /Options for/ }).click();
     await page.getByRole('menuitem', { name: 'Edit' }).click();
-    await page.getByRole('region', { name: 'Receiving' }).getByLabel('Password', { exact: true }).fill(mailbox.password);
+    const editing = page.getByRole('region', { name: 'Receiving' });
+    await editing.getByLabel('Server', { exact: true }).fill('localhost');
+    await page.getByTestId('save-and-test').click();
+    await waitFor(async () => ((await editing.getByRole('alert').allTextContents()).join(' ').includes('Type the password again') ? true : null), 'the password to be asked for again', 15_000, 100);
+    expect(await editing.getByLabel('Password', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+    await editing.screenshot({ path: `${SCREENSHOTS}/08b-password-again.png`, animations: 'disabled' });
+
+    // Put the right password back: the account recovers (the next tests receive mail through it).
+    await editing.getByLabel('Password', { exact: true }).fill(mailbox.password);
     await page.getByTestId('save-and-test').click();
     await page.waitForURL('**/settings/email/accounts', { timeout: 30_000 });
     await waitFor(async () => (await row('support@acme.example').getByTestId('status-incoming').getAttribute('data-state')) === 'OK', 'incoming OK again', 30_000, 100);
@@ -207,7 +215,7 @@ describe('SPA end to end', () => {
     const subject = `Impressora não imprime ${Date.now()}`;
     await dovecot.deliver(
       mailbox.user,
-      buildMail({ subject, to: 'support@acme.example', text: 'Bom dia,\n\na impressora do escritório parou de imprimir.\n\nAna', html: '<p>Bom dia,</p><p>a impressora do escritório <b>parou de imprimir</b>.</p><p>Ana</p>' }).raw,
+      buildMail({ subject, to: 'support@acme.example', cc: 'Chefe <chefe@cliente.example>, compras@cliente.example', text: 'Bom dia,\n\na impressora do escritório parou de imprimir.\n\nAna', html: '<p>Bom dia,</p><p>a impressora do escritório <b>parou de imprimir</b>.</p><p>Ana</p>' }).raw,
     );
     const ticketRow = page.locator('tr[data-ticket-id]', { hasText: subject });
     await ticketRow.waitFor({ timeout: 20_000 });
@@ -226,14 +234,21 @@ describe('SPA end to end', () => {
     expect(await page.frameLocator('[data-testid="mail-frame"]').first().locator('b').textContent()).toBe('parou de imprimir');
 
     await page.getByTestId('composer-text').locator('textarea').fill('Olá Ana,\n\nvamos verificar a impressora hoje.\n\nAbraços');
+    // The ticket's CCs are chips: what they show is exactly who gets the reply.
+    const chips = page.getByTestId('cc-chip');
+    await waitFor(async () => (await chips.count()) === 2, 'the ticket’s CCs as chips', 10_000, 100);
+    expect(await chips.allTextContents()).toEqual(['chefe@cliente.example', 'compras@cliente.example']);
+    await page.getByRole('button', { name: 'Remove compras@cliente.example' }).click();
     await page.getByTestId('reply-cc').locator('input').fill('gerente@cliente.example');
+    await page.keyboard.press('Enter');
+    expect(await chips.allTextContents()).toEqual(['chefe@cliente.example', 'gerente@cliente.example']);
     // Attachments upload as soon as they are picked; Send waits for them.
     await page.getByTestId('reply-files').setInputFiles({ name: 'diagnostico.txt', mimeType: 'text/plain', buffer: Buffer.from('Teste de impressão: falhou na bandeja 2.\n') });
     await waitFor(async () => (await page.getByTestId('upload').count()) === 1 && (await page.getByTestId('composer-submit').isEnabled()), 'upload finished', 15_000, 100);
     await page.getByTestId('composer-submit').click();
     const [message] = await sink.waitForMessages(1, 20_000);
     const raw = message!.raw.toString('utf8');
-    expect(message!.to).toEqual(expect.arrayContaining(['ana@cliente.example', 'gerente@cliente.example']));
+    expect([...message!.to].sort()).toEqual(['ana@cliente.example', 'chefe@cliente.example', 'gerente@cliente.example']);
     expect(raw).toMatch(/Subject: .*Impressora/);
     expect(raw).toContain('vamos verificar a impressora hoje');
     expect(raw).toContain('diagnostico.txt');
@@ -385,6 +400,28 @@ describe('SPA end to end', () => {
     await agent.waitForURL('**/login');
     expect(await agent.evaluate(() => localStorage.getItem('correio.token'))).toBeNull();
     await agent.close();
+  });
+
+  it('answers a sign-up with a registered e-mail exactly like one with a taken address', async () => {
+    const { page: stranger } = await browser.newPage(app.url);
+    await stranger.goto('/signup');
+    await stranger.getByLabel('Company or team name').fill('Outra Empresa');
+    await stranger.getByLabel('Workspace address').fill(`outra${slug}`);
+    await stranger.getByLabel('Your name').fill('Estranho');
+    await stranger.getByLabel('E-mail', { exact: true }).fill(admin.email);
+    await stranger.getByLabel('Password', { exact: true }).fill('another long password');
+    await stranger.getByRole('button', { name: 'Create workspace' }).click();
+    const alerts = stranger.getByRole('alert');
+    await waitFor(async () => ((await alerts.count()) >= 2 ? true : null), 'the refusal beside both fields', 10_000, 100);
+    const byEmail = await alerts.allTextContents();
+    await stranger.getByLabel('Workspace address').fill(slug);
+    await stranger.getByLabel('E-mail', { exact: true }).fill(`novo-${slug}@example.com`);
+    await stranger.getByRole('button', { name: 'Create workspace' }).click();
+    await waitFor(async () => ((await alerts.count()) >= 2 ? true : null), 'the refusal again', 10_000, 100);
+    expect(await alerts.allTextContents()).toEqual(byEmail);
+    expect(byEmail[0]).toMatch(/cannot be used/);
+    await screenshot(stranger, '19-signup-refused');
+    await stranger.close();
   });
 
   it('ran the whole story without script errors or CSP violations', () => {

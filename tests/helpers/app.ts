@@ -40,6 +40,8 @@ export async function startTestApp(env: Record<string, string> = {}, engine: Eng
     INBOUND_SMTP_PORT: '0',
     LOG_LEVEL: 'debug',
     CORREIO_PRIVATE_HOSTS_ALLOWED: testServersAllowed(),
+    // Every test signs up workspaces from 127.0.0.1; the sign-up limit has a test of its own.
+    CORREIO_SIGNUP_PER_IP_PER_HOUR: '100000',
     ...env,
   });
   const logger = pino({ level: 'debug' }, sink);

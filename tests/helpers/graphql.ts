@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 
@@ -19,6 +20,27 @@ export async function gql<T = Record<string, any>>(
     body: JSON.stringify({ query, variables }),
   });
   return (await res.json()) as GraphQLResponse<T>;
+}
+
+/**
+ * Like gql, but from another client address: the connection leaves from `localAddress`
+ * (any 127.x.y.z on Linux loopback), so per-IP limits see a different client.
+ */
+export function gqlFrom<T = Record<string, any>>(localAddress: string, baseUrl: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<GraphQLResponse<T>> {
+  const body = JSON.stringify({ query, variables });
+  const url = new URL(`${baseUrl}/graphql`);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...(token ? { authorization: `Bearer ${token}` } : {}) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as GraphQLResponse<T>));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /** Like gql, but fails the test with the server's errors when there are any. */

@@ -11,6 +11,10 @@ export const ERROR_CODES = {
   VALIDATION_FAILED: { status: 400, message: 'Some fields are invalid.' },
   INVALID_CREDENTIALS: { status: 401, message: 'Wrong e-mail or password.' },
   RATE_LIMITED: { status: 429, message: 'Too many attempts. Wait a moment and try again.' },
+  SIGNUP_REFUSED: {
+    status: 409,
+    message: 'This workspace address or e-mail cannot be used. Choose another workspace address, or log in if you already have an account.',
+  },
   SIGNUP_CLOSED: { status: 403, message: 'Sign-up is closed on this server. Ask an admin for an invitation.' },
   CONFLICT: { status: 409, message: 'That already exists.' },
   DUPLICATE_MAILBOX: {

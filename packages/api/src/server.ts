@@ -34,6 +34,14 @@ export function createHttpServer(runtime: Runtime, services: Services): Server {
   const yoga = createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
+    // Bearer tokens, no cookies: nothing needs credentialed CORS, and an origin gets CORS headers
+    // only when CORREIO_CORS_ORIGINS lists it (yoga's default reflects any origin with credentials).
+    cors: (request) => {
+      const origin = request.headers.get('origin');
+      return origin && config.corsOrigins.includes(origin)
+        ? { origin: [origin], credentials: false, methods: ['GET', 'POST', 'OPTIONS'], allowedHeaders: ['content-type', 'authorization', 'x-graphql-yoga-csrf'] }
+        : false;
+    },
     graphiql: config.development ? { subscriptionsProtocol: 'WS' } : false,
     landingPage: false,
     logging: {
@@ -75,6 +83,13 @@ export function createHttpServer(runtime: Runtime, services: Services): Server {
         blockFieldSuggestion: { enabled: !config.development },
       }),
       useErrorCodes(),
+      {
+        // API answers are per-user data: never cached, never sniffed into something executable.
+        onResponse: ({ response }: { response: Response }) => {
+          response.headers.set('X-Content-Type-Options', 'nosniff');
+          response.headers.set('Cache-Control', 'no-store');
+        },
+      },
     ],
   });
 
@@ -131,17 +146,30 @@ export function createHttpServer(runtime: Runtime, services: Services): Server {
           wsIp: ctx.extra.request.socket.remoteAddress ?? 'unknown',
           params,
         } as never);
-        const args = {
+        // A document the limits refuse (too many tokens or aliases, bad syntax) is answered as over
+        // HTTP, with a GraphQL error: the armor rules throw, and a throw here would make graphql-ws
+        // close the socket with 4500 and print a stack trace.
+        let document: ReturnType<typeof parse>;
+        let errors: readonly GraphQLError[];
+        try {
+          document = parse(params.query);
+        } catch (err) {
+          return [withCode(asGraphQLError(err), 'BAD_USER_INPUT')];
+        }
+        try {
+          errors = validate(s, document);
+        } catch (err) {
+          return [withCode(asGraphQLError(err), 'GRAPHQL_VALIDATION_FAILED')];
+        }
+        if (errors.length) return errors;
+        return {
           schema: s,
           operationName: params.operationName,
-          document: parse(params.query),
+          document,
           variableValues: params.variables,
           contextValue: await contextFactory(),
           rootValue: { execute, subscribe },
         };
-        const errors = validate(args.schema, args.document);
-        if (errors.length) return errors;
-        return args;
       },
     },
     wss,
@@ -149,6 +177,11 @@ export function createHttpServer(runtime: Runtime, services: Services): Server {
 
   server.on('close', () => wss.close());
   return server;
+}
+
+function asGraphQLError(err: unknown): GraphQLError {
+  // Duck-typed: the armor plugins may throw a GraphQLError of another graphql-js realm.
+  return err instanceof Error && 'extensions' in err ? (err as GraphQLError) : new GraphQLError('The query could not be read.');
 }
 
 function stringParam(value: unknown): string | null {

@@ -97,6 +97,8 @@ export class MailEngine {
         port: config.inboundSmtpPort,
         maxMessageBytes: config.inboundMaxMessageBytes,
         inboundDomain: config.inboundDomain,
+        maxConnections: config.inboundSmtpMaxConnections,
+        maxConnectionsPerIp: config.inboundSmtpMaxConnectionsPerIp,
       });
       await this.inbound.start();
     }

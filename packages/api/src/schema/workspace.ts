@@ -90,13 +90,15 @@ builder.mutationFields((t) => ({
   }),
   signUp: t.field({
     type: AuthPayloadRef,
-    description: 'Creates a workspace, its first ADMIN and its built-in address `support@<slug>.<INBOUND_DOMAIN>` (A1).',
+    description:
+      'Creates a workspace, its first ADMIN and its built-in address `support@<slug>.<INBOUND_DOMAIN>` (A1). A taken workspace address and a registered e-mail give the same SIGNUP_REFUSED error; sign-ups are rate limited per client IP (RATE_LIMITED).',
     args: { input: t.arg({ type: SignUpInput, required: true, description: 'Workspace and admin details.' }) },
-    resolve: (_root, args, ctx) => ctx.services.workspaces.signUp(args.input),
+    resolve: (_root, args, ctx) => ctx.services.workspaces.signUp(args.input, ctx.ip),
   }),
   login: t.field({
     type: AuthPayloadRef,
-    description: 'Exchanges e-mail and password for a bearer token. Wrong password and unknown e-mail give the same INVALID_CREDENTIALS error; repeated failures give RATE_LIMITED.',
+    description:
+      'Exchanges e-mail and password for a bearer token. Wrong password and unknown e-mail give the same INVALID_CREDENTIALS error. Repeated failures from one client give RATE_LIMITED; failures for one address from anywhere only slow its next attempts down (never lock its owner out).',
     args: {
       email: t.arg.string({ required: true, description: 'Login e-mail.' }),
       password: t.arg.string({ required: true, description: 'Password.' }),

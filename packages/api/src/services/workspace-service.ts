@@ -3,9 +3,9 @@ import { schema, type Runtime } from '@correio/core';
 import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { decoyPasswordHash, hashPassword, verifyPassword } from '../auth/passwords.ts';
-import { RateLimiter } from '../auth/rate-limiter.ts';
+import { FailureDelay, RateLimiter } from '../auth/rate-limiter.ts';
 import type { TokenService, Viewer } from '../auth/tokens.ts';
-import { AppError, validationError } from '../errors.ts';
+import { AppError, ERROR_CODES, validationError } from '../errors.ts';
 import { builtinAddress } from './account-service.ts';
 import { isUniqueViolation, parseInput } from './validation.ts';
 
@@ -36,21 +36,28 @@ export interface AuthResult {
 }
 
 export class WorkspaceService {
-  // Per address and per client IP; both must pass. Generous enough for typos, tight enough for guessing.
-  private readonly byEmail = new RateLimiter(10, 15 * 60_000);
+  // Hard limits are per client IP (and per IP + address), so only the guesser is refused; the
+  // address itself is only slowed down, so a stranger cannot lock its owner out.
+  private readonly byPair = new RateLimiter(10, 15 * 60_000);
   private readonly byIp = new RateLimiter(50, 15 * 60_000);
+  private readonly byAddress = new FailureDelay();
+  private readonly signUpsByIp: RateLimiter;
 
   constructor(
     private readonly runtime: Runtime,
     private readonly tokens: TokenService,
-  ) {}
+  ) {
+    this.signUpsByIp = new RateLimiter(runtime.config.signupPerIpPerHour, 60 * 60_000);
+  }
 
   private get db() {
     return this.runtime.database.db;
   }
 
-  async signUp(rawInput: unknown): Promise<AuthResult> {
+  async signUp(rawInput: unknown, ip: string): Promise<AuthResult> {
     const input = parseInput(signUpSchema, rawInput, 'input');
+    const wait = this.signUpsByIp.hit(ip);
+    if (wait > 0) throw new AppError('RATE_LIMITED', `Too many sign-ups from this network. Try again in ${Math.ceil(wait / 60)} minutes.`, { retryAfterSeconds: wait });
     if (this.runtime.config.signup === 'closed') {
       const [existing] = await this.db.select({ id: workspaces.id }).from(workspaces).limit(1);
       if (existing) throw new AppError('SIGNUP_CLOSED');
@@ -83,10 +90,9 @@ export class WorkspaceService {
         return created!;
       });
     } catch (err) {
-      if (isUniqueViolation(err, 'workspaces_slug_unique'))
-        throw validationError([{ path: ['input', 'workspaceSlug'], message: 'This address is taken; choose another.' }]);
-      if (isUniqueViolation(err, 'users_email_unique'))
-        throw validationError([{ path: ['input', 'email'], message: 'An account with this e-mail already exists; log in instead.' }]);
+      // A taken slug and a registered e-mail get the very same answer, so sign-up cannot be used to
+      // find out who has an account here (see the README's Security section for what remains).
+      if (isUniqueViolation(err, 'workspaces_slug_unique') || isUniqueViolation(err, 'users_email_unique')) throw signUpRefused();
       throw err;
     }
     this.runtime.logger.info({ workspaceId, userId: user.id }, 'workspace created');
@@ -95,13 +101,20 @@ export class WorkspaceService {
 
   async login(email: string, password: string, ip: string): Promise<AuthResult> {
     const normalized = email.trim().toLowerCase();
-    const wait = Math.max(this.byEmail.hit(normalized), this.byIp.hit(ip));
+    const pair = `${ip}|${normalized}`;
+    const wait = Math.max(this.byPair.hit(pair), this.byIp.hit(ip));
     if (wait > 0) throw new AppError('RATE_LIMITED', `Too many login attempts. Try again in ${wait} seconds.`, { retryAfterSeconds: wait });
+    const delay = this.byAddress.delayMs(normalized);
+    if (delay) await new Promise((r) => setTimeout(r, delay));
     const [user] = await this.db.select().from(users).where(eq(sql`lower(${users.email})`, normalized)).limit(1);
     // Unknown e-mail and wrong password take the same path and give the same answer.
     const ok = await verifyPassword(user?.passwordHash ?? (await decoyPasswordHash()), password);
-    if (!user || !ok) throw new AppError('INVALID_CREDENTIALS');
-    this.byEmail.reset(normalized);
+    if (!user || !ok) {
+      this.byAddress.fail(normalized);
+      throw new AppError('INVALID_CREDENTIALS');
+    }
+    this.byPair.reset(pair);
+    this.byAddress.reset(normalized);
     return { token: await this.tokens.issue(viewerOf(user)), user };
   }
 
@@ -130,6 +143,16 @@ export class WorkspaceService {
     const [ws] = await this.db.select().from(workspaces).where(eq(workspaces.id, viewer.workspaceId));
     return ws ?? null;
   }
+}
+
+function signUpRefused(): AppError {
+  const message = ERROR_CODES.SIGNUP_REFUSED.message;
+  return new AppError('SIGNUP_REFUSED', message, {
+    fields: [
+      { path: ['input', 'workspaceSlug'], message, code: 'SIGNUP_REFUSED' },
+      { path: ['input', 'email'], message, code: 'SIGNUP_REFUSED' },
+    ],
+  });
 }
 
 export function viewerOf(user: typeof users.$inferSelect): Viewer {

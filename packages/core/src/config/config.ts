@@ -36,6 +36,7 @@ const envSchema = z.object({
   SMTP_RELAY_URL: z.string().url().optional(),
   CORREIO_ROLE: z.enum(['all', 'api', 'engine']).default('all'),
   CORREIO_SIGNUP: z.enum(['open', 'closed']).default('open'),
+  CORREIO_SIGNUP_PER_IP_PER_HOUR: z.coerce.number().int().positive().default(10),
   CORREIO_TOKEN_TTL_HOURS: z.coerce.number().positive().default(12),
   CORREIO_PUBLIC_URL: z.string().url().optional(),
   CORREIO_POP3_POLL_SECONDS: z.coerce.number().positive().default(60),
@@ -72,6 +73,8 @@ export interface CorreioConfig {
   smtpRelayUrl: string | undefined;
   role: 'all' | 'api' | 'engine';
   signup: 'open' | 'closed';
+  /** Sign-ups one client IP may attempt per hour. */
+  signupPerIpPerHour: number;
   tokenTtlHours: number;
   publicUrl: string | undefined;
   engine: {
@@ -119,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CorreioConfig 
     smtpRelayUrl: e.SMTP_RELAY_URL,
     role: e.CORREIO_ROLE,
     signup: e.CORREIO_SIGNUP,
+    signupPerIpPerHour: e.CORREIO_SIGNUP_PER_IP_PER_HOUR,
     tokenTtlHours: e.CORREIO_TOKEN_TTL_HOURS,
     publicUrl: e.CORREIO_PUBLIC_URL,
     engine: {

@@ -16,6 +16,9 @@ export interface InboundSmtpOptions {
   maxMessageBytes: number;
   /** Parent domain of built-in addresses. */
   inboundDomain: string;
+  /** Connections at once, in total and from one client address (INBOUND_SMTP_MAX_CONNECTIONS[_PER_IP]). */
+  maxConnections: number;
+  maxConnectionsPerIp: number;
 }
 
 type SmtpError = Error & { responseCode?: number };
@@ -29,6 +32,9 @@ const smtpError = (responseCode: number, message: string): SmtpError => Object.a
  */
 export class InboundSmtpServer {
   private server: SMTPServer | null = null;
+  // Sessions counted against the limits, by client address; refused ones are never counted.
+  private readonly counted = new Map<string, string>();
+  private readonly perIp = new Map<string, number>();
 
   constructor(
     private readonly runtime: Runtime,
@@ -49,6 +55,10 @@ export class InboundSmtpServer {
       disabledCommands: ['AUTH', 'STARTTLS'],
       size: this.options.maxMessageBytes,
       logger: false,
+      // A PTR lookup per connection costs a DNS query for every stranger and gives nothing we use.
+      disableReverseLookup: true,
+      onConnect: (session, callback) => callback(this.admit(session)),
+      onClose: (session) => this.release(session),
       onRcptTo: (address, session, callback) => {
         this.accountFor(address.address)
           .then((account) => {
@@ -83,6 +93,28 @@ export class InboundSmtpServer {
     const server = this.server;
     this.server = null;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Correio's own limits, so one sender cannot hold every connection: the 421 says which one was hit. */
+  private admit(session: SMTPServerSession): SmtpError | undefined {
+    const ip = session.remoteAddress;
+    if (this.counted.size >= this.options.maxConnections)
+      return smtpError(421, `4.3.2 Too many connections to this server right now (limit ${this.options.maxConnections}); try again later`);
+    const mine = this.perIp.get(ip) ?? 0;
+    if (mine >= this.options.maxConnectionsPerIp)
+      return smtpError(421, `4.7.0 Too many connections from your address (limit ${this.options.maxConnectionsPerIp}); try again later`);
+    this.perIp.set(ip, mine + 1);
+    this.counted.set(session.id, ip);
+    return undefined;
+  }
+
+  private release(session: SMTPServerSession): void {
+    const ip = this.counted.get(session.id);
+    if (ip === undefined) return;
+    this.counted.delete(session.id);
+    const left = (this.perIp.get(ip) ?? 1) - 1;
+    if (left > 0) this.perIp.set(ip, left);
+    else this.perIp.delete(ip);
   }
 
   private async receive(stream: SMTPServerDataStream, session: SMTPServerSession & { accounts?: AccountRow[] }): Promise<void> {
