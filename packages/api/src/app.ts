@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { createRuntime, type CorreioConfig, type Runtime, type RuntimeOverrides } from '@correio/core';
 import { MailEngine, type EngineOptions } from '@correio/mail-engine';
+import { SubscriptionCount } from './http/subscription-count.ts';
 import { createHttpServer } from './server.ts';
 import { createServices, type Services } from './services/index.ts';
 
@@ -11,6 +12,8 @@ export interface RunningCorreio {
   services: Services | null;
   /** Base URL of the HTTP server (null for an engine-only process). */
   url: string | null;
+  /** Subscriptions open over graphql-ws in this process. */
+  subscriptions: SubscriptionCount;
   close(): Promise<void>;
 }
 
@@ -21,6 +24,7 @@ export async function startCorreio(config: CorreioConfig, overrides: RuntimeOver
   let services: Services | null = null;
   let url: string | null = null;
   let engine: MailEngine | null = null;
+  const subscriptions = new SubscriptionCount();
 
   try {
     if (config.role === 'all' || config.role === 'engine') {
@@ -31,7 +35,7 @@ export async function startCorreio(config: CorreioConfig, overrides: RuntimeOver
     }
     if (config.role === 'all' || config.role === 'api') {
       services = createServices(runtime, engine);
-      const server = createHttpServer(runtime, services);
+      const server = createHttpServer(runtime, services, subscriptions);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => resolve());
@@ -58,6 +62,7 @@ export async function startCorreio(config: CorreioConfig, overrides: RuntimeOver
     engine,
     services,
     url,
+    subscriptions,
     async close() {
       for (const close of closers.reverse()) await close();
       await runtime.close();

@@ -15,6 +15,7 @@ import { createContext, type Context } from './context.ts';
 import { ERROR_CODES } from './errors.ts';
 import { useErrorCodes, withCode } from './http/error-codes-plugin.ts';
 import { sendText, serveFile } from './http/files.ts';
+import { SubscriptionCount } from './http/subscription-count.ts';
 import { handleUpload } from './http/uploads.ts';
 import { schema } from './schema/index.ts';
 import type { Services } from './services/index.ts';
@@ -28,7 +29,7 @@ interface ServerContext {
 export const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 /** HTTP + GraphQL (yoga) + graphql-ws + the built SPA + signed file downloads, on one port. */
-export function createHttpServer(runtime: Runtime, services: Services): Server {
+export function createHttpServer(runtime: Runtime, services: Services, subscriptions = new SubscriptionCount()): Server {
   const { config, logger } = runtime;
 
   const yoga = createYoga<ServerContext, Context>({
@@ -171,6 +172,9 @@ export function createHttpServer(runtime: Runtime, services: Services): Server {
           rootValue: { execute, subscribe },
         };
       },
+      onOperation: (ctx, id) => subscriptions.started(ctx, id),
+      onComplete: (ctx, id) => subscriptions.completed(ctx, id),
+      onClose: (ctx) => subscriptions.closed(ctx),
     },
     wss,
   );

@@ -77,7 +77,7 @@ describe('what agents see of an e-mail account', () => {
     const allowed = subscribe(client, `subscription($id: ID) { ticketChanged(ticketId: $id) { account { ${ALLOWED} } } }`, { id: ticketId });
     const forbidden = subscribe(client, `subscription($id: ID) { ticketChanged(ticketId: $id) { account { name outgoing { host username } } } }`, { id: ticketId });
     try {
-      await new Promise((r) => setTimeout(r, 300));
+      await app.subscriptions.reached(2);
       await gqlOk(app.url, `mutation($id: ID!) { updateTicket(id: $id, input: { status: PENDING }) { id } }`, { id: ticketId }, admin.token);
       const [ok] = await allowed.next(1);
       expect(ok!.errors).toBeUndefined();
