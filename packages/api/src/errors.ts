@@ -9,6 +9,8 @@ export const ERROR_CODES = {
   FORBIDDEN: { status: 403, message: 'Your role does not allow this. Ask an admin of the workspace.' },
   NOT_FOUND: { status: 404, message: 'Not found in this workspace.' },
   VALIDATION_FAILED: { status: 400, message: 'Some fields are invalid.' },
+  BAD_USER_INPUT: { status: 400, message: 'The request could not be read (a variable of the wrong type, or a query that does not parse or is over the limits).' },
+  GRAPHQL_VALIDATION_FAILED: { status: 400, message: 'The query asks for something the schema does not have, or breaks its limits.' },
   INVALID_CREDENTIALS: { status: 401, message: 'Wrong e-mail or password.' },
   RATE_LIMITED: { status: 429, message: 'Too many attempts. Wait a moment and try again.' },
   SIGNUP_REFUSED: {

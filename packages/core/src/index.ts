@@ -12,3 +12,4 @@ export * from './runtime.ts';
 export * from './net/private-network.ts';
 export * from './files/private-data-dir.ts';
 export * from './files/safe-filename.ts';
+export type { AccountRow } from './db/schema/account.ts';

@@ -1,4 +1,4 @@
-import { MailError, type MailErrorCode, type Phase } from './errors.ts';
+import { MailError, summaryOf, type MailErrorCode, type Phase } from './errors.ts';
 
 interface RawError {
   code?: unknown;
@@ -40,7 +40,7 @@ export function toMailError(err: unknown, phase: Phase, options: { authHint?: st
   const message = typeof e.message === 'string' ? e.message : String(err);
   const response = serverResponseOf(e);
   const make = (c: MailErrorCode, p: Phase, extra: { message?: string; transient?: boolean; hint?: string } = {}) =>
-    new MailError(c, p, { serverResponse: response, cause: err, message: extra.message ?? `${describe(c)}${detail(message, response)}`, ...(extra.transient !== undefined ? { transient: extra.transient } : {}), ...(extra.hint ? { hint: extra.hint } : {}) });
+    new MailError(c, p, { serverResponse: response, cause: err, message: extra.message ?? `${summaryOf(c)}${detail(message, response)}`, ...(extra.transient !== undefined ? { transient: extra.transient } : {}), ...(extra.hint ? { hint: extra.hint } : {}) });
 
   // A greeting that is not the protocol's own (N5): the peer's bytes are never echoed, since the
   // "server" may be anything an admin pointed Correio at. nodemailer stamps its greeting with CONN,
@@ -106,38 +106,6 @@ function serverResponseOf(e: RawError): string | null {
   const candidates = [e.response, e.responseText];
   for (const c of candidates) if (typeof c === 'string' && c.trim()) return c.trim().slice(0, 500);
   return null;
-}
-
-function describe(code: MailErrorCode): string {
-  return {
-    HOST_NOT_FOUND: 'The server name does not resolve',
-    PRIVATE_ADDRESS: 'The server is on a private network address',
-    DNS_FAILED: 'The DNS lookup failed',
-    CONNECTION_REFUSED: 'The server refused the connection',
-    CONNECTION_RESET: 'The connection was closed unexpectedly',
-    TIMEOUT: 'The server did not answer in time',
-    TLS_HANDSHAKE_FAILED: 'The TLS handshake failed',
-    TLS_MISMATCH: 'The server does not speak TLS on this port',
-    CERT_INVALID: 'The server’s certificate is not trusted',
-    STARTTLS_UNSUPPORTED: 'The server does not offer STARTTLS',
-    AUTH_FAILED: 'The server rejected the user name or password',
-    AUTH_MECHANISM_UNSUPPORTED: 'The server does not support this authentication mechanism',
-    FOLDER_NOT_FOUND: 'The folder does not exist',
-    FOLDER_READ_ONLY: 'The folder is read-only',
-    FOLDER_NOT_ALLOWED: 'This folder is never imported',
-    RATE_LIMITED: 'The provider is throttling access',
-    SERVER_UNAVAILABLE: 'The server is temporarily unavailable',
-    PROTOCOL_ERROR: 'The server answered something unexpected',
-    PROTOCOL_MISMATCH: 'This port does not speak the expected protocol',
-    NOT_CONFIGURED: 'Not configured',
-    RELAY_NOT_CONFIGURED: 'No relay is configured for built-in addresses',
-    STALLED: 'The connection stopped proving itself alive',
-    RECIPIENT_REJECTED: 'The server refused a recipient',
-    MESSAGE_REJECTED: 'The server refused the message',
-    SEND_DEFERRED: 'The server deferred the message',
-    BOUNCED: 'The message bounced',
-    UNKNOWN: 'Unexpected error',
-  }[code];
 }
 
 function detail(message: string, response: string | null): string {

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { schema, type Logger, type Runtime } from '@correio/core';
+import { schema, type Logger, type Runtime, type AccountRow } from '@correio/core';
 import { and, eq, isNotNull } from 'drizzle-orm';
 import { DEFAULT_LEASE_TIMINGS, LeaseManager, type LeaseTimings } from './cluster/leases.ts';
 import { MailError } from './errors.ts';
@@ -10,7 +10,6 @@ import type { MailboxWorker } from './mailbox-worker.ts';
 import { InboundSmtpServer } from './inbound-smtp/inbound-smtp-server.ts';
 import { OutboxWorker, outboxOptions, type OutboxSettings } from './outbox/outbox-worker.ts';
 import { DEFAULT_IMAP_OPTIONS, ImapMailboxWorker, type ImapSyncOptions } from './imap/mailbox-sync.ts';
-import type { AccountRow } from './pipeline/ingest.ts';
 import { Importer } from './pipeline/importer.ts';
 import { DEFAULT_POP3_OPTIONS, Pop3MailboxWorker, type Pop3SyncOptions } from './pop3/pop3-sync.ts';
 import { INTERMITTENT_WINDOW_MS } from './status/classify-status.ts';

@@ -8,8 +8,6 @@ export { replaceAttachmentPlaceholders } from './pipeline/sanitize-html.ts';
 export { StatusRecorder } from './status/status-recorder.ts';
 export { classifyStatus, INTERMITTENT_WINDOW_MS, type ConnectionState } from './status/classify-status.ts';
 export { directionStatus, isDirectionDisabled, type DirectionStatus, type Direction } from './status/status-view.ts';
-export { EMAIL_PROVIDERS, findProvider, providerForDomain, providerForMxHosts } from './settings/providers.ts';
-export { defaultIncomingPort, defaultOutgoingPort } from './settings/default-ports.ts';
 export { enqueueEmail, type OutgoingEmail, type QueuedEmail } from './outbox/enqueue.ts';
 export { requeueFailed, type RequeueResult } from './outbox/outbox-store.ts';
 export { OutboxWorker, outboxOptions, DEFAULT_OUTBOX_OPTIONS, type OutboxOptions, type OutboxSettings } from './outbox/outbox-worker.ts';

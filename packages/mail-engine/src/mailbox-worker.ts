@@ -1,12 +1,11 @@
-import type { Logger, Runtime } from '@correio/core';
+import type { AccountRow, Logger, Runtime } from '@correio/core';
 import { toMailError } from './classify-error.ts';
 import type { Phase } from './errors.ts';
 import { Backoff } from './imap/backoff.ts';
 import { isDatabaseUnavailable } from './pipeline/database-errors.ts';
 import type { Destinations } from './net/destinations.ts';
 import type { Importer } from './pipeline/importer.ts';
-import type { AccountRow } from './pipeline/ingest.ts';
-import { findProvider } from './settings/providers.ts';
+import { findProvider } from '@correio/mail-settings';
 import type { StatusRecorder } from './status/status-recorder.ts';
 import { WakeableSleep } from './util/wakeable-sleep.ts';
 

@@ -2,7 +2,7 @@
 // use both EmailAccount and AccountStatus, and account.ts already imports account-status.ts.
 import { filter, map, pipe } from 'graphql-yoga';
 import { builder } from '../builder.ts';
-import type { AccountRow } from '../services/account-service.ts';
+import type { AccountRow } from '@correio/core';
 import { EmailAccountInput, EmailAccountRef } from './account.ts';
 import { AccountStatusRef } from './account-status.ts';
 

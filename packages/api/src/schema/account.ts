@@ -1,5 +1,5 @@
 import { builder } from '../builder.ts';
-import type { AccountRow } from '../services/account-service.ts';
+import type { AccountRow } from '@correio/core';
 import { AccountStatusRef, ConnectionErrorRef } from './account-status.ts';
 import { GroupRef, TicketTypeRef } from './catalog.ts';
 import {

@@ -1,77 +1,89 @@
+import { schema } from '@correio/core';
 import { builder } from '../builder.ts';
 
-export const RoleEnum = builder.enumType('Role', {
+/**
+ * A GraphQL enum whose values are the database enum's (`enumValues`), each described: a value
+ * added to the database enum without a description here fails to type-check.
+ */
+function enumOf<const V extends string>(name: string, dbEnum: { enumValues: readonly V[] }, config: { description: string; values: Record<V, { description: string }> }) {
+  return builder.enumType(name, {
+    description: config.description,
+    values: Object.fromEntries(dbEnum.enumValues.map((v) => [v, { value: v, description: config.values[v].description }])) as Record<V, { value: V; description: string }>,
+  });
+}
+
+export const RoleEnum = enumOf('Role', schema.roleEnum, {
   description: 'What a user may do in the workspace.',
   values: {
     ADMIN: { description: 'Configures e-mail accounts, lists and users, and works tickets.' },
     AGENT: { description: 'Works tickets: reads, replies, adds notes, changes status and assignment.' },
-  } as const,
+  },
 });
 
-export const AccountKindEnum = builder.enumType('AccountKind', {
+export const AccountKindEnum = enumOf('AccountKind', schema.accountKindEnum, {
   description: 'Where an e-mail account’s mail lives.',
   values: {
     BUILTIN: { description: 'Correio’s own address `<local>@<workspace>.<INBOUND_DOMAIN>`; needs no server settings.' },
     EXTERNAL: { description: 'A mailbox at another provider, reached over IMAP/POP3 and SMTP.' },
-  } as const,
+  },
 });
 
-export const IncomingProtocolEnum = builder.enumType('IncomingProtocol', {
+export const IncomingProtocolEnum = enumOf('IncomingProtocol', schema.incomingProtocolEnum, {
   description: 'Protocol used to receive mail from an external mailbox.',
   values: {
     IMAP: { description: 'Recommended: new mail arrives within a second (IMAP IDLE) and the mailbox stays usable from other devices.' },
     POP3: { description: 'Polled on an interval; use only when the provider offers no IMAP.' },
-  } as const,
+  },
 });
 
-export const EncryptionEnum = builder.enumType('Encryption', {
+export const EncryptionEnum = enumOf('Encryption', schema.encryptionEnum, {
   description: 'How the connection to a mail server is encrypted.',
   values: {
     SSL_TLS: { description: 'TLS from the first byte (implicit TLS; ports 993, 995, 465).' },
     STARTTLS: { description: 'Starts in plain text and upgrades with STARTTLS (ports 143, 110, 587).' },
     NONE: { description: 'No encryption. Passwords cross the network readable; avoid outside test setups.' },
-  } as const,
+  },
 });
 
-export const SmtpAuthMechanismEnum = builder.enumType('SmtpAuthMechanism', {
+export const SmtpAuthMechanismEnum = enumOf('SmtpAuthMechanism', schema.smtpAuthMechanismEnum, {
   description: 'SMTP authentication mechanism.',
   values: {
     PLAIN: { description: 'AUTH PLAIN (the usual choice, over TLS).' },
     LOGIN: { description: 'AUTH LOGIN (older servers).' },
     CRAM_MD5: { description: 'AUTH CRAM-MD5 (challenge-response; password never sent).' },
     XOAUTH2: { description: 'OAuth 2.0 access token (Gmail, Microsoft 365).' },
-  } as const,
+  },
 });
 
-export const NewTicketPolicyEnum = builder.enumType('NewTicketPolicy', {
+export const NewTicketPolicyEnum = enumOf('NewTicketPolicy', schema.newTicketPolicyEnum, {
   description: 'Which incoming mails may open a new ticket (A4).',
   values: {
     ANY_SENDER: { description: 'Any sender.' },
     REGISTERED_CLIENTS: { description: 'Only senders registered as clients.' },
     CLIENTS_OR_DOMAIN_RULES: { description: 'Registered clients, or senders whose domain has an association rule.' },
     NEVER: { description: 'Never open tickets from mail; replies to existing tickets still land.' },
-  } as const,
+  },
 });
 
-export const SameSubjectPolicyEnum = builder.enumType('SameSubjectPolicy', {
+export const SameSubjectPolicyEnum = enumOf('SameSubjectPolicy', schema.sameSubjectPolicyEnum, {
   description: 'What to do with a mail whose subject matches an existing ticket but is not a reply to it (A4).',
   values: {
     ASSOCIATE_ANY_SENDER: { description: 'Add it to the ticket even if the sender is neither its client nor a CC.' },
     ASSOCIATE_IF_CLIENT_OR_CC: { description: 'Add it to the ticket only if the sender is its client or a CC.' },
     NEW_TICKET: { description: 'Never associate by subject; open a new ticket.' },
-  } as const,
+  },
 });
 
-export const ImportExistingEnum = builder.enumType('ImportExisting', {
+export const ImportExistingEnum = enumOf('ImportExisting', schema.importExistingEnum, {
   description: 'What mail already in the mailbox is imported when an account is first connected. Old mail never notifies customers.',
   values: {
     NONE: { description: 'Only mail that arrives from now on.' },
     LAST_DAYS: { description: 'Mail of the last `importExistingDays` days, then everything new.' },
     ALL: { description: 'Everything in the folder.' },
-  } as const,
+  },
 });
 
-export const ConnectionStateEnum = builder.enumType('ConnectionState', {
+export const ConnectionStateEnum = enumOf('ConnectionState', schema.connectionStateEnum, {
   description: 'Health of one direction (incoming or outgoing) of an account (A10).',
   values: {
     UNKNOWN: { description: 'Not checked yet.' },
@@ -82,18 +94,18 @@ export const ConnectionStateEnum = builder.enumType('ConnectionState', {
     },
     ERROR: { description: 'A problem that cannot clear by itself (wrong password, TLS mismatch, unknown host) or a transient one lasting 30 minutes or more.' },
     DISABLED: { description: 'The account is inactive, or this direction is switched off or not configured.' },
-  } as const,
+  },
 });
 
-export const DirectionEnum = builder.enumType('Direction', {
+export const DirectionEnum = enumOf('Direction', schema.directionEnum, {
   description: 'Receiving or sending side of an account.',
   values: {
     INCOMING: { description: 'Receiving (IMAP, POP3 or the built-in SMTP receiver).' },
     OUTGOING: { description: 'Sending (SMTP).' },
-  } as const,
+  },
 });
 
-export const TicketStatusEnum = builder.enumType('TicketStatus', {
+export const TicketStatusEnum = enumOf('TicketStatus', schema.ticketStatusEnum, {
   description: 'Where a ticket is in its life (W4).',
   values: {
     NEW: { description: 'Opened, nobody has acted yet.' },
@@ -101,23 +113,23 @@ export const TicketStatusEnum = builder.enumType('TicketStatus', {
     PENDING: { description: 'Waiting for the customer.' },
     RESOLVED: { description: 'Solved; a customer reply reopens it.' },
     CLOSED: { description: 'Finished for good.' },
-  } as const,
+  },
 });
 
-export const ActionKindEnum = builder.enumType('ActionKind', {
+export const ActionKindEnum = enumOf('ActionKind', schema.actionKindEnum, {
   description: 'What kind of entry an action is in a ticket’s thread.',
   values: {
     EMAIL_IN: { description: 'An e-mail from the customer (or a CC).' },
     EMAIL_OUT: { description: 'An e-mail an agent sent.' },
     NOTE: { description: 'An internal note, never sent to the customer.' },
-  } as const,
+  },
 });
 
-export const DeliveryStateEnum = builder.enumType('DeliveryState', {
+export const DeliveryStateEnum = enumOf('DeliveryState', schema.deliveryStateEnum, {
   description: 'Delivery of an outgoing e-mail.',
   values: {
     QUEUED: { description: 'Waiting in the outbox (or being retried after a temporary failure).' },
     SENT: { description: 'Accepted by the outgoing server.' },
     FAILED: { description: 'Refused permanently, retries exhausted, or bounced; see `deliveryError`.' },
-  } as const,
+  },
 });

@@ -1,5 +1,6 @@
 import { builder } from '../builder.ts';
 import './enums.ts';
+import './error-codes.ts';
 import './workspace.ts';
 import './provider.ts';
 import './catalog.ts';

@@ -1,5 +1,5 @@
 import type { ProviderDetection } from '@correio/mail-engine';
-import { EMAIL_PROVIDERS, type EmailProvider, type ServerPreset } from '@correio/mail-engine/providers';
+import { EMAIL_PROVIDERS, type EmailProvider, type ServerPreset } from '@correio/mail-settings';
 import { builder } from '../builder.ts';
 import { EncryptionEnum } from './enums.ts';
 

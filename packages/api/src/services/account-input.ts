@@ -1,11 +1,10 @@
-import { defaultIncomingPort, defaultOutgoingPort } from '@correio/mail-engine/default-ports';
-import { findProvider } from '@correio/mail-engine/providers';
+import { defaultIncomingPort, defaultOutgoingPort, findProvider } from '@correio/mail-settings';
 import { z } from 'zod';
-import { secretBinding, sharesIncomingLogin, type AccountSecretField, type SecretBindingColumns } from '@correio/core';
+import { schema, secretBinding, sharesIncomingLogin, type AccountSecretField, type SecretBindingColumns } from '@correio/core';
 import { AppError, type FieldError } from '../errors.ts';
 import { isHostname } from './validation.ts';
 
-const encryption = z.enum(['SSL_TLS', 'STARTTLS', 'NONE']);
+const encryption = z.enum(schema.encryptionEnum.enumValues);
 const port = z.number().int('Port must be a whole number.').min(1, 'Port must be between 1 and 65535.').max(65_535, 'Port must be between 1 and 65535.');
 const host = z
   .string()
@@ -21,7 +20,7 @@ const optionalText = z
 const incomingSchema = z
   .object({
     enabled: z.boolean(),
-    protocol: z.enum(['IMAP', 'POP3']),
+    protocol: z.enum(schema.incomingProtocolEnum.enumValues),
     host,
     port: port.nullish(),
     encryption,
@@ -30,10 +29,10 @@ const incomingSchema = z
     folder: z.string().trim().max(500).nullish(),
     markAsRead: z.boolean().nullish(),
     deleteAfterDays: z.number().int().min(1, 'Keep messages at least 1 day, or leave empty to never delete.').max(3650).nullish(),
-    newTicketPolicy: z.enum(['ANY_SENDER', 'REGISTERED_CLIENTS', 'CLIENTS_OR_DOMAIN_RULES', 'NEVER']).nullish(),
+    newTicketPolicy: z.enum(schema.newTicketPolicyEnum.enumValues).nullish(),
     appendReplies: z.boolean().nullish(),
-    sameSubjectPolicy: z.enum(['ASSOCIATE_ANY_SENDER', 'ASSOCIATE_IF_CLIENT_OR_CC', 'NEW_TICKET']).nullish(),
-    importExisting: z.enum(['NONE', 'LAST_DAYS', 'ALL']).nullish(),
+    sameSubjectPolicy: z.enum(schema.sameSubjectPolicyEnum.enumValues).nullish(),
+    importExisting: z.enum(schema.importExistingEnum.enumValues).nullish(),
     importExistingDays: z.number().int().min(1).max(3650).nullish(),
   })
   .superRefine((v, ctx) => {
@@ -51,7 +50,7 @@ const outgoingSchema = z
     username: optionalText,
     password: z.string().max(1000).nullish(),
     accessToken: z.string().max(10_000).nullish(),
-    authMechanism: z.enum(['PLAIN', 'LOGIN', 'CRAM_MD5', 'XOAUTH2']).nullish(),
+    authMechanism: z.enum(schema.smtpAuthMechanismEnum.enumValues).nullish(),
     useSeparateIdentity: z.boolean().nullish(),
   })
   .superRefine((v, ctx) => {
@@ -81,7 +80,7 @@ export const LOCAL_PART = /^[a-z0-9](?:[a-z0-9._+-]{0,62}[a-z0-9])?$/i;
 export const accountInputSchema = z
   .object({
     name: z.string().trim().min(1, 'Give the account a name.').max(120),
-    kind: z.enum(['BUILTIN', 'EXTERNAL']),
+    kind: z.enum(schema.accountKindEnum.enumValues),
     address: z.string().trim().toLowerCase().max(320),
     providerId: z.string().nullish(),
     incoming: incomingSchema.nullish(),

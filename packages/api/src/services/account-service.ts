@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { accountSecretContext, schema, type AccountSecretField, type SecretBindingColumns, type Queryable, type Runtime } from '@correio/core';
+import { accountSecretContext, schema, type AccountRow, type AccountSecretField, type SecretBindingColumns, type Queryable, type Runtime } from '@correio/core';
 import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import type { Viewer } from '../auth/tokens.ts';
 import { AppError, notFound, validationError } from '../errors.ts';
@@ -8,7 +8,6 @@ import { isUniqueViolation, parseInput } from './validation.ts';
 
 const { emailAccounts, accountStatuses, workspaces, groups, ticketTypes } = schema;
 
-export type AccountRow = typeof emailAccounts.$inferSelect;
 type AccountValues = typeof emailAccounts.$inferInsert;
 
 export function builtinAddress(localPart: string, slug: string, inboundDomain: string): string {

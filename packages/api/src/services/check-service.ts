@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { accountSecretContext, type AccountSecretField, type SecretBindingColumns, type Runtime } from '@correio/core';
+import { accountSecretContext, type AccountRow, type AccountSecretField, type SecretBindingColumns, type Runtime } from '@correio/core';
 import { AccountChecker, detectProvider, StatusRecorder, type CheckableAccount, type MailEngine, type ProviderDetection } from '@correio/mail-engine';
 import type { Viewer } from '../auth/tokens.ts';
 import { accountInputSchema, connectionColumns, type AccountInput } from './account-input.ts';
-import type { AccountRow, AccountService } from './account-service.ts';
+import type { AccountService } from './account-service.ts';
 import { statusOfReports, type AccountStatusView, type StatusService } from './status-service.ts';
 import { parseInput } from './validation.ts';
 

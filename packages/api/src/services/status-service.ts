@@ -2,7 +2,7 @@ import { schema, type Runtime } from '@correio/core';
 import { afterError, classifyStatus, directionStatus, EMPTY_MEMORY, type DirectionReport, type DirectionStatus, type StoredCheck } from '@correio/mail-engine';
 import DataLoader from 'dataloader';
 import { desc, eq, inArray } from 'drizzle-orm';
-import type { AccountRow } from './account-service.ts';
+import type { AccountRow } from '@correio/core';
 
 const { accountStatuses, connectionErrors } = schema;
 

@@ -31,7 +31,7 @@ export interface TicketPage {
 }
 
 const updateSchema = z.object({
-  status: z.enum(['NEW', 'OPEN', 'PENDING', 'RESOLVED', 'CLOSED']).nullish(),
+  status: z.enum(schema.ticketStatusEnum.enumValues).nullish(),
   typeId: z.string().nullish(),
   groupId: z.string().nullish(),
   assigneeId: z.string().nullish(),

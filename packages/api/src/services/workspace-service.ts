@@ -27,7 +27,7 @@ const createUserSchema = z.object({
   name: z.string().trim().min(1, 'Enter the person’s name.').max(120),
   email: z.string().trim().toLowerCase().email('Enter a valid e-mail address.'),
   password: z.string().min(10, 'Use at least 10 characters.').max(200),
-  role: z.enum(['ADMIN', 'AGENT']),
+  role: z.enum(schema.roleEnum.enumValues),
 });
 
 export interface AuthResult {

@@ -1,11 +1,10 @@
 import { MailboxWorker, type WorkerDeps } from '../mailbox-worker.ts';
 import type { Readable } from 'node:stream';
-import type { Queryable } from '@correio/core';
+import type { AccountRow, Queryable } from '@correio/core';
 import type { ImapFlow, MailboxLockObject } from 'imapflow';
 import { schema } from '@correio/core';
 import { and, eq, isNull, lt, like, sql } from 'drizzle-orm';
 import { MailError, type Phase } from '../errors.ts';
-import type { AccountRow } from '../pipeline/ingest.ts';
 import type { PreparedBatch } from '../pipeline/importer.ts';
 import { incomingConnectionOf } from '../settings/connection-settings.ts';
 import { createImapClient } from './connection.ts';

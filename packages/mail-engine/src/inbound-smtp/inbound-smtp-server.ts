@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
-import { schema, type Runtime } from '@correio/core';
+import { schema, type Runtime, type AccountRow } from '@correio/core';
 import { and, eq, sql } from 'drizzle-orm';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import { isDatabaseUnavailable } from '../pipeline/database-errors.ts';
-import type { AccountRow } from '../pipeline/ingest.ts';
 import type { Importer } from '../pipeline/importer.ts';
 
 const { emailAccounts } = schema;

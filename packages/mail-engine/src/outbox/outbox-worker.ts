@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { schema, type Logger, type Runtime } from '@correio/core';
+import { schema, type Logger, type Runtime, type AccountRow } from '@correio/core';
 import { inArray } from 'drizzle-orm';
 import { MailError } from '../errors.ts';
 import { isDatabaseUnavailable } from '../pipeline/database-errors.ts';
-import type { AccountRow } from '../pipeline/ingest.ts';
 import { outgoingConnectionOf } from '../settings/connection-settings.ts';
 import { classifyDelivery, type DeliveryDecision } from '../smtp/delivery-error.ts';
 import { endpointOfAccount, relayEndpoint, type SmtpEndpoint } from '../smtp/endpoint.ts';

@@ -1,7 +1,7 @@
-import { schema, type Queryable, type Runtime } from '@correio/core';
+import { schema, type AccountRow, type Queryable, type Runtime } from '@correio/core';
 import { sql } from 'drizzle-orm';
 import { isDatabaseUnavailable } from './database-errors.ts';
-import { ingestBatch, type AccountRow, type IngestOutcome, type InboundMessage, type TicketEvent } from './ingest.ts';
+import { ingestBatch, type IngestOutcome, type InboundMessage, type TicketEvent } from './ingest.ts';
 import { PrepareError, PreparePool, type RawInput } from './prepare-pool.ts';
 import { SenderRateLimiter } from './sender-rate-limit.ts';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { schema, type Queryable } from '@correio/core';
+import { schema, type AccountRow, type Queryable } from '@correio/core';
 import { and, desc, eq, inArray, ne, or, sql } from 'drizzle-orm';
 import { matchTicket, newTicketRefusal, statusAfterCustomerReply, type TicketCandidate } from './match-ticket.ts';
 import { bulkInsert } from './bulk-insert.ts';
@@ -7,7 +7,6 @@ import type { PreparedEmail } from './prepare.ts';
 
 const { tickets, ticketActions, ticketMessageIds, clients, domainRules, workspaces, attachments, importedMessages, refusedMessages, emailAccounts, failedImports } = schema;
 
-export type AccountRow = typeof emailAccounts.$inferSelect;
 type RefusalReason = (typeof refusedMessages.$inferInsert)['reason'];
 
 export interface InboundMessage {

@@ -1,6 +1,6 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
-import type { EncryptionName } from '../settings/default-ports.ts';
+import type { EncryptionName } from '@correio/mail-settings';
 
 /**
  * A small RFC 1939 POP3 client (with RFC 2595 STLS and RFC 2449 CAPA).

@@ -1,9 +1,8 @@
 import { MailboxWorker, type WorkerDeps } from '../mailbox-worker.ts';
-import { schema } from '@correio/core';
+import { schema, type AccountRow } from '@correio/core';
 import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import { MailError, type Phase } from '../errors.ts';
 import { loadSyncState, saveSyncState } from '../imap/sync-state.ts';
-import type { AccountRow } from '../pipeline/ingest.ts';
 import { incomingConnectionOf } from '../settings/connection-settings.ts';
 import { Pop3Client } from './pop3-client.ts';
 

@@ -1,5 +1,5 @@
 import { accountSecretContext, sharesIncomingLogin, type AccountSecretField, type SecretBox } from '@correio/core';
-import type { EncryptionName, IncomingProtocolName } from './default-ports.ts';
+import type { EncryptionName, IncomingProtocolName } from '@correio/mail-settings';
 
 export interface IncomingConnection {
   protocol: IncomingProtocolName;
@@ -11,7 +11,8 @@ export interface IncomingConnection {
   folder: string;
 }
 
-export type SmtpAuthMechanism = 'PLAIN' | 'LOGIN' | 'CRAM_MD5' | 'XOAUTH2';
+export type { SmtpAuthMechanism } from '@correio/mail-settings';
+import type { SmtpAuthMechanism } from '@correio/mail-settings';
 
 export interface OutgoingConnection {
   host: string;

@@ -1,5 +1,5 @@
 import type { DnsResolver } from '../util/dns-resolver.ts';
-import { expandHost, providerForDomain, providerForMxHosts, type EmailProvider, type ServerPreset } from './providers.ts';
+import { expandHost, providerForDomain, providerForMxHosts, type EmailProvider, type ServerPreset } from '@correio/mail-settings';
 
 export type DetectionSource = 'DOMAIN' | 'MX' | 'NONE';
 

@@ -58,7 +58,7 @@ export function classifyDelivery(err: unknown): DeliveryDecision {
 
   // STARTTLS was required and the server refused it: never fall back to clear text; the settings must change.
   if (command === 'STARTTLS' && responseCode !== null && responseCode >= 500) {
-    const refused = new MailError('STARTTLS_UNSUPPORTED', 'TLS', { message: withResponse(MAIL_ERROR_CODES.STARTTLS_UNSUPPORTED.description, error.serverResponse), serverResponse: error.serverResponse, cause: err });
+    const refused = new MailError('STARTTLS_UNSUPPORTED', 'TLS', { message: withResponse(MAIL_ERROR_CODES.STARTTLS_UNSUPPORTED.summary, error.serverResponse), serverResponse: error.serverResponse, cause: err });
     return { retry: false, scope: 'ACCOUNT', error: refused, summary: refused.message };
   }
   if (responseCode !== null && responseCode >= 500) {
@@ -71,7 +71,7 @@ export function classifyDelivery(err: unknown): DeliveryDecision {
           ? error.code
           : 'MESSAGE_REJECTED';
     const permanent = new MailError(code, authReply ? 'AUTH' : 'SEND', {
-      message: withResponse(MAIL_ERROR_CODES[code].description, error.serverResponse),
+      message: withResponse(MAIL_ERROR_CODES[code].summary, error.serverResponse),
       serverResponse: error.serverResponse,
       transient: false,
       cause: err,
@@ -83,7 +83,7 @@ export function classifyDelivery(err: unknown): DeliveryDecision {
   if (responseCode !== null && responseCode >= 400) {
     const deferred = RETRYABLE.has(error.code)
       ? error
-      : new MailError('SEND_DEFERRED', 'SEND', { message: withResponse(MAIL_ERROR_CODES.SEND_DEFERRED.description, error.serverResponse), serverResponse: error.serverResponse, cause: err });
+      : new MailError('SEND_DEFERRED', 'SEND', { message: withResponse(MAIL_ERROR_CODES.SEND_DEFERRED.summary, error.serverResponse), serverResponse: error.serverResponse, cause: err });
     return { retry: true, scope: 'ACCOUNT', error: deferred, summary: summarize(deferred) };
   }
   // No reply code: a local refusal (no recipients, unreadable attachment) or the network.

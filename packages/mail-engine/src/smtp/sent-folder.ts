@@ -1,8 +1,7 @@
-import type { Logger, SecretBox } from '@correio/core';
+import type { AccountRow, Logger, SecretBox } from '@correio/core';
 import { toMailError } from '../classify-error.ts';
 import { createImapClient } from '../imap/connection.ts';
 import type { Destinations } from '../net/destinations.ts';
-import type { AccountRow } from '../pipeline/ingest.ts';
 import { incomingConnectionOf } from '../settings/connection-settings.ts';
 
 // Providers that already file every message submitted over SMTP into Sent: a second copy would be a duplicate.

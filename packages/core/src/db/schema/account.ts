@@ -79,6 +79,9 @@ export const emailAccounts = pgTable(
   ],
 );
 
+/** A stored e-mail account, as every package reads it. */
+export type AccountRow = typeof emailAccounts.$inferSelect;
+
 /** One direction's last check, phase by phase, as the "Save and test" screen shows it (A8, A9). */
 export interface StoredCheck {
   at: string;

@@ -1,11 +1,14 @@
+import { ENCRYPTIONS, INCOMING_PROTOCOLS, SMTP_AUTH_MECHANISMS } from '@correio/mail-settings';
 import { pgEnum } from 'drizzle-orm/pg-core';
 
 // Enum values match the GraphQL contract one-to-one, so the API can pass them through untouched.
+// Everything else reads these lists from here (`fooEnum.enumValues`): GraphQL enums, validation,
+// the engine's types. The mail-settings ones come from that pure package, which the web shares.
 export const roleEnum = pgEnum('role', ['ADMIN', 'AGENT']);
 export const accountKindEnum = pgEnum('account_kind', ['BUILTIN', 'EXTERNAL']);
-export const incomingProtocolEnum = pgEnum('incoming_protocol', ['IMAP', 'POP3']);
-export const encryptionEnum = pgEnum('encryption', ['SSL_TLS', 'STARTTLS', 'NONE']);
-export const smtpAuthMechanismEnum = pgEnum('smtp_auth_mechanism', ['PLAIN', 'LOGIN', 'CRAM_MD5', 'XOAUTH2']);
+export const incomingProtocolEnum = pgEnum('incoming_protocol', INCOMING_PROTOCOLS);
+export const encryptionEnum = pgEnum('encryption', ENCRYPTIONS);
+export const smtpAuthMechanismEnum = pgEnum('smtp_auth_mechanism', SMTP_AUTH_MECHANISMS);
 export const newTicketPolicyEnum = pgEnum('new_ticket_policy', [
   'ANY_SENDER',
   'REGISTERED_CLIENTS',

@@ -2,7 +2,7 @@ import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { toMailError } from '../../classify-error.ts';
 import { MailError } from '../../errors.ts';
-import type { EncryptionName } from '../../settings/default-ports.ts';
+import type { EncryptionName } from '@correio/mail-settings';
 import type { Destinations } from '../../net/destinations.ts';
 import type { CheckRun } from './check-run.ts';
 import { LineSocket } from './line-socket.ts';

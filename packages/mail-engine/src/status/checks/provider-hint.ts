@@ -1,4 +1,4 @@
-import { EMAIL_PROVIDERS, findProvider, providerForDomain, type EmailProvider } from '../../settings/providers.ts';
+import { EMAIL_PROVIDERS, findProvider, providerForDomain, type EmailProvider } from '@correio/mail-settings';
 
 /**
  * The provider an account talks to, for its AUTH_FAILED hint: the preset it was made from, else

@@ -1,4 +1,4 @@
-import type { EncryptionName } from './default-ports.ts';
+import type { EncryptionName } from './enums.ts';
 
 export interface ServerPreset {
   protocol: 'IMAP' | 'POP3' | 'SMTP';

@@ -1,7 +1,5 @@
 // Pure and dependency-free: the SPA imports this file too, so the form fills ports exactly as the API does.
-
-export type IncomingProtocolName = 'IMAP' | 'POP3';
-export type EncryptionName = 'SSL_TLS' | 'STARTTLS' | 'NONE';
+import type { EncryptionName, IncomingProtocolName } from './enums.ts';
 
 /** IMAP 993/143, POP3 995/110: implicit TLS has its own port, STARTTLS and plain share the clear one. */
 export function defaultIncomingPort(protocol: IncomingProtocolName, encryption: EncryptionName): number {

@@ -1,0 +1,3 @@
+export * from './enums.ts';
+export * from './default-ports.ts';
+export * from './providers.ts';
