@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { waitFor } from './wait.ts';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   data?: T | null;
@@ -96,4 +97,54 @@ export function subscribe<T = Record<string, any>>(client: Client, query: string
     },
     dispose,
   };
+}
+
+/** What the subscription helpers below need of a running app (a TestApp, or startCorreio's result). */
+export interface CountsSubscriptions {
+  subscriptions: { readonly open: number; reached(atLeast: number): Promise<void> };
+}
+
+/**
+ * Resolves once `app` has at least `n` graphql-ws subscriptions open ("the subscription is
+ * registered"); fails after `timeoutMs` instead of hanging the test. `n` counts every open
+ * subscription of that process: take `app.subscriptions.open` before subscribing and add yours.
+ */
+export async function subscriptionsOpen(app: CountsSubscriptions, n: number, timeoutMs = 10_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      app.subscriptions.reached(n),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`expected ${n} open subscriptions within ${timeoutMs} ms, ${app.subscriptions.open} are open`)), timeoutMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Waits until the server has let go of a test's subscriptions (at most `n` left open), so the
+ * test ends with the count it found and the next test's `open` is exact. Call it after disposing.
+ */
+export async function subscriptionsClosed(app: CountsSubscriptions, n: number, timeoutMs = 10_000): Promise<void> {
+  await waitFor(() => app.subscriptions.open <= n, `at most ${n} open subscriptions (${app.subscriptions.open} are open)`, timeoutMs, 10);
+}
+
+/**
+ * For a subscription on a server the test has no handle on (a child process, or one that relays
+ * through Redis): runs `poke` — something harmless that publishes an event this subscription
+ * receives — again and again until the first event arrives. From then on the subscription is
+ * registered end to end. Returns how many events had arrived (events of the pokes).
+ */
+export async function untilDelivering(sub: { events: unknown[]; readonly error: unknown }, poke: () => Promise<unknown>, what: string, timeoutMs = 15_000, everyMs = 250): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await poke();
+    const waitUntil = Date.now() + everyMs;
+    while (!sub.events.length && !sub.error && Date.now() < waitUntil) await new Promise((r) => setTimeout(r, 10));
+    if (sub.error) throw new Error(`subscription failed while waiting for ${what}: ${JSON.stringify(sub.error)}`);
+    if (sub.events.length) return sub.events.length;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+  }
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, startTestApp, type TestApp } from '../helpers/app.ts';
-import { gql, gqlOk, subscribe, wsClient } from '../helpers/graphql.ts';
+import { gql, gqlOk, subscribe, subscriptionsClosed, subscriptionsOpen, wsClient } from '../helpers/graphql.ts';
 import { seedTicket } from '../helpers/seed.ts';
 
 let app: TestApp;
@@ -73,30 +73,39 @@ describe('tickets read side', () => {
     const mine = wsClient(app.url, admin.token);
     const theirs = wsClient(app.url, other.token);
     const query = `subscription($id: ID) { ticketChanged(ticketId: $id) { id status actions { kind text } } }`;
+    const open = app.subscriptions.open;
     const subMine = subscribe(mine, query, { id: t.id });
     const subAll = subscribe(mine, query, {});
     const subTheirs = subscribe(theirs, query, {});
-    await new Promise((r) => setTimeout(r, 300));
     try {
+      await subscriptionsOpen(app, open + 3);
       await gqlOk(app.url, `mutation($id: ID!) { addNote(ticketId: $id, text: "Checked the logs") { kind author { email } } }`, { id: t.id }, admin.token);
       await gqlOk(app.url, `mutation($id: ID!) { updateTicket(id: $id, input: { status: PENDING }) { status } }`, { id: t.id }, admin.token);
       const events = await subMine.next(2);
       expect(events[0]!.data).toMatchObject({ ticketChanged: { id: t.id, actions: [{ kind: 'EMAIL_IN' }, { kind: 'NOTE', text: 'Checked the logs' }] } });
       expect(events[1]!.data).toMatchObject({ ticketChanged: { status: 'PENDING' } });
       await subAll.next(2);
-      await new Promise((r) => setTimeout(r, 300));
-      expect(subTheirs.events).toHaveLength(0);
+      // Nothing of ours reached the other workspace: a change of its own, made after ours, reaches
+      // its subscriber (events of one subscription arrive in the order they were published), and
+      // it is the only event that subscriber ever got.
+      const otherWorkspaceId = (await gqlOk(app.url, `{ workspace { id } }`, {}, other.token)).workspace.id;
+      const theirTicket = await seedTicket(app.runtime.database.db, otherWorkspaceId, { subject: 'Their own' });
+      await gqlOk(app.url, `mutation($id: ID!) { addNote(ticketId: $id, text: "Ours") { kind } }`, { id: theirTicket.id }, other.token);
+      await subTheirs.next(1);
+      expect(subTheirs.events.map((e) => e.data?.ticketChanged?.id)).toEqual([theirTicket.id]);
     } finally {
       subMine.dispose();
       subAll.dispose();
       subTheirs.dispose();
       await mine.dispose();
       await theirs.dispose();
+      await subscriptionsClosed(app, open);
     }
   });
 
   it('refuses a subscription without a token', async () => {
     const anon = wsClient(app.url);
+    const open = app.subscriptions.open;
     const sub = subscribe(anon, `subscription { ticketChanged { id } }`);
     try {
       const [event] = await sub.next(1, 3000);
@@ -105,6 +114,7 @@ describe('tickets read side', () => {
     } finally {
       sub.dispose();
       await anon.dispose();
+      await subscriptionsClosed(app, open);
     }
   });
 });

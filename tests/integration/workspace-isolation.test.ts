@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, startTestApp, type TestApp } from '../helpers/app.ts';
 import { CREATE_ACCOUNT, externalAccountInput } from '../helpers/fragments.ts';
-import { gql, gqlOk, subscribe, wsClient } from '../helpers/graphql.ts';
+import { gql, gqlOk, subscribe, subscriptionsClosed, subscriptionsOpen, wsClient } from '../helpers/graphql.ts';
 import { seedTicket } from '../helpers/seed.ts';
 
 let app: TestApp;
@@ -71,16 +71,32 @@ describe('workspace isolation', () => {
   });
 
   it('never delivers A’s ticket events to B, even when B subscribes to A’s ticket id', async () => {
-    const client = wsClient(app.url, b.token);
-    const sub = subscribe(client, `subscription($id: ID) { ticketChanged(ticketId: $id) { id subject } }`, { id: ids['ticket'] });
+    const clientB = wsClient(app.url, b.token);
+    const clientA = wsClient(app.url, a.token);
+    const query = `subscription($id: ID) { ticketChanged(ticketId: $id) { id subject } }`;
+    const open = app.subscriptions.open;
+    const sub = subscribe(clientB, query, { id: ids['ticket'] });
+    // Witnesses: A's own subscriber to its ticket, and B's subscriber to all of B's tickets on the same socket as `sub`.
+    const subA = subscribe(clientA, query, { id: ids['ticket'] });
+    const subBAll = subscribe(clientB, query, {});
     try {
-      await new Promise((r) => setTimeout(r, 300));
+      await subscriptionsOpen(app, open + 3);
       await gqlOk(app.url, `mutation($id: ID!) { addNote(ticketId: $id, text: "internal") { id } }`, { id: ids['ticket'] }, a.token);
-      await new Promise((r) => setTimeout(r, 500));
+      // A's event went out (A's subscriber has it) …
+      await subA.next(1);
+      // … and a change of B's own, made after it, reached B over the same socket as `sub`: anything
+      // of A's that `sub` was going to get would have arrived before it.
+      await gqlOk(app.url, `mutation($id: ID!) { addNote(ticketId: $id, text: "B's own") { id } }`, { id: ids['ticketB'] }, b.token);
+      await subBAll.next(1);
       expect(sub.events).toEqual([]);
+      expect(subBAll.events.map((e) => e.data?.ticketChanged?.id)).toEqual([ids['ticketB']]);
     } finally {
       sub.dispose();
-      await client.dispose();
+      subA.dispose();
+      subBAll.dispose();
+      await clientB.dispose();
+      await clientA.dispose();
+      await subscriptionsClosed(app, open);
     }
   });
 });
