@@ -1,9 +1,9 @@
 import { createApp } from 'vue';
 import App from './App.vue';
-import { i18n } from './i18n/index.ts';
+import { i18n } from '#i18n/index.ts';
 import { router } from './router.ts';
-import './shared/styles/tokens.css';
-import './shared/styles/base.css';
+import '#shared/styles/tokens.css';
+import '#shared/styles/base.css';
 
 document.documentElement.lang = i18n.global.locale.value;
 createApp(App).use(i18n).use(router).mount('#app');

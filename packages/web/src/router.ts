@@ -1,14 +1,14 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
-import { accountRoutes } from './features/accounts/routes.ts';
-import { adminRoutes } from './features/admin/routes.ts';
-import { authRoutes } from './features/auth/routes.ts';
-import { endSession, loadSession } from './features/auth/session.ts';
-import { ticketRoutes } from './features/tickets/routes.ts';
-import { onUnauthenticated } from './graphql/client.ts';
-import { i18n } from './i18n/index.ts';
-import AppShell from './layout/AppShell.vue';
-import { useToast } from './shared/composables/useToast.ts';
-import { session } from './shared/composables/useSession.ts';
+import { accountRoutes } from '#features/accounts/routes.ts';
+import { adminRoutes } from '#features/admin/routes.ts';
+import { authRoutes } from '#features/auth/routes.ts';
+import { endSession, loadSession } from '#features/auth/session.ts';
+import { ticketRoutes } from '#features/tickets/routes.ts';
+import { onUnauthenticated } from '#graphql/client.ts';
+import { i18n } from '#i18n/index.ts';
+import AppShell from '#layout/AppShell.vue';
+import { useToast } from '#shared/composables/useToast.ts';
+import { session } from '#shared/composables/useSession.ts';
 
 declare module 'vue-router' {
   interface RouteMeta {

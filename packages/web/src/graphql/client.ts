@@ -1,7 +1,7 @@
 import { cacheExchange, Client, CombinedError, fetchExchange, mapExchange, subscriptionExchange } from '@urql/core';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import { ref, shallowRef } from 'vue';
-import { session } from '../shared/composables/useSession.ts';
+import { session } from '#shared/composables/useSession.ts';
 import { errorCodes } from './errors.ts';
 
 /** State of the live connection (graphql-ws), shown in the top bar. */

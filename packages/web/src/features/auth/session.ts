@@ -1,5 +1,5 @@
-import { client, resetClient } from '../../graphql/client.ts';
-import { session, setToken, type SessionUser } from '../../shared/composables/useSession.ts';
+import { client, resetClient } from '#graphql/client.ts';
+import { session, setToken, type SessionUser } from '#shared/composables/useSession.ts';
 import { MeQuery } from './graphql/auth.ts';
 
 /** Loads `me` and the workspace for the stored token; a dead token is dropped. */

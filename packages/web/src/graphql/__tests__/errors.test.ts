@@ -1,6 +1,6 @@
 import { CombinedError } from '@urql/core';
 import { describe, expect, it } from 'vitest';
-import { errorCode, fieldErrors } from '../errors.ts';
+import { errorCode, fieldErrors } from '#graphql/errors.ts';
 
 const gqlError = (extensions: Record<string, unknown>) => new CombinedError({ graphQLErrors: [{ message: 'x', extensions }] });
 

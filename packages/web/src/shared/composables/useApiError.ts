@@ -1,6 +1,6 @@
 import type { CombinedError } from '@urql/core';
 import { useI18n } from 'vue-i18n';
-import { errorCode, serverMessage } from '../../graphql/errors.ts';
+import { errorCode, serverMessage } from '#graphql/errors.ts';
 import { useToast } from './useToast.ts';
 
 /** Turns an API error into a toast that says what happened and what to do, by error code. */

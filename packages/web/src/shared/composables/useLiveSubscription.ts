@@ -1,6 +1,6 @@
 import type { AnyVariables, DocumentInput } from '@urql/core';
 import { isRef, onBeforeUnmount, watch, type WatchSource } from 'vue';
-import { client } from '../../graphql/client.ts';
+import { client } from '#graphql/client.ts';
 
 /**
  * Subscribes while the calling component is mounted; re-subscribes when `variables` change.

@@ -1,6 +1,6 @@
-import type { VariablesOf } from '../../../graphql/graphql.ts';
-import type { ResultOf } from '../../../graphql/graphql.ts';
-import { defaultIncomingPort, defaultOutgoingPort, type EncryptionName, type IncomingProtocolName } from '../../../shared/mail/default-ports.ts';
+import type { VariablesOf } from '#graphql/graphql.ts';
+import type { ResultOf } from '#graphql/graphql.ts';
+import { defaultIncomingPort, defaultOutgoingPort, type EncryptionName, type IncomingProtocolName } from '@correio/mail-settings';
 import type { AccountFormOptionsQuery, CreateEmailAccountMutation, EmailAccountFormQuery } from '../graphql/accounts.ts';
 
 export type AccountInput = VariablesOf<typeof CreateEmailAccountMutation>['input'];

@@ -1,4 +1,4 @@
-import type { BadgeTone } from '../../../shared/components/CommonBadge.vue';
+import type { BadgeTone } from '#shared/components/CommonBadge.vue';
 
 export type ConnectionState = 'UNKNOWN' | 'CHECKING' | 'OK' | 'INTERMITTENT' | 'ERROR' | 'DISABLED';
 

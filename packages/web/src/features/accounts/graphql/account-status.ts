@@ -1,4 +1,4 @@
-import { graphql } from '../../../graphql/graphql.ts';
+import { graphql } from '#graphql/graphql.ts';
 import { AccountStatusFields, ConnectionStatusFields } from './accounts.ts';
 
 /** What the accounts screen calls when it opens or is refreshed (A10): every account goes CHECKING. */

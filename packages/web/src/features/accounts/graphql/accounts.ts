@@ -1,4 +1,4 @@
-import { graphql } from '../../../graphql/graphql.ts';
+import { graphql } from '#graphql/graphql.ts';
 
 export const ConnectionStatusFields = graphql(`
   fragment ConnectionStatusFields on ConnectionStatus { state checkedAt since message code hint }

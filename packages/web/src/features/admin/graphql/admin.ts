@@ -1,4 +1,4 @@
-import { graphql } from '../../../graphql/graphql.ts';
+import { graphql } from '#graphql/graphql.ts';
 
 export const GroupsQuery = graphql(`query Groups { groups { id name } }`);
 export const CreateGroupMutation = graphql(`mutation CreateGroup($name: String!) { createGroup(name: $name) { id name } }`);

@@ -1,4 +1,4 @@
-import { graphql } from '../../../graphql/graphql.ts';
+import { graphql } from '#graphql/graphql.ts';
 
 export const SessionUserFields = graphql(`
   fragment SessionUserFields on User { id name email role avatarUrl }

@@ -1,4 +1,4 @@
-import { session } from '../../../shared/composables/useSession.ts';
+import { session } from '#shared/composables/useSession.ts';
 
 export interface UploadedFile {
   id: string;

@@ -1,5 +1,5 @@
 import { reactive, watch } from 'vue';
-import { session } from '../../../shared/composables/useSession.ts';
+import { session } from '#shared/composables/useSession.ts';
 
 interface SeenState {
   /** Tickets last changed before this moment count as read (first use of this browser). */

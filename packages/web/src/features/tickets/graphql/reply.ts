@@ -1,4 +1,4 @@
-import { graphql } from '../../../graphql/graphql.ts';
+import { graphql } from '#graphql/graphql.ts';
 import { TicketActionFields } from './tickets.ts';
 
 /** An agent's answer: an e-mail to the customer and CCs (W2). */
