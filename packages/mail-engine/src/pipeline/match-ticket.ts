@@ -1,3 +1,5 @@
+import type { AccountRow, schema } from '@correio/core';
+
 /**
  * W3 threading, as a pure decision over what the database found: headers first, then the ticket
  * tag in the subject, then the account's same-subject policy.
@@ -5,12 +7,12 @@
 
 export interface TicketCandidate {
   id: string;
-  status: 'NEW' | 'OPEN' | 'PENDING' | 'RESOLVED' | 'CLOSED';
+  status: (typeof schema.ticketStatusEnum.enumValues)[number];
   customerEmail: string;
   ccs: string[];
 }
 
-export type SameSubjectPolicy = 'ASSOCIATE_ANY_SENDER' | 'ASSOCIATE_IF_CLIENT_OR_CC' | 'NEW_TICKET';
+export type SameSubjectPolicy = AccountRow['sameSubjectPolicy'];
 
 export interface MatchInput {
   sender: string;
@@ -43,7 +45,7 @@ export function matchTicket(input: MatchInput): MatchResult {
   return known ? { ticket: bySubject, via: 'SUBJECT' } : null;
 }
 
-export type NewTicketPolicy = 'ANY_SENDER' | 'REGISTERED_CLIENTS' | 'CLIENTS_OR_DOMAIN_RULES' | 'NEVER';
+export type NewTicketPolicy = AccountRow['newTicketPolicy'];
 
 /** A4's new-ticket policy; returns the refusal reason, or null when a ticket may be opened. */
 export function newTicketRefusal(policy: NewTicketPolicy, sender: { isClient: boolean; domainHasRule: boolean }): string | null {
