@@ -16,13 +16,21 @@ import { waitFor } from './wait.ts';
  * certificate, an account pointing at an smtp-server sink, and readers for what the sink captured.
  */
 
+/** The outbox timings outboundEngineOptions() gives (unless a test overrides them): tests derive their waits from these. */
+export const OUTBOUND_TIMING = {
+  /** How often the outbox looks for due rows. */
+  pollMs: 100,
+  /** Retry policy: the first delay is between minMs/2 and minMs; no delay is ever longer than maxMs. */
+  retry: { minMs: 200, maxMs: 1000, maxAgeMs: 30_000 },
+} as const;
+
 export function outboundEngineOptions(extra: EngineOptions = {}): EngineOptions {
   return {
     ...extra,
     outbox: {
-      pollMs: 100,
+      pollMs: OUTBOUND_TIMING.pollMs,
       ...extra.outbox,
-      retry: { minMs: 200, maxMs: 1000, maxAgeMs: 30_000, ...extra.outbox?.retry },
+      retry: { ...OUTBOUND_TIMING.retry, ...extra.outbox?.retry },
       // The sink's certificate is self-signed: trust exactly it, verification stays on.
       smtp: { tls: { ca: testCertificate().cert }, ...extra.outbox?.smtp },
     },

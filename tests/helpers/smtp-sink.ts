@@ -73,6 +73,8 @@ export interface SmtpSink {
   failFor(ms: number, code: number, message: string, stage?: SmtpFailureStage): void;
   /** Permanently reject one recipient address at RCPT (e.g. 550 '5.1.1 User unknown'); others are accepted. */
   rejectRecipient(address: string, code: number, message: string): void;
+  /** Forgets every programmed failure (failNext, failFor, rejectRecipient); messages and counters stay. A test that programs one clears it when it ends. */
+  clearFailures(): void;
   /** Clears messages, counters, auth log and every programmed failure. */
   reset(): void;
   /** Resolves with the messages once at least `n` were accepted; rejects after `timeoutMs` (default 5000). */
@@ -287,16 +289,20 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
       rejectedRecipients.set(address.toLowerCase(), { code, message });
     },
 
-    reset() {
-      messages.length = 0;
-      authLog.length = 0;
-      connections = 0;
-      transactions = 0;
+    clearFailures() {
       failCount = 0;
       failCountWith = undefined;
       failUntil = 0;
       failUntilWith = undefined;
       rejectedRecipients.clear();
+    },
+
+    reset() {
+      messages.length = 0;
+      authLog.length = 0;
+      connections = 0;
+      transactions = 0;
+      sink.clearFailures();
     },
 
     waitForMessages(n, timeoutMs = 5000) {

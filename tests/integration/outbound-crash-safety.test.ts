@@ -23,12 +23,31 @@ const db = () => app.runtime.database.db;
 const copiesOf = (messageId: string) => sink.messages.filter((m) => rawHeaders(m.raw).get('message-id')?.[0] === `<${messageId}>`);
 const outboxRow = async (actionId: string) => (await db().select().from(schema.outbox).where(eq(schema.outbox.actionId, actionId)))[0]!;
 
-/** Queues a reply while this engine's outbox is stopped, so the test decides what state its row is in. */
-async function queueWhileStopped(subject: string) {
-  await app.engine!.outbox.stop();
+/** Queues a reply on a fresh ticket. */
+async function queueReply(subject: string) {
   const { ticketId } = await importCustomerMail(app, account.id, { subject });
   const action = await reply(app, admin.token, ticketId, { text: subject });
   return { ticketId, action };
+}
+
+/**
+ * Runs `body` with this engine's outbox stopped, so the test decides what state its rows are in
+ * before `resume()` starts it again. It is running again when `body` ends, whatever happened.
+ */
+async function withOutboxStopped(body: (resume: () => void) => Promise<void>): Promise<void> {
+  const outbox = app.engine!.outbox;
+  await outbox.stop();
+  let running = false;
+  const resume = () => {
+    if (running) return;
+    running = true;
+    outbox.start();
+  };
+  try {
+    await body(resume);
+  } finally {
+    resume();
+  }
 }
 
 beforeAll(async () => {
@@ -45,25 +64,32 @@ beforeEach(() => sink.reset());
 
 describe('outbox crash safety', () => {
   it('sends again, once and with the same Message-ID, a row an engine left SENDING when its lease expired', async () => {
-    const { ticketId, action } = await queueWhileStopped('Engine caiu no meio do envio');
-    // What a crashed engine leaves behind: the row leased and SENDING, the lease now over.
-    await db().execute(sql`update outbox set state = 'SENDING', lease_owner = 'dead-engine', lease_expires_at = now() - interval '1 second', attempts = 1, first_attempt_at = now() where action_id = ${action.id}`);
-    app.engine!.outbox.start();
-    await waitForDelivery(app, admin.token, ticketId, action.id, (a) => a.delivery === 'SENT', 'the interrupted reply to be SENT');
-    expect(copiesOf(action.messageId)).toHaveLength(1);
-    expect(await outboxRow(action.id)).toMatchObject({ state: 'SENT', attempts: 2, leaseOwner: null });
-    expect(app.logs.some((l) => l.includes('an engine stopped while sending this message'))).toBe(true);
+    await withOutboxStopped(async (resume) => {
+      const { ticketId, action } = await queueReply('Engine caiu no meio do envio');
+      // What a crashed engine leaves behind: the row leased and SENDING, the lease now over.
+      await db().execute(sql`update outbox set state = 'SENDING', lease_owner = 'dead-engine', lease_expires_at = now() - interval '1 second', attempts = 1, first_attempt_at = now() where action_id = ${action.id}`);
+      resume();
+      await waitForDelivery(app, admin.token, ticketId, action.id, (a) => a.delivery === 'SENT', 'the interrupted reply to be SENT');
+      expect(copiesOf(action.messageId)).toHaveLength(1);
+      expect(await outboxRow(action.id)).toMatchObject({ state: 'SENT', attempts: 2, leaseOwner: null });
+      expect(app.logs.some((l) => l.includes('an engine stopped while sending this message'))).toBe(true);
+    });
   });
 
   it('leaves a row alone while another engine’s lease on it is alive, and takes it over when it expires', async () => {
-    const { ticketId, action } = await queueWhileStopped('Outro engine está enviando');
-    await db().execute(sql`update outbox set state = 'SENDING', lease_owner = 'busy-engine', lease_expires_at = now() + interval '2 seconds', attempts = 1, first_attempt_at = now() where action_id = ${action.id}`);
-    app.engine!.outbox.start();
-    await new Promise((r) => setTimeout(r, 1000));
-    expect(sink.transactions).toBe(0);
-    expect(await outboxRow(action.id)).toMatchObject({ state: 'SENDING', leaseOwner: 'busy-engine' });
-    await waitForDelivery(app, admin.token, ticketId, action.id, (a) => a.delivery === 'SENT', 'the reply to be taken over after the lease expired');
-    expect(copiesOf(action.messageId)).toHaveLength(1);
+    await withOutboxStopped(async (resume) => {
+      const { ticketId, action } = await queueReply('Outro engine está enviando');
+      // Queued with it, free to send: once this one is SENT, the outbox has claimed what was due and passed the leased row by.
+      const witness = await queueReply('Enviada ao lado');
+      await db().execute(sql`update outbox set state = 'SENDING', lease_owner = 'busy-engine', lease_expires_at = now() + interval '2 seconds', attempts = 1, first_attempt_at = now() where action_id = ${action.id}`);
+      resume();
+      await waitForDelivery(app, admin.token, witness.ticketId, witness.action.id, (a) => a.delivery === 'SENT', 'the free reply to be SENT');
+      expect(copiesOf(action.messageId)).toHaveLength(0);
+      expect(sink.transactions).toBe(1); // the free reply's, nothing else
+      expect(await outboxRow(action.id)).toMatchObject({ state: 'SENDING', leaseOwner: 'busy-engine' });
+      await waitForDelivery(app, admin.token, ticketId, action.id, (a) => a.delivery === 'SENT', 'the reply to be taken over after the lease expired');
+      expect(copiesOf(action.messageId)).toHaveLength(1);
+    });
   });
 
   it('documents the remaining window: accepted by the server but SENT never recorded → a second copy with the same Message-ID', async () => {
@@ -87,6 +113,7 @@ describe('outbox crash safety', () => {
   it('lets two engines share one outbox without sending anything twice (N2)', async () => {
     const second = new OutboxWorker(app.runtime, app.engine!.status, 'second-engine', app.engine!.destinations, outboxOptions({ pollMs: 50, batchSize: 3, smtp: { tls: { ca: testCertificate().cert } } }));
     second.start();
+    let mainStopped = false;
     try {
       const { ticketId } = await importCustomerMail(app, account.id, { subject: 'Dois engines' });
       const actions = [];
@@ -96,11 +123,15 @@ describe('outbox crash safety', () => {
         const rows = await db().select({ state: schema.outbox.state, owner: schema.outbox.leaseOwner }).from(schema.outbox).where(eq(schema.outbox.state, 'SENT'));
         return rows.length >= 12;
       }, 'every row to be SENT');
-      await new Promise((r) => setTimeout(r, 300));
+      // stop() returns once the worker's sends in flight are finished: a second copy that either
+      // engine was still sending has reached the sink by now.
+      mainStopped = true;
+      await Promise.all([second.stop(), app.engine!.outbox.stop()]);
       for (const a of actions) expect(copiesOf(a.messageId)).toHaveLength(1);
       expect(sink.messages).toHaveLength(12);
     } finally {
       await second.stop();
+      if (mainStopped) app.engine!.outbox.start();
     }
   });
 });

@@ -4,11 +4,12 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { signUp, startTestApp, type TestApp } from '../helpers/app.ts';
 import { UPDATE_ACCOUNT } from '../helpers/fragments.ts';
-import { gql, gqlOk, subscribe, wsClient } from '../helpers/graphql.ts';
+import { gql, gqlOk, subscribe, subscriptionsClosed, subscriptionsOpen, wsClient } from '../helpers/graphql.ts';
 import {
   createSinkAccount,
   importCustomerMail,
   mimeTree,
+  OUTBOUND_TIMING,
   outboundEngineOptions,
   parse,
   PNG_1X1,
@@ -28,6 +29,9 @@ let app: TestApp;
 let sink: SmtpSink;
 let admin: Awaited<ReturnType<typeof signUp>>;
 let account: { id: string; address: string };
+
+// The longest a retry can take to start: the retry policy's longest delay, plus one poll of the outbox.
+const NO_RETRY_WINDOW_MS = OUTBOUND_TIMING.retry.maxMs + OUTBOUND_TIMING.pollMs;
 
 const BRAND = { name: 'Acme Ltda', url: 'https://acme.example', logoDataUrl: PNG_DATA_URL };
 const sent = (a: any) => a.delivery === 'SENT';
@@ -51,6 +55,7 @@ afterAll(async () => {
   await app?.stop();
   await sink?.stop();
 });
+// Each test starts with an empty sink (messages and counters); a test that programs a failure clears it itself.
 beforeEach(() => sink.reset());
 
 describe('agent replies as e-mail (W2)', () => {
@@ -62,59 +67,65 @@ describe('agent replies as e-mail (W2)', () => {
       text: 'Bom dia, a nota fiscal de outubro não chegou.',
     });
     const ws = wsClient(app.url, admin.token);
+    const open = app.subscriptions.open;
     const live = subscribe(ws, `subscription($id: ID) { ticketChanged(ticketId: $id) { actions { kind delivery } } }`, { id: ticketId });
-    await new Promise((r) => setTimeout(r, 200));
+    let action: any;
+    try {
+      await subscriptionsOpen(app, open + 1);
 
-    const action = await reply(app, admin.token, ticketId, { text: 'Olá Ana,\n\nSegue a nota: https://acme.example/nf/1\nQualquer dúvida, responda.', cc: ['chefe@cliente.example', 'Financeiro@Cliente.example'] });
-    expect(action).toMatchObject({
-      kind: 'EMAIL_OUT',
-      delivery: 'QUEUED',
-      from: 'support@acme.example',
-      fromName: 'Acme Suporte',
-      to: ['ana@cliente.example'],
-      cc: ['chefe@cliente.example', 'financeiro@cliente.example'],
-      subject: 'Re: Nota fiscal não chegou [#1]',
-      author: { name: 'Beatriz Agente' },
-    });
-    expect(action.messageId).toMatch(/^[\w.-]+@acme\.example$/);
+      action = await reply(app, admin.token, ticketId, { text: 'Olá Ana,\n\nSegue a nota: https://acme.example/nf/1\nQualquer dúvida, responda.', cc: ['chefe@cliente.example', 'Financeiro@Cliente.example'] });
+      expect(action).toMatchObject({
+        kind: 'EMAIL_OUT',
+        delivery: 'QUEUED',
+        from: 'support@acme.example',
+        fromName: 'Acme Suporte',
+        to: ['ana@cliente.example'],
+        cc: ['chefe@cliente.example', 'financeiro@cliente.example'],
+        subject: 'Re: Nota fiscal não chegou [#1]',
+        author: { name: 'Beatriz Agente' },
+      });
+      expect(action.messageId).toMatch(/^[\w.-]+@acme\.example$/);
 
-    const [message] = await sink.waitForMessages(1);
-    expect(message!.from).toBe('support@acme.example');
-    expect([...message!.to].sort()).toEqual(['ana@cliente.example', 'chefe@cliente.example', 'financeiro@cliente.example']);
-    expect(message!.user).toBe('smtp-user');
-    expect(message!.secure).toBe(true);
+      const [message] = await sink.waitForMessages(1);
+      expect(message!.from).toBe('support@acme.example');
+      expect([...message!.to].sort()).toEqual(['ana@cliente.example', 'chefe@cliente.example', 'financeiro@cliente.example']);
+      expect(message!.user).toBe('smtp-user');
+      expect(message!.secure).toBe(true);
 
-    const headers = rawHeaders(message!.raw);
-    expect(headers.get('from')).toEqual(['Acme Suporte <support@acme.example>']);
-    expect(headers.get('to')).toEqual(['ana@cliente.example']);
-    expect(headers.get('cc')).toEqual(['chefe@cliente.example, financeiro@cliente.example']);
-    expect(headers.get('message-id')).toEqual([`<${action.messageId}>`]);
-    expect(headers.get('in-reply-to')).toEqual(['<root-1@cliente.example>']);
-    expect(headers.get('references')).toEqual(['<root-1@cliente.example>']);
-    expect(headers.has('bcc')).toBe(false);
-    // A human reply must not look automatic (W5 works both ways).
-    expect(headers.has('auto-submitted')).toBe(false);
-    expect(headers.has('x-auto-response-suppress')).toBe(false);
+      const headers = rawHeaders(message!.raw);
+      expect(headers.get('from')).toEqual(['Acme Suporte <support@acme.example>']);
+      expect(headers.get('to')).toEqual(['ana@cliente.example']);
+      expect(headers.get('cc')).toEqual(['chefe@cliente.example, financeiro@cliente.example']);
+      expect(headers.get('message-id')).toEqual([`<${action.messageId}>`]);
+      expect(headers.get('in-reply-to')).toEqual(['<root-1@cliente.example>']);
+      expect(headers.get('references')).toEqual(['<root-1@cliente.example>']);
+      expect(headers.has('bcc')).toBe(false);
+      // A human reply must not look automatic (W5 works both ways).
+      expect(headers.has('auto-submitted')).toBe(false);
+      expect(headers.has('x-auto-response-suppress')).toBe(false);
 
-    expect(mimeTree(message!.raw)).toBe(['multipart/alternative', '  text/plain', '  multipart/related', '    text/html', '    image/png'].join('\n'));
-    const parsed = await parse(message!.raw);
-    expect(parsed.subject).toBe('Re: Nota fiscal não chegou [#1]');
-    expect(parsed.text).toBe('Olá Ana,\n\nSegue a nota: https://acme.example/nf/1\nQualquer dúvida, responda.\n\n-- \nAcme Ltda\nhttps://acme.example\n');
-    const html = String(parsed.html);
-    expect(html).toContain('<p>Olá Ana,</p>');
-    expect(html).toContain('<p>Segue a nota: <a href="https://acme.example/nf/1">https://acme.example/nf/1</a><br>\nQualquer dúvida, responda.</p>');
-    expect(html).toContain('<a href="https://acme.example" style="color:#555555;text-decoration:none;font-weight:bold">Acme Ltda</a>');
-    const logo = parsed.attachments.find((a) => a.contentType === 'image/png')!;
-    expect(logo.contentDisposition).toBe('inline');
-    expect(logo.content.equals(PNG_1X1)).toBe(true);
-    expect(html).toContain(`<img src="cid:${logo.contentId!.replace(/^<|>$/g, '')}" alt="Acme Ltda"`);
+      expect(mimeTree(message!.raw)).toBe(['multipart/alternative', '  text/plain', '  multipart/related', '    text/html', '    image/png'].join('\n'));
+      const parsed = await parse(message!.raw);
+      expect(parsed.subject).toBe('Re: Nota fiscal não chegou [#1]');
+      expect(parsed.text).toBe('Olá Ana,\n\nSegue a nota: https://acme.example/nf/1\nQualquer dúvida, responda.\n\n-- \nAcme Ltda\nhttps://acme.example\n');
+      const html = String(parsed.html);
+      expect(html).toContain('<p>Olá Ana,</p>');
+      expect(html).toContain('<p>Segue a nota: <a href="https://acme.example/nf/1">https://acme.example/nf/1</a><br>\nQualquer dúvida, responda.</p>');
+      expect(html).toContain('<a href="https://acme.example" style="color:#555555;text-decoration:none;font-weight:bold">Acme Ltda</a>');
+      const logo = parsed.attachments.find((a) => a.contentType === 'image/png')!;
+      expect(logo.contentDisposition).toBe('inline');
+      expect(logo.content.equals(PNG_1X1)).toBe(true);
+      expect(html).toContain(`<img src="cid:${logo.contentId!.replace(/^<|>$/g, '')}" alt="Acme Ltda"`);
 
-    const delivered = await waitForDelivery(app, admin.token, ticketId, action.id, sent, 'the reply to be SENT');
-    expect(delivered.deliveryError).toBeNull();
-    const events = await live.next(2);
-    expect(events.at(-1)!.data!.ticketChanged.actions.at(-1)).toEqual({ kind: 'EMAIL_OUT', delivery: 'SENT' });
-    live.dispose();
-    await ws.dispose();
+      const delivered = await waitForDelivery(app, admin.token, ticketId, action.id, sent, 'the reply to be SENT');
+      expect(delivered.deliveryError).toBeNull();
+      const events = await live.next(2);
+      expect(events.at(-1)!.data!.ticketChanged.actions.at(-1)).toEqual({ kind: 'EMAIL_OUT', delivery: 'SENT' });
+    } finally {
+      live.dispose();
+      await ws.dispose();
+      await subscriptionsClosed(app, open);
+    }
 
     // Every Message-ID Correio sends is known as outgoing: threading and own-copy detection rely on it.
     const ids = await app.runtime.database.db.select().from(schema.ticketMessageIds).where(eq(schema.ticketMessageIds.messageId, action.messageId));
@@ -245,33 +256,48 @@ describe('delivery failures (W2: retried, visible, never lost)', () => {
   it('retries a temporary 451 with backoff and delivers exactly once', async () => {
     const { ticketId } = await importCustomerMail(app, account.id, { subject: 'Greylisting' });
     sink.failNext(1, 451, '4.7.1 Greylisted, please try again later');
-    const action = await reply(app, admin.token, ticketId, { text: 'Resposta adiada uma vez.' });
-    const delivered = await waitForDelivery(app, admin.token, ticketId, action.id, sent, 'the reply to be SENT after the retry');
-    expect(delivered.deliveryError).toBeNull();
-    expect(copiesOf(action.messageId)).toHaveLength(1);
-    expect(sink.transactions).toBe(2);
-    const [row] = await app.runtime.database.db.select().from(schema.outbox).where(eq(schema.outbox.actionId, action.id));
-    expect(row).toMatchObject({ state: 'SENT', attempts: 2 });
-    expect(row!.lastResponse).toMatch(/^250 /);
+    try {
+      const action = await reply(app, admin.token, ticketId, { text: 'Resposta adiada uma vez.' });
+      const delivered = await waitForDelivery(app, admin.token, ticketId, action.id, sent, 'the reply to be SENT after the retry');
+      expect(delivered.deliveryError).toBeNull();
+      expect(copiesOf(action.messageId)).toHaveLength(1);
+      expect(sink.transactions).toBe(2);
+      const [row] = await app.runtime.database.db.select().from(schema.outbox).where(eq(schema.outbox.actionId, action.id));
+      expect(row).toMatchObject({ state: 'SENT', attempts: 2 });
+      expect(row!.lastResponse).toMatch(/^250 /);
+    } finally {
+      sink.clearFailures();
+    }
   });
 
   it('shows a pending retry on the action while the server keeps deferring', async () => {
     const { ticketId } = await importCustomerMail(app, account.id, { subject: 'Servidor ocupado' });
     sink.failFor(1500, 421, '4.3.2 Service busy, closing transmission channel');
-    const action = await reply(app, admin.token, ticketId, { text: 'Teste' });
-    const retrying = await waitForDelivery(app, admin.token, ticketId, action.id, (a) => a.delivery === 'QUEUED' && !!a.deliveryError, 'a retry note');
-    expect(retrying.deliveryError).toMatch(/^Not sent yet \(attempt \d\): .*421 4\.3\.2 Service busy.* Next attempt in \d+ s\.$/);
-    await waitForDelivery(app, admin.token, ticketId, action.id, sent, 'the reply to be SENT once the server recovers');
-    expect(copiesOf(action.messageId)).toHaveLength(1);
+    try {
+      const action = await reply(app, admin.token, ticketId, { text: 'Teste' });
+      const retrying = await waitForDelivery(app, admin.token, ticketId, action.id, (a) => a.delivery === 'QUEUED' && !!a.deliveryError, 'a retry note');
+      expect(retrying.deliveryError).toMatch(/^Not sent yet \(attempt \d\): .*421 4\.3\.2 Service busy.* Next attempt in \d+ s\.$/);
+      await waitForDelivery(app, admin.token, ticketId, action.id, sent, 'the reply to be SENT once the server recovers');
+      expect(copiesOf(action.messageId)).toHaveLength(1);
+    } finally {
+      sink.clearFailures();
+    }
   });
 
   it('stops at once on a 550 and shows the server’s response; "send again" reuses the Message-ID', async () => {
     const { ticketId } = await importCustomerMail(app, account.id, { subject: 'Filtro de spam' });
     sink.failNext(1, 550, '5.7.1 Message rejected as spam', 'DATA');
-    const action = await reply(app, admin.token, ticketId, { text: 'Não é spam.' });
-    const rejected = await waitForDelivery(app, admin.token, ticketId, action.id, failed, 'the reply to be FAILED');
-    expect(rejected.deliveryError).toBe('The server refused the message: 550 5.7.1 Message rejected as spam');
-    await new Promise((r) => setTimeout(r, 800)); // longer than the retry delay: nothing more must happen
+    let action: any;
+    try {
+      action = await reply(app, admin.token, ticketId, { text: 'Não é spam.' });
+      const rejected = await waitForDelivery(app, admin.token, ticketId, action.id, failed, 'the reply to be FAILED');
+      expect(rejected.deliveryError).toBe('The server refused the message: 550 5.7.1 Message rejected as spam');
+    } finally {
+      sink.clearFailures();
+    }
+    // A negative check, so a bounded wait: a retry (the bug this guards against) would come after
+    // at most the policy's longest delay plus one poll of the outbox; nothing more may happen in that time.
+    await new Promise((r) => setTimeout(r, NO_RETRY_WINDOW_MS));
     expect(sink.transactions).toBe(1);
     const [row] = await app.runtime.database.db.select().from(schema.outbox).where(eq(schema.outbox.actionId, action.id));
     expect(row).toMatchObject({ state: 'FAILED', attempts: 1, lastResponse: '550 5.7.1 Message rejected as spam' });
@@ -287,11 +313,15 @@ describe('delivery failures (W2: retried, visible, never lost)', () => {
   it('delivers to the accepted recipients and names the refused one', async () => {
     const { ticketId } = await importCustomerMail(app, account.id, { subject: 'Cópia errada', cc: 'ninguem@cliente.example' });
     sink.rejectRecipient('ninguem@cliente.example', 550, '5.1.1 <ninguem@cliente.example>: User unknown');
-    const action = await reply(app, admin.token, ticketId, { text: 'Olá' });
-    const [message] = await sink.waitForMessages(1);
-    expect(message!.to).toEqual(['ana@cliente.example']);
-    const done = await waitForDelivery(app, admin.token, ticketId, action.id, sent, 'the reply to be SENT');
-    expect(done.deliveryError).toBe('Not delivered to ninguem@cliente.example (550 5.1.1 <ninguem@cliente.example>: User unknown); the other recipients got it.');
+    try {
+      const action = await reply(app, admin.token, ticketId, { text: 'Olá' });
+      const [message] = await sink.waitForMessages(1);
+      expect(message!.to).toEqual(['ana@cliente.example']);
+      const done = await waitForDelivery(app, admin.token, ticketId, action.id, sent, 'the reply to be SENT');
+      expect(done.deliveryError).toBe('Not delivered to ninguem@cliente.example (550 5.1.1 <ninguem@cliente.example>: User unknown); the other recipients got it.');
+    } finally {
+      sink.clearFailures();
+    }
   });
 
   it('waits out a refused connection and sends once the admin fixes the port', async () => {
