@@ -1,5 +1,15 @@
 // English messages; the source of truth for keys (pt-BR must have exactly the same ones).
+// Over 300 lines because it is data: one message a line, grouped by screen.
 // vue-i18n syntax: a literal @ is written {'@'}, and | separates plural forms.
+// Sections keyed by a schema enum say so with `satisfies`: a value the schema gains (or drops)
+// fails type-checking here until it has a text, and then in pt-BR, which must have the same keys.
+// The runtime value lists (select options, known error codes) are read from these sections.
+import type { AccountKind, ActionKind, ConnectionState, DeliveryState, Direction, Encryption, ImportExisting, IncomingProtocol, NewTicketPolicy, RefusalReason, Role, SameSubjectPolicy, SmtpAuthMechanism, TicketStatus } from '#graphql/enums.ts';
+import type { ClientErrorCode } from '#graphql/errors.ts';
+
+/** One text per value of a schema enum. */
+type Labels<E extends string> = Record<E, string>;
+
 const en = {
   common: {
     cancel: 'Cancel',
@@ -28,7 +38,7 @@ const en = {
     failedImports: 'Failed imports',
     logout: 'Log out',
   },
-  roles: { ADMIN: 'Admin', AGENT: 'Agent' },
+  roles: { AGENT: 'Agent', ADMIN: 'Admin' } satisfies Labels<Role>,
   live: {
     connected: 'Live',
     connecting: 'Connecting…',
@@ -40,6 +50,7 @@ const en = {
     NOT_FOUND: { title: 'Not found', detail: 'It may have been removed. Reload the page to see the current state.' },
     VALIDATION_FAILED: { title: 'Some fields need attention', detail: 'Check the highlighted fields and try again.' },
     BAD_USER_INPUT: { title: 'The request was not understood', detail: 'Reload the page and try again.' },
+    GRAPHQL_VALIDATION_FAILED: { title: 'This page is out of date', detail: 'Reload the page to get the current version, then try again.' },
     INVALID_CREDENTIALS: { title: 'Wrong e-mail or password', detail: 'Check both and try again.' },
     RATE_LIMITED: { title: 'Too many attempts', detail: 'Wait a minute, then try again.' },
     SIGNUP_CLOSED: { title: 'Sign-up is closed on this server', detail: 'Ask an admin of your company to add you as an agent.' },
@@ -49,7 +60,7 @@ const en = {
     SECRET_REQUIRED: { title: 'Type the password again', detail: 'The server settings changed, and a saved password is only ever sent to the server it was saved for.' },
     INTERNAL: { title: 'Something went wrong on the server', detail: 'Try again in a moment. If it keeps happening, tell your administrator (the server log has the details).' },
     NETWORK: { title: 'Cannot reach Correio', detail: 'Check your internet connection; nothing was lost, try again in a moment.' },
-  },
+  } satisfies Record<ClientErrorCode, { title: string; detail: string }>,
   auth: {
     loginTitle: 'Log in',
     loginSubtitle: 'Welcome back. Your tickets are waiting.',
@@ -81,21 +92,21 @@ const en = {
   },
   status: {
     state: {
-      UNKNOWN: 'Not checked',
-      CHECKING: 'Checking…',
       OK: 'OK',
       INTERMITTENT: 'Intermittent',
       ERROR: 'Error',
+      CHECKING: 'Checking…',
       DISABLED: 'Disabled',
-    },
+      UNKNOWN: 'Not checked',
+    } satisfies Labels<ConnectionState>,
     meaning: {
-      UNKNOWN: 'Not checked yet.',
-      CHECKING: 'A test is running right now; the result appears here as soon as it arrives.',
       OK: 'The connection works: the last test or sync succeeded.',
       INTERMITTENT: 'Temporary trouble that usually clears by itself, such as a short block or throttling by the provider, or a timeout.',
       ERROR: 'A problem that needs you: it cannot clear by itself (wrong password, TLS mismatch, unknown server) or has lasted 30 minutes or more.',
+      CHECKING: 'A test is running right now; the result appears here as soon as it arrives.',
       DISABLED: 'The account is inactive, or this direction (receiving or sending) is switched off or not configured.',
-    },
+      UNKNOWN: 'Not checked yet.',
+    } satisfies Labels<ConnectionState>,
     legendTitle: 'What does each status mean?',
     legendIntro:
       'Every time you open or refresh this screen, every account is tested again, so the status you see is the real status of your accounts right now, never an old error that no longer happens.',
@@ -103,7 +114,7 @@ const en = {
     intermittentAnswer:
       'Transient errors, such as a temporary block on access to the server, or any error that takes less than 30 minutes to clear. If it lasts 30 minutes or more, the status becomes Error.',
   },
-  direction: { INCOMING: 'Receiving', OUTGOING: 'Sending' },
+  direction: { INCOMING: 'Receiving', OUTGOING: 'Sending' } satisfies Labels<Direction>,
   phases: {
     DNS: 'Server name (DNS)',
     CONNECT: 'Connection',
@@ -115,25 +126,25 @@ const en = {
     SEND: 'Sending',
     CONFIG: 'Settings',
   },
-  encryption: { SSL_TLS: 'SSL/TLS', STARTTLS: 'STARTTLS', NONE: 'None' },
-  mechanism: { PLAIN: 'PLAIN', LOGIN: 'LOGIN', CRAM_MD5: 'CRAM-MD5', XOAUTH2: 'XOAUTH2 (OAuth 2.0 token)' },
+  encryption: { SSL_TLS: 'SSL/TLS', STARTTLS: 'STARTTLS', NONE: 'None' } satisfies Labels<Encryption>,
+  mechanism: { PLAIN: 'PLAIN', LOGIN: 'LOGIN', CRAM_MD5: 'CRAM-MD5', XOAUTH2: 'XOAUTH2 (OAuth 2.0 token)' } satisfies Labels<SmtpAuthMechanism>,
   policy: {
     newTicket: {
       ANY_SENDER: 'From any sender',
       REGISTERED_CLIENTS: 'Only if the sender is registered as a client',
       CLIENTS_OR_DOMAIN_RULES: 'Only if the sender is a client or their domain is in the association rules',
       NEVER: 'Never (do not open tickets from e-mail)',
-    },
+    } satisfies Labels<NewTicketPolicy>,
     sameSubject: {
       ASSOCIATE_ANY_SENDER: 'Add it to the ticket even if the sender is neither the ticket’s client nor a CC',
       ASSOCIATE_IF_CLIENT_OR_CC: 'Add it to the ticket only if the sender is the ticket’s client or a CC',
       NEW_TICKET: 'Never add it; open a new ticket',
-    },
+    } satisfies Labels<SameSubjectPolicy>,
     importExisting: {
       NONE: 'Only new mail from now on',
       LAST_DAYS: 'Mail of the last days…',
       ALL: 'Everything in the folder',
-    },
+    } satisfies Labels<ImportExisting>,
   },
   accounts: {
     title: 'E-mail accounts',
@@ -210,10 +221,10 @@ const en = {
     nameHint: 'Shown to agents and as the sender name of your answers.',
     kind: {
       label: 'Account type',
-      builtin: 'Correio address',
-      builtinDescription: 'Ready to use, no server settings: you only choose the name before the {\'@\'}.',
-      external: 'Another provider',
-      externalDescription: 'Gmail, Outlook, UOL, Locaweb, your company’s server… Pick a provider or set it up by hand.',
+      choices: {
+        BUILTIN: { label: 'Correio address', description: 'Ready to use, no server settings: you only choose the name before the {\'@\'}.' },
+        EXTERNAL: { label: 'Another provider', description: 'Gmail, Outlook, UOL, Locaweb, your company’s server… Pick a provider or set it up by hand.' },
+      } satisfies Record<AccountKind, { label: string; description: string }>,
     },
     address: 'E-mail address',
     localPartHint: 'Only the part before the {\'@\'}; the domain is your workspace’s.',
@@ -233,8 +244,7 @@ const en = {
       enabledDescription: 'Import the messages of this mailbox as tickets.',
       protocol: 'Protocol',
       recommended: 'Recommended',
-      imapWhy: 'Better performance: new mail arrives within a second, and the mailbox stays usable from other devices.',
-      pop3Note: 'Checked every few minutes. Use only if your provider offers no IMAP.',
+      protocolDescription: { IMAP: 'Better performance: new mail arrives within a second, and the mailbox stays usable from other devices.', POP3: 'Checked every few minutes. Use only if your provider offers no IMAP.' } satisfies Labels<IncomingProtocol>,
       dedicatedMailbox:
         'We recommend a mailbox used only by Correio (e.g. atendimento{\'@\'}…), so no unnecessary tickets are created. Your provider may warn you about a new sign-in; that is expected. The password is stored encrypted and never shown again.',
       folder: 'IMAP folder',
@@ -315,8 +325,8 @@ const en = {
     savedAndTested: '{name} was saved and works.',
     savedWithProblems: '{name} was saved. Its status shows whether the problem persists.',
   },
-  ticketStatus: { NEW: 'New', OPEN: 'Open', PENDING: 'Pending', RESOLVED: 'Resolved', CLOSED: 'Closed' },
-  delivery: { QUEUED: 'Sending…', SENT: 'Sent', FAILED: 'Not delivered' },
+  ticketStatus: { NEW: 'New', OPEN: 'Open', PENDING: 'Pending', RESOLVED: 'Resolved', CLOSED: 'Closed' } satisfies Labels<TicketStatus>,
+  delivery: { QUEUED: 'Sending…', SENT: 'Sent', FAILED: 'Not delivered' } satisfies Labels<DeliveryState>,
   tickets: {
     title: 'Tickets',
     description: 'Every customer e-mail, as a ticket. New tickets and answers appear here as they arrive.',
@@ -357,7 +367,7 @@ const en = {
     notFoundDescription: 'It does not exist in this workspace, or the link is wrong.',
     openedAt: 'opened {when}',
     thread: 'Conversation',
-    kind: { EMAIL_IN: 'E-mail received', EMAIL_OUT: 'Answer sent', NOTE: 'Internal note' },
+    kind: { EMAIL_IN: 'E-mail received', EMAIL_OUT: 'Answer sent', NOTE: 'Internal note' } satisfies Labels<ActionKind>,
     to: 'To',
     cc: 'Cc',
     showQuoted: 'Show quoted text',
@@ -477,8 +487,7 @@ const en = {
       password: 'First password',
       passwordHint: 'At least 10 characters.',
       role: 'Role',
-      agentDescription: 'Reads and answers tickets.',
-      adminDescription: 'Also manages e-mail accounts, lists and agents.',
+      roleDescription: { AGENT: 'Reads and answers tickets.', ADMIN: 'Also manages e-mail accounts, lists and agents.' } satisfies Labels<Role>,
       create: 'Create login',
       you: 'You',
       emptyTitle: 'No agents',
@@ -521,7 +530,7 @@ const en = {
         RATE_LIMITED: 'Too many from sender',
         APPEND_DISABLED: 'Replies switched off',
         DUPLICATE: 'Duplicate',
-      },
+      } satisfies Labels<RefusalReason>,
     },
   },
 };

@@ -1,6 +1,8 @@
 import type { MessageSchema } from './en.ts';
 
-// Português do Brasil. Typed against the English messages: a missing key fails the type check.
+// Português do Brasil. Typed against the English messages: a missing key fails the type check,
+// and en.ts ties its enum-keyed sections to the schema, so every schema value needs a text here too.
+// Over 300 lines because it is data: one message a line, grouped by screen.
 const ptBR: MessageSchema = {
   common: {
     cancel: 'Cancelar',
@@ -29,7 +31,7 @@ const ptBR: MessageSchema = {
     failedImports: 'Importações com falha',
     logout: 'Sair',
   },
-  roles: { ADMIN: 'Administrador', AGENT: 'Agente' },
+  roles: { AGENT: 'Agente', ADMIN: 'Administrador' },
   live: {
     connected: 'Ao vivo',
     connecting: 'Conectando…',
@@ -41,6 +43,7 @@ const ptBR: MessageSchema = {
     NOT_FOUND: { title: 'Não encontrado', detail: 'Talvez tenha sido removido. Recarregue a página para ver a situação atual.' },
     VALIDATION_FAILED: { title: 'Alguns campos precisam de atenção', detail: 'Confira os campos destacados e tente de novo.' },
     BAD_USER_INPUT: { title: 'A requisição não foi entendida', detail: 'Recarregue a página e tente de novo.' },
+    GRAPHQL_VALIDATION_FAILED: { title: 'Esta página está desatualizada', detail: 'Recarregue a página para obter a versão atual e tente de novo.' },
     INVALID_CREDENTIALS: { title: 'E-mail ou senha incorretos', detail: 'Confira os dois e tente de novo.' },
     RATE_LIMITED: { title: 'Tentativas demais', detail: 'Aguarde um minuto e tente de novo.' },
     SIGNUP_CLOSED: { title: 'O cadastro está fechado neste servidor', detail: 'Peça a um administrador da sua empresa que adicione você como agente.' },
@@ -82,20 +85,20 @@ const ptBR: MessageSchema = {
   },
   status: {
     state: {
-      UNKNOWN: 'Não verificado',
-      CHECKING: 'Verificando…',
       OK: 'OK',
       INTERMITTENT: 'Intermitente',
       ERROR: 'Erro',
+      CHECKING: 'Verificando…',
       DISABLED: 'Desabilitado',
+      UNKNOWN: 'Não verificado',
     },
     meaning: {
-      UNKNOWN: 'Ainda não verificado.',
-      CHECKING: 'Um teste está em andamento; o resultado aparece aqui assim que chegar.',
       OK: 'A conexão funciona: o último teste ou sincronização deu certo.',
       INTERMITTENT: 'Problema temporário que costuma se resolver sozinho, como um bloqueio ou limitação passageira do provedor, ou um tempo esgotado.',
       ERROR: 'Um problema que precisa de você: não se resolve sozinho (senha errada, criptografia incompatível, servidor desconhecido) ou já dura 30 minutos ou mais.',
+      CHECKING: 'Um teste está em andamento; o resultado aparece aqui assim que chegar.',
       DISABLED: 'A conta está inativa, ou esta direção (recebimento ou envio) está desligada ou não configurada.',
+      UNKNOWN: 'Ainda não verificado.',
     },
     legendTitle: 'O que significa cada um dos status?',
     legendIntro:
@@ -211,10 +214,10 @@ const ptBR: MessageSchema = {
     nameHint: 'Exibido aos agentes e como nome do remetente das respostas.',
     kind: {
       label: 'Tipo da conta',
-      builtin: 'Endereço do Correio',
-      builtinDescription: 'Pronto para usar, sem dados de servidor: você só escolhe o usuário antes do {\'@\'}.',
-      external: 'Outro provedor',
-      externalDescription: 'Gmail, Outlook, UOL, Locaweb, o servidor da sua empresa… Escolha o provedor ou configure manualmente.',
+      choices: {
+        BUILTIN: { label: 'Endereço do Correio', description: 'Pronto para usar, sem dados de servidor: você só escolhe o usuário antes do {\'@\'}.' },
+        EXTERNAL: { label: 'Outro provedor', description: 'Gmail, Outlook, UOL, Locaweb, o servidor da sua empresa… Escolha o provedor ou configure manualmente.' },
+      },
     },
     address: 'Endereço de e-mail',
     localPartHint: 'Somente a parte antes do {\'@\'}; o domínio é o da sua base.',
@@ -234,8 +237,7 @@ const ptBR: MessageSchema = {
       enabledDescription: 'Importar as mensagens desta caixa como tickets.',
       protocol: 'Protocolo',
       recommended: 'Recomendado',
-      imapWhy: 'Melhor desempenho: e-mails novos chegam em até um segundo, e a caixa continua acessível a partir de vários dispositivos.',
-      pop3Note: 'Verificado a cada poucos minutos. Use apenas se o provedor não oferecer IMAP.',
+      protocolDescription: { IMAP: 'Melhor desempenho: e-mails novos chegam em até um segundo, e a caixa continua acessível a partir de vários dispositivos.', POP3: 'Verificado a cada poucos minutos. Use apenas se o provedor não oferecer IMAP.' },
       dedicatedMailbox:
         'Recomendamos um e-mail exclusivo para o Correio (ex.: atendimento{\'@\'}…), para evitar a geração de tickets desnecessários. Talvez o provedor envie um alerta de segurança sobre um novo acesso; é esperado. A senha é guardada criptografada e nunca mais é exibida.',
       folder: 'Pasta IMAP',
@@ -478,8 +480,7 @@ const ptBR: MessageSchema = {
       password: 'Senha inicial',
       passwordHint: 'No mínimo 10 caracteres.',
       role: 'Perfil',
-      agentDescription: 'Lê e responde tickets.',
-      adminDescription: 'Também gerencia contas de e-mail, listas e agentes.',
+      roleDescription: { AGENT: 'Lê e responde tickets.', ADMIN: 'Também gerencia contas de e-mail, listas e agentes.' },
       create: 'Criar acesso',
       you: 'Você',
       emptyTitle: 'Nenhum agente',

@@ -19,6 +19,8 @@ describe('API errors', () => {
   it('switches on codes: unknown ones count as INTERNAL, no answer at all as NETWORK', () => {
     expect(errorCode(gqlError({ code: 'DUPLICATE_MAILBOX' }))).toBe('DUPLICATE_MAILBOX');
     expect(errorCode(gqlError({ code: 'SOMETHING_NEW' }))).toBe('INTERNAL');
+    // Known means "in the schema's ErrorCode", read from the catalogue that has a text for each.
+    expect(errorCode(gqlError({ code: 'GRAPHQL_VALIDATION_FAILED' }))).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(errorCode(new CombinedError({ networkError: new Error('offline') }))).toBe('NETWORK');
     expect(errorCode(null)).toBeNull();
   });

@@ -1,6 +1,6 @@
 import { reactive } from 'vue';
+import type { Role } from '#graphql/enums.ts';
 
-export type Role = 'ADMIN' | 'AGENT';
 export interface SessionUser {
   id: string;
   name: string;

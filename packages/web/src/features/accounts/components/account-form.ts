@@ -1,30 +1,26 @@
-import type { VariablesOf } from '#graphql/graphql.ts';
-import type { ResultOf } from '#graphql/graphql.ts';
-import { defaultIncomingPort, defaultOutgoingPort, type EncryptionName, type IncomingProtocolName } from '@correio/mail-settings';
+import { defaultIncomingPort, defaultOutgoingPort } from '@correio/mail-settings';
+import type { AccountKind, Encryption, ImportExisting, IncomingProtocol, NewTicketPolicy, SameSubjectPolicy, SmtpAuthMechanism } from '#graphql/enums.ts';
+import type { ResultOf, VariablesOf } from '#graphql/graphql.ts';
 import type { AccountFormOptionsQuery, CreateEmailAccountMutation, EmailAccountFormQuery } from '../graphql/accounts.ts';
 
 export type AccountInput = VariablesOf<typeof CreateEmailAccountMutation>['input'];
 export type StoredAccount = NonNullable<ResultOf<typeof EmailAccountFormQuery>['emailAccount']>;
 export type Provider = ResultOf<typeof AccountFormOptionsQuery>['emailProviders'][number];
-export type NewTicketPolicy = 'ANY_SENDER' | 'REGISTERED_CLIENTS' | 'CLIENTS_OR_DOMAIN_RULES' | 'NEVER';
-export type SameSubjectPolicy = 'ASSOCIATE_ANY_SENDER' | 'ASSOCIATE_IF_CLIENT_OR_CC' | 'NEW_TICKET';
-export type ImportExisting = 'NONE' | 'LAST_DAYS' | 'ALL';
-export type AuthMechanism = 'PLAIN' | 'LOGIN' | 'CRAM_MD5' | 'XOAUTH2';
 
 /** Everything the account form edits, in the shape the inputs want (strings, booleans). */
 export interface AccountForm {
   name: string;
-  kind: 'BUILTIN' | 'EXTERNAL';
+  kind: AccountKind;
   localPart: string;
   address: string;
   providerId: string;
   brand: { name: string; url: string; logoUrl: string | null; logoDataUrl: string | null | undefined };
   incoming: {
     enabled: boolean;
-    protocol: IncomingProtocolName;
+    protocol: IncomingProtocol;
     host: string;
     port: number | null;
-    encryption: EncryptionName;
+    encryption: Encryption;
     username: string;
     password: string;
     hasPassword: boolean;
@@ -42,13 +38,13 @@ export interface AccountForm {
   outgoing: {
     host: string;
     port: number | null;
-    encryption: EncryptionName;
+    encryption: Encryption;
     requiresAuth: boolean;
     useSeparateIdentity: boolean;
     username: string;
     password: string;
     hasPassword: boolean;
-    authMechanism: AuthMechanism;
+    authMechanism: SmtpAuthMechanism;
     accessToken: string;
   };
   sendSingleMessageToAllRecipients: boolean;

@@ -1,6 +1,6 @@
+import type { ConnectionState } from '#graphql/enums.ts';
+import { CONNECTION_STATES } from '#i18n/enum-values.ts';
 import type { BadgeTone } from '#shared/components/CommonBadge.vue';
-
-export type ConnectionState = 'UNKNOWN' | 'CHECKING' | 'OK' | 'INTERMITTENT' | 'ERROR' | 'DISABLED';
 
 export const STATE_TONE: Record<ConnectionState, BadgeTone> = {
   OK: 'ok',
@@ -11,4 +11,5 @@ export const STATE_TONE: Record<ConnectionState, BadgeTone> = {
   UNKNOWN: 'outline',
 };
 
-export const STATES: ConnectionState[] = ['OK', 'INTERMITTENT', 'ERROR', 'CHECKING', 'DISABLED'];
+/** The states the legend explains: all but UNKNOWN (never shown once an account was checked). */
+export const STATES = CONNECTION_STATES.filter((state) => state !== 'UNKNOWN');

@@ -1,4 +1,4 @@
-import type { ConnectionState } from './status.ts';
+import type { ConnectionState, Direction } from '#graphql/enums.ts';
 
 /** One step of a connection test as the form shows it (DNS, CONNECT, TLS, GREETING, AUTH, MAILBOX, SEND…). */
 export interface TestPhase {
@@ -13,7 +13,7 @@ export interface TestPhase {
 }
 
 export interface TestDirection {
-  direction: 'INCOMING' | 'OUTGOING';
+  direction: Direction;
   state: ConnectionState;
   message?: string | null;
   code?: string | null;
@@ -31,7 +31,7 @@ interface StatusLike {
 
 /** Normalizes an `AccountStatus` (with or without per-phase results) for AccountTestResult. */
 export function toTestDirections(status: { incoming: StatusLike; outgoing: StatusLike }): TestDirection[] {
-  const one = (direction: 'INCOMING' | 'OUTGOING', s: StatusLike): TestDirection => ({
+  const one = (direction: Direction, s: StatusLike): TestDirection => ({
     direction,
     state: s.state,
     message: s.message,
