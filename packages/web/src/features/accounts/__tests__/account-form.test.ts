@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { emptyForm, formFromAccount, inputFromForm, presetHost, type StoredAccount } from '../components/account-form.ts';
-import { testPassed, toTestDirections } from '../components/test-result.ts';
+import { emptyForm, formFromAccount, inputFromForm, presetHost, type StoredAccount } from '../model/account-form.ts';
+import { testPassed, toTestDirections } from '../model/test-result.ts';
 
 const stored: StoredAccount = {
   id: 'a1',
