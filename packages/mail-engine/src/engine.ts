@@ -12,7 +12,7 @@ import { OutboxWorker, outboxOptions, type OutboxSettings } from './outbox/outbo
 import { DEFAULT_IMAP_OPTIONS, ImapMailboxWorker, type ImapSyncOptions } from './imap/mailbox-sync.ts';
 import { Importer } from './pipeline/importer.ts';
 import { DEFAULT_POP3_OPTIONS, Pop3MailboxWorker, type Pop3SyncOptions } from './pop3/pop3-sync.ts';
-import { INTERMITTENT_WINDOW_MS } from './status/classify-status.ts';
+import { INTERMITTENT_WINDOW_MS } from './status/status-model.ts';
 import { StatusRecorder } from './status/status-recorder.ts';
 
 const { emailAccounts } = schema;

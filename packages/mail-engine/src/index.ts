@@ -1,12 +1,12 @@
 // The mail engine's public surface: everything the API and the process entry use.
 export { MailEngine, type EngineOptions } from './engine.ts';
 export { MAIL_ERROR_CODES, MailError, type MailErrorCode, type Phase } from './errors.ts';
-export { toMailError } from './classify-error.ts';
+export { toMailError } from './mail-error-rules.ts';
 export { Importer, type ImportResult } from './pipeline/importer.ts';
 export { retryFailedImport } from './pipeline/retry-failed-import.ts';
 export { replaceAttachmentPlaceholders } from './pipeline/sanitize-html.ts';
 export { StatusRecorder } from './status/status-recorder.ts';
-export { classifyStatus, INTERMITTENT_WINDOW_MS, type ConnectionState } from './status/classify-status.ts';
+export { classifyStatus, INTERMITTENT_WINDOW_MS, type ConnectionState } from './status/status-model.ts';
 export { directionStatus, isDirectionDisabled, type DirectionStatus, type Direction } from './status/status-view.ts';
 export { enqueueEmail, type OutgoingEmail, type QueuedEmail } from './outbox/enqueue.ts';
 export { requeueFailed, type RequeueResult } from './outbox/outbox-store.ts';
@@ -21,5 +21,5 @@ export type { PhaseResult } from './status/checks/check-run.ts';
 export type { StoredCheck } from './status/status-recorder.ts';
 export { systemResolver, type DnsResolver } from './util/dns-resolver.ts';
 export { detectProvider, type ProviderDetection, type DetectionSource } from './settings/detect-provider.ts';
-export { afterError, EMPTY_MEMORY } from './status/classify-status.ts';
+export { afterError, EMPTY_MEMORY } from './status/status-model.ts';
 export { composeMessage, type ComposeAccount, type MessageToCompose } from './smtp/compose.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toMailError } from './classify-error.ts';
+import { toMailError } from './mail-error-rules.ts';
 import { MailError } from './errors.ts';
 
 const err = (fields: Record<string, unknown>) => Object.assign(new Error(String(fields['message'] ?? 'failed')), fields);

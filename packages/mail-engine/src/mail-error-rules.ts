@@ -1,5 +1,12 @@
 import { MailError, summaryOf, type MailErrorCode, type Phase } from './errors.ts';
 
+/**
+ * The one place where whatever imapflow, our POP3 client, nodemailer, Node's socket and DNS
+ * layers throw becomes a MailError with a stable code: a table of rules, tried in order, the
+ * first match wins. Checks, the importers and the sender all come through here, so one failure
+ * gets one code wherever it happens. Pure, so every rule is unit-tested.
+ */
+
 interface RawError {
   code?: unknown;
   /** nodemailer keeps a system error's own code here when it stamps its own (ESOCKET, ETLS, EDNS). */
@@ -11,7 +18,37 @@ interface RawError {
   serverResponseCode?: unknown;
   authenticationFailed?: unknown;
   command?: unknown;
-  cause?: unknown;
+}
+
+/** What a rule looks at, read once from the raw error. */
+export interface ErrorFacts {
+  /** The system's own code when a library wrapped it (ESOCKET + ECONNREFUSED → ECONNREFUSED). */
+  code: string;
+  message: string;
+  /** The server's own words, when it said something. */
+  response: string | null;
+  responseCode: number | null;
+  /** IMAP response code in brackets, upper-cased (`AUTHENTICATIONFAILED`, `UNAVAILABLE` …). */
+  serverCode: string;
+  command: string;
+  authenticationFailed: boolean;
+  /** message + response, for the text rules. */
+  text: string;
+  /** Where the caller was. */
+  phase: Phase;
+}
+
+interface Rule {
+  code: MailErrorCode;
+  when: (f: ErrorFacts) => boolean;
+  /** Where it happened; default: where the caller was. */
+  phase?: Phase | ((f: ErrorFacts) => Phase);
+  transient?: boolean;
+  message?: (f: ErrorFacts) => string;
+  /** Whether the server's words may be echoed (never for a peer that has not greeted properly). */
+  echo?: false;
+  /** AUTH_FAILED takes the provider's hint ("use an app password"). */
+  providerHint?: true;
 }
 
 const CERT_CODES = new Set([
@@ -26,89 +63,113 @@ const CERT_CODES = new Set([
   'CERT_UNTRUSTED',
   'CERT_REVOKED',
 ]);
+const HOST_NOT_FOUND = new Set(['ENOTFOUND', 'EAI_NONAME', 'EAI_NODATA', 'ENODATA', 'NXDOMAIN']);
+const TIMEOUTS = new Set(['ETIMEDOUT', 'ETIMEOUT', 'CONNECT_TIMEOUT', 'GREETING_TIMEOUT', 'UPGRADE_TIMEOUT', 'ESOCKETTIMEDOUT']);
+const CLOSED = new Set(['ECONNRESET', 'EPIPE', 'EConnectionClosed', 'NoConnection', 'ECONNECTION', 'ClosedAfterConnectText', 'StateLogout']);
+const AUTH_TEXT =
+  /\[AUTH\]|authenticat(e|ion) failed|invalid credentials|login failed|auth(entication)? (credentials )?(invalid|rejected)|username and password not accepted|application-specific password required|web login required/i;
+const isAuthFailure = (f: ErrorFacts) => f.authenticationFailed || f.code === 'EAUTH' || f.serverCode === 'AUTHENTICATIONFAILED' || f.serverCode === 'AUTHORIZATIONFAILED' || AUTH_TEXT.test(f.text);
+const inSession = (p: Phase) => p === 'AUTH' || p === 'MAILBOX' || p === 'FETCH' || p === 'SEND';
+const greetingPhase = (f: ErrorFacts): Phase => (f.phase === 'CONFIG' ? 'GREETING' : f.phase);
+const refusedGreeting = (f: ErrorFacts) => /^[45]\d\d[ -]/.test(f.response ?? '') || (f.response ?? '').startsWith('-ERR');
+
+export const MAIL_ERROR_RULES: readonly Rule[] = [
+  // A greeting that is not the protocol's own (N5): the peer's bytes are never echoed, since the
+  // "server" may be anything an admin pointed Correio at. nodemailer stamps its greeting CONN,
+  // our POP3 client EGREETING.
+  {
+    code: 'SERVER_UNAVAILABLE',
+    when: (f) => ((f.command === 'CONN' && f.code === 'EPROTOCOL') || f.code === 'EGREETING') && refusedGreeting(f),
+    phase: greetingPhase,
+    transient: true,
+    echo: false,
+    message: () => 'The server refused the connection in its greeting.',
+  },
+  {
+    code: 'PROTOCOL_MISMATCH',
+    when: (f) => (f.command === 'CONN' && f.code === 'EPROTOCOL') || f.code === 'EGREETING',
+    phase: greetingPhase,
+    echo: false,
+    message: () => 'The server’s first words were not those of the expected mail protocol.',
+  },
+  { code: 'HOST_NOT_FOUND', when: (f) => HOST_NOT_FOUND.has(f.code) || (f.code === 'EDNS' && /ENOTFOUND|ENODATA/.test(f.message)), phase: 'DNS' },
+  { code: 'DNS_FAILED', when: (f) => f.code === 'EAI_AGAIN' || f.code === 'ESERVFAIL' || f.code === 'EDNS', phase: 'DNS' },
+  { code: 'CONNECTION_REFUSED', when: (f) => f.code === 'ECONNREFUSED', phase: 'CONNECT' },
+  { code: 'CONNECTION_REFUSED', when: (f) => f.code === 'EHOSTUNREACH' || f.code === 'ENETUNREACH' || f.code === 'EADDRNOTAVAIL', phase: 'CONNECT', transient: true },
+  { code: 'CERT_INVALID', when: (f) => CERT_CODES.has(f.code), phase: 'TLS' },
+  { code: 'STARTTLS_UNSUPPORTED', when: (f) => f.code === 'STARTTLS_UNSUPPORTED', phase: 'TLS' },
+  // A TLS client hello answered in plain text.
+  { code: 'TLS_MISMATCH', when: (f) => /wrong version number|packet length too long|unknown protocol|http request|record layer failure/i.test(f.message) || f.code === 'ERR_SSL_WRONG_VERSION_NUMBER', phase: 'TLS' },
+  { code: 'STARTTLS_UNSUPPORTED', when: (f) => /STARTTLS/i.test(f.message) && /support|not (offered|available)|missing/i.test(f.message), phase: 'TLS' },
+  { code: 'TLS_HANDSHAKE_FAILED', when: (f) => f.code === 'ClosedAfterConnectTLS' || f.code === 'ETLS' || /^ERR_SSL|^ERR_TLS/.test(f.code) || /handshake|ssl routines|tls/i.test(`${f.code} ${f.message}`), phase: 'TLS' },
+  {
+    code: 'TIMEOUT',
+    when: (f) => TIMEOUTS.has(f.code) || /timed? ?out/i.test(f.message),
+    phase: (f) => (inSession(f.phase) ? f.phase : f.code === 'GREETING_TIMEOUT' ? 'GREETING' : 'CONNECT'),
+  },
+  { code: 'RATE_LIMITED', when: (f) => f.code === 'ETHROTTLE' || /throttl|too many (connections|login|simultaneous)|rate limit|\[LIMIT\]|try again later.*(limit|many)/i.test(f.text) },
+  // Before the auth rules: imapflow marks every refused LOGIN as an authentication failure, even
+  // `NO [UNAVAILABLE]`, and a 4xx to AUTH is the server's trouble, not a wrong password.
+  { code: 'SERVER_UNAVAILABLE', when: (f) => f.serverCode === 'UNAVAILABLE' || f.serverCode === 'INUSE' || /\[(SYS\/TEMP|IN-USE|UNAVAILABLE)\]/i.test(f.text) },
+  {
+    code: 'SERVER_UNAVAILABLE',
+    when: (f) => f.code === 'EAUTH' && f.responseCode !== null && f.responseCode >= 400 && f.responseCode < 500,
+    phase: 'AUTH',
+    message: (f) => `The server could not check the login right now${detail(f)}`,
+  },
+  // POP3 has no response codes before RFC 2449: a plain -ERR to USER or PASS means the login was refused.
+  { code: 'AUTH_FAILED', when: (f) => f.code === 'EPROTOCOL' && f.phase === 'AUTH' && /^(USER|PASS)\b/i.test(f.command), phase: 'AUTH', providerHint: true },
+  { code: 'AUTH_MECHANISM_UNSUPPORTED', when: (f) => isAuthFailure(f) && /mechanism|not supported|unsupported auth/i.test(f.text) && !/credentials/i.test(f.text), phase: 'AUTH' },
+  { code: 'AUTH_FAILED', when: isAuthFailure, phase: 'AUTH', providerHint: true },
+  { code: 'FOLDER_NOT_FOUND', when: (f) => f.serverCode === 'NONEXISTENT' || /mailbox (doesn'?t|does not) exist|unknown mailbox|no such mailbox|NONEXISTENT/i.test(f.text), phase: 'MAILBOX' },
+  // SMTP replies by class: 4xx may clear, 5xx will not.
+  { code: 'SERVER_UNAVAILABLE', when: (f) => f.responseCode === 421 && f.phase !== 'SEND' },
+  { code: 'SEND_DEFERRED', when: (f) => f.responseCode !== null && f.responseCode >= 400 && f.responseCode < 500, phase: (f) => (f.phase === 'CONFIG' ? 'SEND' : f.phase) },
+  { code: 'AUTH_FAILED', when: (f) => f.responseCode === 530 || f.responseCode === 534 || f.responseCode === 535, phase: 'AUTH', providerHint: true },
+  { code: 'RECIPIENT_REJECTED', when: (f) => f.responseCode !== null && f.responseCode >= 500 && (f.code === 'EENVELOPE' || /recipient|mailbox unavailable|user unknown|5\.1\./i.test(f.text)), phase: 'SEND' },
+  { code: 'MESSAGE_REJECTED', when: (f) => f.responseCode !== null && f.responseCode >= 500, phase: 'SEND' },
+  { code: 'CONNECTION_RESET', when: (f) => CLOSED.has(f.code) || /connection (closed|reset|lost)|socket hang up|unexpected(ly)? close|socket disconnected/i.test(f.message), phase: (f) => (f.phase === 'CONFIG' ? 'CONNECT' : f.phase) },
+  { code: 'PROTOCOL_ERROR', when: (f) => f.code.startsWith('Parser') || ['UnexpectedTag', 'InvalidResponse', 'ResponseProcessingFailed', 'EPROTOCOL'].includes(f.code) },
+  { code: 'UNKNOWN', when: () => true },
+];
 
 /**
- * Turns whatever imapflow, node-pop3, nodemailer or Node's socket layer threw into a MailError
- * with a stable code. `phase` is where the caller was; DNS, connect and TLS failures say where
- * they happened themselves. Pure, so every mapping is unit-tested.
+ * The MailError for whatever was thrown. `phase` is where the caller was; DNS, connect and TLS
+ * failures say where they happened themselves. A MailError passes through unchanged.
  */
 export function toMailError(err: unknown, phase: Phase, options: { authHint?: string | undefined } = {}): MailError {
   if (err instanceof MailError) return err;
+  const facts = factsOf(err, phase);
+  const rule = MAIL_ERROR_RULES.find((r) => r.when(facts))!;
+  const at = typeof rule.phase === 'function' ? rule.phase(facts) : (rule.phase ?? phase);
+  return new MailError(rule.code, at, {
+    serverResponse: rule.echo === false ? null : facts.response,
+    cause: err,
+    message: rule.message?.(facts) ?? `${summaryOf(rule.code)}${detail(facts)}`,
+    ...(rule.transient !== undefined ? { transient: rule.transient } : {}),
+    ...(rule.providerHint && options.authHint ? { hint: options.authHint } : {}),
+  });
+}
+
+export function factsOf(err: unknown, phase: Phase): ErrorFacts {
   const e = (err ?? {}) as RawError;
-  // The system's own code says more than the library's wrapper (ESOCKET + ECONNREFUSED → refused).
   const code = typeof e.originalCode === 'string' && e.originalCode ? e.originalCode : typeof e.code === 'string' ? e.code : '';
   const message = typeof e.message === 'string' ? e.message : String(err);
-  const response = serverResponseOf(e);
-  const make = (c: MailErrorCode, p: Phase, extra: { message?: string; transient?: boolean; hint?: string } = {}) =>
-    new MailError(c, p, { serverResponse: response, cause: err, message: extra.message ?? `${summaryOf(c)}${detail(message, response)}`, ...(extra.transient !== undefined ? { transient: extra.transient } : {}), ...(extra.hint ? { hint: extra.hint } : {}) });
-
-  // A greeting that is not the protocol's own (N5): the peer's bytes are never echoed, since the
-  // "server" may be anything an admin pointed Correio at. nodemailer stamps its greeting with CONN,
-  // our POP3 client with EGREETING.
-  if ((e.command === 'CONN' && code === 'EPROTOCOL') || code === 'EGREETING') return greetingFailure(response, phase);
-  if (code === 'ENOTFOUND' || code === 'EAI_NONAME' || code === 'ENODATA' || (code === 'EDNS' && /ENOTFOUND|ENODATA/.test(message))) return make('HOST_NOT_FOUND', 'DNS');
-  if (code === 'EAI_AGAIN' || code === 'ESERVFAIL' || code === 'EDNS') return make('DNS_FAILED', 'DNS');
-  if (code === 'ECONNREFUSED') return make('CONNECTION_REFUSED', 'CONNECT');
-  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return make('CONNECTION_REFUSED', 'CONNECT', { transient: true });
-  if (CERT_CODES.has(code)) return make('CERT_INVALID', 'TLS');
-  if (code === 'STARTTLS_UNSUPPORTED') return make('STARTTLS_UNSUPPORTED', 'TLS');
-  if (/wrong version number|packet length too long|unknown protocol|http request/i.test(message) || code === 'ERR_SSL_WRONG_VERSION_NUMBER')
-    return make('TLS_MISMATCH', 'TLS');
-  if (/STARTTLS/i.test(message) && /support|not (offered|available)|missing/i.test(message)) return make('STARTTLS_UNSUPPORTED', 'TLS');
-  if (code === 'ClosedAfterConnectTLS' || code === 'ETLS' || /^ERR_SSL|^ERR_TLS/.test(code) || /handshake|ssl routines|tls/i.test(code + ' ' + message))
-    return make('TLS_HANDSHAKE_FAILED', 'TLS');
-  if (['ETIMEDOUT', 'ETIMEOUT', 'CONNECT_TIMEOUT', 'GREETING_TIMEOUT', 'UPGRADE_TIMEOUT', 'ESOCKETTIMEDOUT'].includes(code) || /timed? ?out/i.test(message))
-    return make('TIMEOUT', phase === 'AUTH' || phase === 'MAILBOX' || phase === 'FETCH' || phase === 'SEND' ? phase : code === 'GREETING_TIMEOUT' ? 'GREETING' : 'CONNECT');
-  if (code === 'ETHROTTLE' || /throttl|too many (connections|login|simultaneous)|rate limit|\[LIMIT\]|try again later.*(limit|many)/i.test(`${message} ${response ?? ''}`))
-    return make('RATE_LIMITED', phase);
-
-  const responseCode = typeof e.responseCode === 'number' ? e.responseCode : null;
-  const serverCode = typeof e.serverResponseCode === 'string' ? e.serverResponseCode.toUpperCase() : '';
-  const text = `${message} ${response ?? ''}`;
-
-  // Before the auth rules: imapflow marks every refused LOGIN as an authentication failure, even
-  // `NO [UNAVAILABLE]`, and a 4xx to AUTH is the server's trouble, not a wrong password.
-  if (serverCode === 'UNAVAILABLE' || serverCode === 'INUSE' || /\[(SYS\/TEMP|IN-USE|UNAVAILABLE)\]/i.test(text)) return make('SERVER_UNAVAILABLE', phase);
-  if (code === 'EAUTH' && responseCode !== null && responseCode >= 400 && responseCode < 500)
-    return make('SERVER_UNAVAILABLE', 'AUTH', { message: `The server could not check the login right now${detail(message, response)}` });
-  // POP3 has no response codes before RFC 2449: a plain -ERR to USER or PASS means the login was refused.
-  if (code === 'EPROTOCOL' && phase === 'AUTH' && typeof e.command === 'string' && /^(USER|PASS)\b/i.test(e.command))
-    return make('AUTH_FAILED', 'AUTH', options.authHint ? { hint: options.authHint } : {});
-  if (e.authenticationFailed === true || code === 'EAUTH' || serverCode === 'AUTHENTICATIONFAILED' || serverCode === 'AUTHORIZATIONFAILED' || /\[AUTH\]|authenticat(e|ion) failed|invalid credentials|login failed|auth(entication)? (credentials )?(invalid|rejected)|username and password not accepted|application-specific password required|web login required/i.test(text)) {
-    if (/mechanism|not supported|unsupported auth/i.test(text) && !/credentials/i.test(text)) return make('AUTH_MECHANISM_UNSUPPORTED', 'AUTH');
-    return make('AUTH_FAILED', 'AUTH', options.authHint ? { hint: options.authHint } : {});
-  }
-  if (serverCode === 'NONEXISTENT' || /mailbox (doesn'?t|does not) exist|unknown mailbox|no such mailbox|NONEXISTENT/i.test(text)) return make('FOLDER_NOT_FOUND', 'MAILBOX');
-
-  if (responseCode !== null) {
-    if (responseCode === 421 || responseCode === 450 || responseCode === 451 || responseCode === 452 || (responseCode >= 400 && responseCode < 500))
-      return make(responseCode === 421 && phase !== 'SEND' ? 'SERVER_UNAVAILABLE' : 'SEND_DEFERRED', phase === 'CONFIG' ? 'SEND' : phase);
-    if (responseCode === 530 || responseCode === 535 || responseCode === 534) return make('AUTH_FAILED', 'AUTH', options.authHint ? { hint: options.authHint } : {});
-    if (responseCode >= 500) return make(code === 'EENVELOPE' || /recipient|mailbox unavailable|user unknown|5\.1\./i.test(text) ? 'RECIPIENT_REJECTED' : 'MESSAGE_REJECTED', 'SEND');
-  }
-  if (['ECONNRESET', 'EPIPE', 'EConnectionClosed', 'NoConnection', 'ECONNECTION', 'ClosedAfterConnectText', 'StateLogout'].includes(code) || /connection (closed|reset|lost)|socket hang up|unexpected(ly)? close/i.test(message))
-    return make('CONNECTION_RESET', phase === 'CONFIG' ? 'CONNECT' : phase);
-  if (code.startsWith('Parser') || ['UnexpectedTag', 'InvalidResponse', 'ResponseProcessingFailed', 'EPROTOCOL'].includes(code)) return make('PROTOCOL_ERROR', phase);
-  return make('UNKNOWN', phase);
+  const response = [e.response, e.responseText].find((c): c is string => typeof c === 'string' && !!c.trim())?.trim().slice(0, 500) ?? null;
+  return {
+    code,
+    message,
+    response,
+    responseCode: typeof e.responseCode === 'number' ? e.responseCode : null,
+    serverCode: typeof e.serverResponseCode === 'string' ? e.serverResponseCode.toUpperCase() : '',
+    command: typeof e.command === 'string' ? e.command : '',
+    authenticationFailed: e.authenticationFailed === true,
+    text: `${message} ${response ?? ''}`,
+    phase,
+  };
 }
 
-function greetingFailure(line: string | null, phase: Phase): MailError {
-  const reply = /^([45])\d\d[ -]/.exec(line ?? '');
-  if (reply || (line ?? '').startsWith('-ERR'))
-    return new MailError('SERVER_UNAVAILABLE', phase === 'CONFIG' ? 'GREETING' : phase, {
-      message: 'The server refused the connection in its greeting.',
-      transient: reply ? reply[1] === '4' : true,
-    });
-  return new MailError('PROTOCOL_MISMATCH', phase === 'CONFIG' ? 'GREETING' : phase, { message: 'The server’s first words were not those of the expected mail protocol.' });
-}
-
-function serverResponseOf(e: RawError): string | null {
-  const candidates = [e.response, e.responseText];
-  for (const c of candidates) if (typeof c === 'string' && c.trim()) return c.trim().slice(0, 500);
-  return null;
-}
-
-function detail(message: string, response: string | null): string {
-  const extra = (response ?? message).replace(/\s+/g, ' ').trim();
+function detail(f: ErrorFacts): string {
+  const extra = (f.response ?? f.message).replace(/\s+/g, ' ').trim();
   return extra ? `: ${extra.slice(0, 300)}` : '.';
 }

@@ -1,5 +1,5 @@
 import type { AccountRow, Logger, Runtime } from '@correio/core';
-import { toMailError } from './classify-error.ts';
+import { toMailError } from './mail-error-rules.ts';
 import type { Phase } from './errors.ts';
 import { Backoff } from './imap/backoff.ts';
 import { isDatabaseUnavailable } from './pipeline/database-errors.ts';

@@ -1,5 +1,6 @@
 import { canonicalAddress, canonicalHost, isIpLiteral, isPrivateDestinationAllowed, nonPublicRange, type PrivateHostsPolicy } from '@correio/core';
 import { MailError } from '../errors.ts';
+import { toMailError } from '../mail-error-rules.ts';
 import type { DnsResolver } from '../util/dns-resolver.ts';
 
 /** Where a connection may go: the addresses a host resolved to, every one of them checked. */
@@ -25,8 +26,6 @@ const RANGE_WORDS: Record<string, string> = {
   ipv4Mapped: 'an IPv4-mapped IPv6 address',
   reserved: 'a reserved address',
 };
-
-const HOST_NOT_FOUND_CODES = new Set(['ENOTFOUND', 'ENODATA', 'EAI_NONAME', 'EAI_NODATA', 'NXDOMAIN']);
 
 /**
  * Every connection Correio's engine opens starts here (N5): the host is resolved once, every
@@ -62,9 +61,9 @@ export class Destinations {
     try {
       found = await this.resolver.lookup(host);
     } catch (err) {
-      const code = (err as { code?: string }).code ?? '';
-      if (HOST_NOT_FOUND_CODES.has(code)) throw new MailError('HOST_NOT_FOUND', 'DNS', { message: `“${host}” does not exist in DNS.`, cause: err });
-      throw new MailError('DNS_FAILED', 'DNS', { message: `Could not look up “${host}” (${code || (err as Error).message}).`, cause: err });
+      // The one rule table says whether the name does not exist; any other lookup failure may pass.
+      if (toMailError(err, 'DNS').code === 'HOST_NOT_FOUND') throw new MailError('HOST_NOT_FOUND', 'DNS', { message: `“${host}” does not exist in DNS.`, cause: err });
+      throw new MailError('DNS_FAILED', 'DNS', { message: `Could not look up “${host}” (${(err as { code?: string }).code || (err as Error).message}).`, cause: err });
     }
     if (!found.length) throw new MailError('HOST_NOT_FOUND', 'DNS', { message: `“${host}” has no address.` });
     return found.map((f) => f.address);

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { classifyMessage, type Classification, type HeaderMap } from './classify.ts';
+import { classifyMessage, type Classification, type HeaderMap } from './message-kind.ts';
 
 const customer = { address: 'maria@cliente.com.br' };
 const headers = (entries: Record<string, unknown>): HeaderMap => new Map(Object.entries({ subject: 'Pedido 123 atrasado', ...entries }));

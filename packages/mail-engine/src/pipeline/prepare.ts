@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { BlobStore } from '@correio/core';
-import { classifyMessage, type Classification } from './classify.ts';
+import { classifyMessage, type Classification } from './message-kind.ts';
 import { parseDeliveryReport, type DeliveryReport } from './dsn.ts';
 import { extractTicketNumber, normalizeSubject } from './normalize-subject.ts';
 import { parseEmail, type ParsedAddress, type StoredAttachment } from './parse.ts';

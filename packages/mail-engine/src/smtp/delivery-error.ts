@@ -1,4 +1,4 @@
-import { toMailError } from '../classify-error.ts';
+import { toMailError } from '../mail-error-rules.ts';
 import { MAIL_ERROR_CODES, MailError, type MailErrorCode } from '../errors.ts';
 
 /**

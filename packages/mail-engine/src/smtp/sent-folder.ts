@@ -1,5 +1,5 @@
 import type { AccountRow, Logger, SecretBox } from '@correio/core';
-import { toMailError } from '../classify-error.ts';
+import { toMailError } from '../mail-error-rules.ts';
 import { createImapClient } from '../imap/connection.ts';
 import type { Destinations } from '../net/destinations.ts';
 import { incomingConnectionOf } from '../settings/connection-settings.ts';

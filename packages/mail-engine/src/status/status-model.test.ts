@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { afterError, afterSuccess, classifyStatus, EMPTY_MEMORY, stateSince, type DirectionMemory } from './classify-status.ts';
+import { afterError, afterSuccess, classifyStatus, EMPTY_MEMORY, stateSince, type DirectionMemory } from './status-model.ts';
 
 const T0 = new Date('2026-11-21T10:00:00Z');
 const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);

@@ -1,7 +1,7 @@
 import { schema, type Runtime } from '@correio/core';
 import { and, desc, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { MailError } from '../errors.ts';
-import { afterError, afterSuccess, classifyStatus, EMPTY_MEMORY, INTERMITTENT_WINDOW_MS, stateSince, type DirectionMemory } from './classify-status.ts';
+import { afterError, afterSuccess, classifyStatus, EMPTY_MEMORY, INTERMITTENT_WINDOW_MS, stateSince, type DirectionMemory } from './status-model.ts';
 import { isDirectionDisabled, type AccountSwitches, type Direction } from './status-view.ts';
 
 const { accountStatuses, connectionErrors, emailAccounts } = schema;

@@ -1,4 +1,4 @@
-import { classifyStatus, INTERMITTENT_WINDOW_MS, type ConnectionState, type DirectionMemory } from './classify-status.ts';
+import { classifyStatus, INTERMITTENT_WINDOW_MS, type ConnectionState, type DirectionMemory } from './status-model.ts';
 
 export type Direction = 'INCOMING' | 'OUTGOING';
 

@@ -4,10 +4,12 @@ import { incomingConnectionOf, outgoingConnectionOf, type AccountConnectionColum
 import type { Destinations } from '../../net/destinations.ts';
 import { isDirectionDisabled, type AccountSwitches, type Direction } from '../status-view.ts';
 import { CheckRun, type PhaseResult } from './check-run.ts';
-import { checkImap, checkPop3 } from './incoming-checks.ts';
+import { checkImapSession } from './dialects/imap.ts';
+import { checkPop3Session } from './dialects/pop3.ts';
+import { checkSmtpSession } from './dialects/smtp.ts';
+import { probeServer } from './probe.ts';
 import { providerOf } from './provider-hint.ts';
-import { endpointOfAccount, relayEndpoint } from '../../smtp/endpoint.ts';
-import { checkSmtp } from './smtp-check.ts';
+import { endpointOfAccount, relayEndpoint, type SmtpEndpoint } from '../../smtp/endpoint.ts';
 
 /** Everything a check reads from an account: a stored row, or unsaved settings shaped like one. */
 export type CheckableAccount = AccountConnectionColumns & AccountSwitches & { address: string; providerId: string | null };
@@ -71,8 +73,9 @@ async function checkIncoming(run: CheckRun, account: CheckableAccount, env: Chec
     if (!connection) throw new MailError('NOT_CONFIGURED', 'CONFIG', { message: 'Receiving is not configured.' });
     return { value: connection, detail: `${connection.protocol} ${connection.host}:${connection.port}, ${encryptionName(connection.encryption)}, user ${connection.username}.` };
   });
-  if (settings.protocol === 'POP3') await checkPop3(run, settings, env.destinations);
-  else await checkImap(run, settings, env.destinations);
+  const probe = await probeServer(run, { protocol: settings.protocol, host: settings.host, port: settings.port, encryption: settings.encryption }, env.destinations);
+  if (!settings.password) throw missingPassword(run);
+  await (settings.protocol === 'POP3' ? checkPop3Session : checkImapSession)(run, settings, probe);
 }
 
 async function checkOutgoing(run: CheckRun, account: CheckableAccount, env: CheckEnvironment): Promise<void> {
@@ -84,7 +87,7 @@ async function checkOutgoing(run: CheckRun, account: CheckableAccount, env: Chec
       if (endpoint instanceof MailError) throw endpoint;
       return { value: endpoint, detail: `Relay ${endpoint.host}:${endpoint.port} from SMTP_RELAY_URL${endpoint.auth ? `, user ${endpoint.auth.user}` : ''}.` };
     });
-    await checkSmtp(run, relay, env.destinations);
+    await checkSmtp(run, relay, env);
     return;
   }
   const settings = await run.phase('CONFIG', async () => {
@@ -95,7 +98,20 @@ async function checkOutgoing(run: CheckRun, account: CheckableAccount, env: Chec
       detail: `SMTP ${connection.host}:${connection.port}, ${encryptionName(connection.encryption)}, ${connection.auth ? `user ${connection.auth.user} (${connection.auth.mechanism})` : 'no authentication'}.`,
     };
   });
-  await checkSmtp(run, endpointOfAccount(settings), env.destinations);
+  await checkSmtp(run, endpointOfAccount(settings), env);
+}
+
+async function checkSmtp(run: CheckRun, endpoint: SmtpEndpoint, env: CheckEnvironment): Promise<void> {
+  const encryption = endpoint.tls === 'IMPLICIT' ? 'SSL_TLS' : endpoint.tls === 'STARTTLS' ? 'STARTTLS' : 'NONE';
+  const probe = await probeServer(run, { protocol: 'SMTP', host: endpoint.host, port: endpoint.port, encryption, opportunisticTls: endpoint.tls === 'OPPORTUNISTIC' }, env.destinations);
+  await checkSmtpSession(run, endpoint, probe);
+}
+
+/** No stored password: the login would fail for a reason the admin can fix in the form. */
+function missingPassword(run: CheckRun): MailError {
+  const error = new MailError('NOT_CONFIGURED', 'AUTH', { message: 'No incoming password is saved for this account.', hint: 'Type the password in the account settings and save again.' });
+  run.phases.push({ phase: 'AUTH', ok: false, ms: 0, detail: error.message, error: { code: error.code, message: error.message, serverResponse: null, transient: false, hint: error.hint } });
+  return error;
 }
 
 /** A sealed password that no longer opens means the key changed, not that the server is down. */

@@ -1,4 +1,4 @@
-import { toMailError } from '../../classify-error.ts';
+import { toMailError } from '../../mail-error-rules.ts';
 import { MailError, type Phase } from '../../errors.ts';
 
 /** One step of a check as the "Save and test" screen shows it. */

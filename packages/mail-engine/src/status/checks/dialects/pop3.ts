@@ -1,0 +1,63 @@
+import { MailError } from '../../../errors.ts';
+import { Pop3Client } from '../../../pop3/pop3-client.ts';
+import type { IncomingConnection } from '../../../settings/connection-settings.ts';
+import type { CheckRun } from '../check-run.ts';
+import type { ProbeResult } from '../probe.ts';
+import { clip, formatBytes, greetingRefusal, wrongProtocol } from './words.ts';
+import type { Dialect } from './types.ts';
+
+export const pop3Dialect: Dialect = {
+  protocol: 'POP3',
+  goodbye: 'QUIT',
+  async greet(lines, port) {
+    const line = await lines.readLine();
+    if (line.startsWith('+OK')) return { value: { capabilities: new Set(), smtp: null }, detail: `POP3 server ready: “${clip(line.slice(3).trim())}”.` };
+    if (line.startsWith('-ERR')) throw greetingRefusal(line);
+    throw wrongProtocol(line, 'POP3', port);
+  },
+  async requestStartTls(lines) {
+    lines.write('CAPA');
+    let offered = true;
+    if ((await lines.readLine()).startsWith('+OK')) {
+      const body = await lines.readUntil((l) => l === '.');
+      offered = body.slice(0, -1).some((l) => l.split(' ')[0]!.toUpperCase() === 'STLS');
+    }
+    // Without CAPA a server may still know STLS: asking is the only way to find out.
+    if (!offered) return false;
+    lines.write('STLS');
+    return (await lines.readLine()).startsWith('+OK');
+  },
+  describe: () => null,
+};
+
+/** The session half: our POP3 client (the live importer's) logs in and runs STAT. */
+export async function checkPop3Session(run: CheckRun, settings: IncomingConnection, probe: ProbeResult): Promise<void> {
+  const client = new Pop3Client({ host: probe.address, port: settings.port, encryption: settings.encryption, timeoutMs: run.remaining(), servername: probe.servername });
+  const abort = () => client.close();
+  try {
+    await run.phase(
+      'AUTH',
+      async () => {
+        await client.connect();
+        await client.login(settings.username, settings.password);
+        return { value: null, detail: `Logged in as ${settings.username}.` };
+      },
+      { abort },
+    );
+    await run.phase(
+      'MAILBOX',
+      async () => {
+        const { count, size } = await client.stat();
+        const caps = await client.loadCapabilities();
+        // The importer identifies messages by UIDL; without it every poll would look new.
+        if (caps.size && !caps.has('UIDL'))
+          throw new MailError('PROTOCOL_ERROR', 'MAILBOX', { message: 'The server does not support UIDL, which Correio needs to import each message exactly once.', transient: false, hint: 'Use IMAP for this mailbox.' });
+        return { value: null, detail: `${count} message${count === 1 ? '' : 's'} (${formatBytes(size)}) waiting.` };
+      },
+      { abort },
+    );
+    await client.quit().catch(() => undefined);
+  } finally {
+    client.close();
+  }
+}
