@@ -111,7 +111,7 @@ export const accountStatuses = pgTable(
     lastSuccessAt: timestamp('last_success_at', { withTimezone: true }),
     // Last time the live importer or sender proved the connection alive (watchdog input).
     lastAliveAt: timestamp('last_alive_at', { withTimezone: true }),
-    // The status model's memory (see mail-engine status/classify-status.ts): the current failure
+    // The status model's memory (see mail-engine status/status-model.ts): the current failure
     // streak, and how the last one ended.
     failingSince: timestamp('failing_since', { withTimezone: true }),
     streakTransient: boolean('streak_transient').notNull().default(true),
