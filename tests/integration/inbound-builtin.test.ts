@@ -30,6 +30,22 @@ async function setPolicies(incoming: Record<string, unknown>) {
   );
 }
 
+const POLICIES = `query($id: ID!) { emailAccount(id: $id) { receiving { newTicketPolicy appendReplies sameSubjectPolicy } } }`;
+
+/**
+ * Runs `body` with these import policies on the built-in account (the body may change them
+ * further), then puts back the policies the account had: the next test finds what this one found.
+ */
+async function withPolicies(incoming: Record<string, unknown>, body: () => Promise<void>) {
+  const found = (await gqlOk(app.url, POLICIES, { id: accountId }, admin.token)).emailAccount.receiving;
+  await setPolicies(incoming);
+  try {
+    await body();
+  } finally {
+    await setPolicies(found);
+  }
+}
+
 beforeAll(async () => {
   app = await startTestApp({ INBOUND_MAX_MESSAGE_MB: '1' });
   admin = await signUp(app.url, { slug: 'loja' });
@@ -62,84 +78,91 @@ describe('built-in address (A1) over SMTP', () => {
 
   it('refuses mail once the account is inactive', async () => {
     await gqlOk(app.url, `mutation($id: ID!) { setEmailAccountActive(id: $id, active: false) { active } }`, { id: accountId }, admin.token);
-    const err = await send({ subject: 'Inativa' }).catch((e: Error & { responseCode?: number }) => e);
-    expect((err as { responseCode?: number }).responseCode).toBe(550);
-    await gqlOk(app.url, `mutation($id: ID!) { setEmailAccountActive(id: $id, active: true) { active } }`, { id: accountId }, admin.token);
+    try {
+      const err = await send({ subject: 'Inativa' }).catch((e: Error & { responseCode?: number }) => e);
+      expect((err as { responseCode?: number }).responseCode).toBe(550);
+    } finally {
+      await gqlOk(app.url, `mutation($id: ID!) { setEmailAccountActive(id: $id, active: true) { active } }`, { id: accountId }, admin.token);
+    }
   });
 });
 
 describe('new-ticket policies (A4)', () => {
   it('REGISTERED_CLIENTS opens tickets for registered clients only, and records the refusal', async () => {
-    await setPolicies({ newTicketPolicy: 'REGISTERED_CLIENTS' });
-    await gqlOk(app.url, `mutation { createClient(input: { email: "cadastrada@cliente.example", name: "Cadastrada" }) { id } }`, {}, admin.token);
-    await send({ subject: 'Policy registered ok' }, 'cadastrada@cliente.example');
-    await send({ subject: 'Policy registered refused' }, 'estranho@outro.example');
-    await waitFor(async () => (await tickets('Policy registered ok')).length === 1, 'the registered client ticket');
-    const r = await waitFor(async () => (await refused()).find((m) => m.subject === 'Policy registered refused'), 'the refusal record');
-    expect(r).toMatchObject({ reason: 'NEW_TICKET_POLICY', from: 'estranho@outro.example' });
-    expect(r.detail).toMatch(/not a registered client/);
-    expect(await tickets('Policy registered refused')).toHaveLength(0);
+    await withPolicies({ newTicketPolicy: 'REGISTERED_CLIENTS' }, async () => {
+      await gqlOk(app.url, `mutation { createClient(input: { email: "cadastrada@cliente.example", name: "Cadastrada" }) { id } }`, {}, admin.token);
+      await send({ subject: 'Policy registered ok' }, 'cadastrada@cliente.example');
+      await send({ subject: 'Policy registered refused' }, 'estranho@outro.example');
+      await waitFor(async () => (await tickets('Policy registered ok')).length === 1, 'the registered client ticket');
+      const r = await waitFor(async () => (await refused()).find((m) => m.subject === 'Policy registered refused'), 'the refusal record');
+      expect(r).toMatchObject({ reason: 'NEW_TICKET_POLICY', from: 'estranho@outro.example' });
+      expect(r.detail).toMatch(/not a registered client/);
+      expect(await tickets('Policy registered refused')).toHaveLength(0);
+    });
   });
 
   it('CLIENTS_OR_DOMAIN_RULES also accepts senders of a domain with a rule, and gives them its organization', async () => {
-    await setPolicies({ newTicketPolicy: 'CLIENTS_OR_DOMAIN_RULES' });
-    await gqlOk(app.url, `mutation { createDomainRule(domain: "parceiro.example", organization: "Parceiro SA") { id } }`, {}, admin.token);
-    await send({ subject: 'Policy domain ok' }, 'novo@parceiro.example');
-    await send({ subject: 'Policy domain refused' }, 'novo@desconhecido.example');
-    await waitFor(async () => (await tickets('Policy domain ok')).length === 1, 'the domain-rule ticket');
-    await waitFor(async () => (await refused()).some((m) => m.subject === 'Policy domain refused'), 'the refusal');
-    const clients = (await gqlOk(app.url, `{ clients(search: "novo@parceiro") { organization } }`, {}, admin.token)).clients;
-    expect(clients).toEqual([{ organization: 'Parceiro SA' }]);
+    await withPolicies({ newTicketPolicy: 'CLIENTS_OR_DOMAIN_RULES' }, async () => {
+      await gqlOk(app.url, `mutation { createDomainRule(domain: "parceiro.example", organization: "Parceiro SA") { id } }`, {}, admin.token);
+      await send({ subject: 'Policy domain ok' }, 'novo@parceiro.example');
+      await send({ subject: 'Policy domain refused' }, 'novo@desconhecido.example');
+      await waitFor(async () => (await tickets('Policy domain ok')).length === 1, 'the domain-rule ticket');
+      await waitFor(async () => (await refused()).some((m) => m.subject === 'Policy domain refused'), 'the refusal');
+      const clients = (await gqlOk(app.url, `{ clients(search: "novo@parceiro") { organization } }`, {}, admin.token)).clients;
+      expect(clients).toEqual([{ organization: 'Parceiro SA' }]);
+    });
   });
 
   it('NEVER opens no tickets but still appends replies to existing ones', async () => {
-    await setPolicies({ newTicketPolicy: 'ANY_SENDER' });
-    const root = await send({ subject: 'Policy never root' });
-    const [ticket] = await waitFor(async () => (await tickets('Policy never root')).length && tickets('Policy never root'), 'the root ticket');
-    await setPolicies({ newTicketPolicy: 'NEVER' });
-    await send({ subject: 'Policy never new' });
-    await send({ subject: 'Re: Policy never root', inReplyTo: root.messageId, text: 'Resposta aceita' });
-    await waitFor(async () => (await tickets('Policy never root'))[0]?.actions.length === 2, 'the reply on the root ticket');
-    await waitFor(async () => (await refused()).some((m) => m.subject === 'Policy never new' && /never/.test(m.detail)), 'the refusal');
-    expect((await tickets('Policy never root'))[0].id).toBe(ticket.id);
-    await setPolicies({ newTicketPolicy: 'ANY_SENDER' });
+    await withPolicies({ newTicketPolicy: 'ANY_SENDER' }, async () => {
+      const root = await send({ subject: 'Policy never root' });
+      const [ticket] = await waitFor(async () => (await tickets('Policy never root')).length && tickets('Policy never root'), 'the root ticket');
+      await setPolicies({ newTicketPolicy: 'NEVER' });
+      await send({ subject: 'Policy never new' });
+      await send({ subject: 'Re: Policy never root', inReplyTo: root.messageId, text: 'Resposta aceita' });
+      await waitFor(async () => (await tickets('Policy never root'))[0]?.actions.length === 2, 'the reply on the root ticket');
+      await waitFor(async () => (await refused()).some((m) => m.subject === 'Policy never new' && /never/.test(m.detail)), 'the refusal');
+      expect((await tickets('Policy never root'))[0].id).toBe(ticket.id);
+    });
   });
 });
 
 describe('same-subject policy and appending replies (A4, W3)', () => {
   it('ASSOCIATE_IF_CLIENT_OR_CC associates the client, not a stranger', async () => {
-    await setPolicies({ sameSubjectPolicy: 'ASSOCIATE_IF_CLIENT_OR_CC' });
-    await send({ subject: 'Subject policy A' }, 'cliente-a@cliente.example');
-    await waitFor(async () => (await tickets('Subject policy A')).length === 1, 'the first ticket');
-    await send({ subject: 'RES: Subject policy A', text: 'do cliente' }, 'cliente-a@cliente.example');
-    await send({ subject: 'ENC: Subject policy A', text: 'de estranho' }, 'estranho-a@outro.example');
-    await waitFor(async () => (await tickets('Subject policy A')).length === 2, 'a separate ticket for the stranger');
-    const all = await tickets('Subject policy A');
-    const clientTicket = all.find((t: any) => t.customer.email === 'cliente-a@cliente.example');
-    expect(clientTicket.actions.map((a: any) => a.text)).toEqual([expect.any(String), 'do cliente']);
+    await withPolicies({ sameSubjectPolicy: 'ASSOCIATE_IF_CLIENT_OR_CC' }, async () => {
+      await send({ subject: 'Subject policy A' }, 'cliente-a@cliente.example');
+      await waitFor(async () => (await tickets('Subject policy A')).length === 1, 'the first ticket');
+      await send({ subject: 'RES: Subject policy A', text: 'do cliente' }, 'cliente-a@cliente.example');
+      await send({ subject: 'ENC: Subject policy A', text: 'de estranho' }, 'estranho-a@outro.example');
+      await waitFor(async () => (await tickets('Subject policy A')).length === 2, 'a separate ticket for the stranger');
+      const all = await tickets('Subject policy A');
+      const clientTicket = all.find((t: any) => t.customer.email === 'cliente-a@cliente.example');
+      expect(clientTicket.actions.map((a: any) => a.text)).toEqual([expect.any(String), 'do cliente']);
+    });
   });
 
   it('ASSOCIATE_ANY_SENDER associates anyone; NEW_TICKET never does', async () => {
-    await setPolicies({ sameSubjectPolicy: 'ASSOCIATE_ANY_SENDER' });
-    await send({ subject: 'Subject policy B' }, 'cliente-b@cliente.example');
-    await waitFor(async () => (await tickets('Subject policy B')).length === 1, 'ticket B');
-    await send({ subject: 'Re: Subject policy B' }, 'qualquer@outro.example');
-    await waitFor(async () => (await tickets('Subject policy B'))[0]?.actions.length === 2, 'association by subject');
+    await withPolicies({ sameSubjectPolicy: 'ASSOCIATE_ANY_SENDER' }, async () => {
+      await send({ subject: 'Subject policy B' }, 'cliente-b@cliente.example');
+      await waitFor(async () => (await tickets('Subject policy B')).length === 1, 'ticket B');
+      await send({ subject: 'Re: Subject policy B' }, 'qualquer@outro.example');
+      await waitFor(async () => (await tickets('Subject policy B'))[0]?.actions.length === 2, 'association by subject');
 
-    await setPolicies({ sameSubjectPolicy: 'NEW_TICKET' });
-    await send({ subject: 'Subject policy C' }, 'cliente-c@cliente.example');
-    await waitFor(async () => (await tickets('Subject policy C')).length === 1, 'ticket C');
-    await send({ subject: 'Re: Subject policy C' }, 'cliente-c@cliente.example');
-    await waitFor(async () => (await tickets('Subject policy C')).length === 2, 'a new ticket despite the same subject');
+      await setPolicies({ sameSubjectPolicy: 'NEW_TICKET' });
+      await send({ subject: 'Subject policy C' }, 'cliente-c@cliente.example');
+      await waitFor(async () => (await tickets('Subject policy C')).length === 1, 'ticket C');
+      await send({ subject: 'Re: Subject policy C' }, 'cliente-c@cliente.example');
+      await waitFor(async () => (await tickets('Subject policy C')).length === 2, 'a new ticket despite the same subject');
+    });
   });
 
   it('with appending replies off, a reply by headers opens a new ticket', async () => {
-    await setPolicies({ sameSubjectPolicy: 'NEW_TICKET', appendReplies: false });
-    const root = await send({ subject: 'Append off root' });
-    await waitFor(async () => (await tickets('Append off root')).length === 1, 'the root');
-    await send({ subject: 'Re: Append off root', inReplyTo: root.messageId });
-    await waitFor(async () => (await tickets('Append off root')).length === 2, 'the reply as its own ticket');
-    await setPolicies({ sameSubjectPolicy: 'ASSOCIATE_IF_CLIENT_OR_CC', appendReplies: true });
+    await withPolicies({ sameSubjectPolicy: 'NEW_TICKET', appendReplies: false }, async () => {
+      const root = await send({ subject: 'Append off root' });
+      await waitFor(async () => (await tickets('Append off root')).length === 1, 'the root');
+      await send({ subject: 'Re: Append off root', inReplyTo: root.messageId });
+      await waitFor(async () => (await tickets('Append off root')).length === 2, 'the reply as its own ticket');
+    });
   });
 });
 

@@ -1,7 +1,7 @@
 import { schema } from '@correio/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, startTestApp, type TestApp } from '../../helpers/app.ts';
-import { gql, gqlOk, subscribe, wsClient } from '../../helpers/graphql.ts';
+import { gql, gqlOk, subscribe, subscriptionsClosed, subscriptionsOpen, wsClient } from '../../helpers/graphql.ts';
 import { createSinkAccount, importCustomerMail } from '../../helpers/outbound.ts';
 import { startSmtpSink, type SmtpSink } from '../../helpers/smtp-sink.ts';
 
@@ -74,10 +74,11 @@ describe('what agents see of an e-mail account', () => {
 
   it('through the ticketChanged subscription: the same rule', async () => {
     const client = wsClient(app.url, agentToken);
+    const open = app.subscriptions.open;
     const allowed = subscribe(client, `subscription($id: ID) { ticketChanged(ticketId: $id) { account { ${ALLOWED} } } }`, { id: ticketId });
     const forbidden = subscribe(client, `subscription($id: ID) { ticketChanged(ticketId: $id) { account { name outgoing { host username } } } }`, { id: ticketId });
     try {
-      await app.subscriptions.reached(2);
+      await subscriptionsOpen(app, open + 2);
       await gqlOk(app.url, `mutation($id: ID!) { updateTicket(id: $id, input: { status: PENDING }) { id } }`, { id: ticketId }, admin.token);
       const [ok] = await allowed.next(1);
       expect(ok!.errors).toBeUndefined();
@@ -89,6 +90,7 @@ describe('what agents see of an e-mail account', () => {
       allowed.dispose();
       forbidden.dispose();
       await client.dispose();
+      await subscriptionsClosed(app, open);
     }
   });
 
