@@ -6,6 +6,7 @@ import { DEFAULT_LEASE_TIMINGS, LeaseManager, type LeaseTimings } from './cluste
 import { MailError } from './errors.ts';
 import { Destinations } from './net/destinations.ts';
 import { systemResolver } from './util/dns-resolver.ts';
+import { Housekeeping } from './util/housekeeping.ts';
 import type { MailboxWorker } from './mailbox-worker.ts';
 import { InboundSmtpServer } from './inbound-smtp/inbound-smtp-server.ts';
 import { OutboxWorker, outboxOptions, type OutboxSettings } from './outbox/outbox-worker.ts';
@@ -50,7 +51,7 @@ export class MailEngine {
   /** Where every connection of this engine is resolved and checked (N5). */
   readonly destinations: Destinations;
   private readonly workers = new Map<string, RunningWorker>();
-  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly periodic: Housekeeping;
   private inbound: InboundSmtpServer | null = null;
   private unsubscribe: (() => void) | null = null;
   private reconciling: Promise<void> | null = null;
@@ -68,6 +69,7 @@ export class MailEngine {
     private readonly options: EngineOptions = {},
   ) {
     this.log = runtime.logger.child({ component: 'mail-engine' });
+    this.periodic = new Housekeeping(this.log, 'engine housekeeping');
     this.importer = new Importer(runtime);
     this.status = new StatusRecorder(runtime, options.statusWindowMs ?? INTERMITTENT_WINDOW_MS);
     this.imapOptions = { ...DEFAULT_IMAP_OPTIONS, ...options.imap };
@@ -111,16 +113,16 @@ export class MailEngine {
     })();
     this.outbox.start();
     await this.reconcile();
-    this.every(this.leaseTimings.heartbeatMs, () => this.scheduleReconcile());
-    this.every(Math.min(30_000, this.options.watchdogMs ?? 30_000), () => this.watchdog());
-    this.every(60_000, () => this.status.reevaluate());
-    this.every(1000, () => this.enforceLeaseExpiry());
+    this.periodic.every(this.leaseTimings.heartbeatMs, () => this.scheduleReconcile());
+    this.periodic.every(Math.min(30_000, this.options.watchdogMs ?? 30_000), () => this.watchdog());
+    this.periodic.every(60_000, () => this.status.reevaluate());
+    this.periodic.every(1000, () => this.enforceLeaseExpiry());
     this.log.info({ owner: this.leases.owner }, 'mail engine started');
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const t of this.timers) clearInterval(t);
+    this.periodic.stop();
     this.unsubscribe?.();
     await this.reconciling?.catch(() => undefined);
     await Promise.all([...this.workers.values()].map((w) => w.worker.stop()));
@@ -134,15 +136,6 @@ export class MailEngine {
   /** Wakes an account's worker at once (new settings, a test that delivered mail). */
   wake(accountId: string): void {
     this.workers.get(accountId)?.worker.wake();
-  }
-
-  private every(ms: number, task: () => Promise<void> | void): void {
-    const timer = setInterval(() => {
-      if (this.stopped) return;
-      Promise.resolve(task()).catch((err: Error) => this.log.warn({ err: { message: err.message } }, 'engine housekeeping failed'));
-    }, ms);
-    timer.unref();
-    this.timers.push(timer);
   }
 
   private scheduleReconcile(): void {

@@ -3,12 +3,13 @@ import type { Readable } from 'node:stream';
 import type { AccountRow, Queryable } from '@correio/core';
 import type { ImapFlow, MailboxLockObject } from 'imapflow';
 import { schema } from '@correio/core';
-import { and, eq, isNull, lt, like, sql } from 'drizzle-orm';
+import { and, eq, like, sql } from 'drizzle-orm';
 import { MailError, type Phase } from '../errors.ts';
 import type { PreparedBatch } from '../pipeline/importer.ts';
 import { incomingConnectionOf } from '../settings/connection-settings.ts';
 import { createImapClient } from './connection.ts';
 import { importableFolder } from './importable-folder.ts';
+import { escapeLike, SyncLedger } from '../sync-ledger.ts';
 import { uidSet } from './uid-ranges.ts';
 import { imapSourceKey, loadSyncState, saveSyncState, type SyncState } from './sync-state.ts';
 
@@ -273,30 +274,13 @@ export class ImapMailboxWorker extends MailboxWorker {
     this.lastCleanup = Date.now();
     const uidValidity = client.mailbox ? client.mailbox.uidValidity : null;
     if (uidValidity === null) return;
-    const db = this.deps.runtime.database.db;
     const prefix = imapSourceKey(this.folder, uidValidity, 0).slice(0, -1);
-    const cutoff = new Date(Date.now() - days * 86_400_000);
-    const rows = await db
-      .select({ key: importedMessages.sourceKey })
-      .from(importedMessages)
-      .where(
-        and(
-          eq(importedMessages.accountId, this.account.id),
-          like(importedMessages.sourceKey, `${escapeLike(prefix)}%`),
-          isNull(importedMessages.deletedFromServerAt),
-          eq(importedMessages.skipped, false),
-          lt(sql`coalesce(${importedMessages.receivedAt}, ${importedMessages.importedAt})`, cutoff),
-        ),
-      )
-      .limit(1000);
-    if (!rows.length) return;
-    const uids = rows.map((r) => Number(r.key.slice(prefix.length)));
+    const ledger = new SyncLedger(this.deps.runtime.database.db, this.account.id);
+    const keys = await ledger.expired(days, { prefix, limit: 1000 });
+    if (!keys.length) return;
+    const uids = keys.map((key) => Number(key.slice(prefix.length)));
     await client.messageDelete(uidSet(uids), { uid: true });
-    for (const row of rows)
-      await db
-        .update(importedMessages)
-        .set({ deletedFromServerAt: new Date() })
-        .where(and(eq(importedMessages.accountId, this.account.id), eq(importedMessages.sourceKey, row.key)));
+    await ledger.markDeleted(keys);
     this.log.info({ deleted: uids.length, days }, 'deleted imported messages older than the retention period');
   }
 }
@@ -311,6 +295,3 @@ function dateOf(value: unknown): Date | null {
   return value instanceof Date ? value : typeof value === 'string' ? new Date(value) : null;
 }
 
-function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
-}

@@ -8,6 +8,7 @@ import { classifyDelivery, type DeliveryDecision } from '../smtp/delivery-error.
 import { endpointOfAccount, relayEndpoint, type SmtpEndpoint } from '../smtp/endpoint.ts';
 import { SentFolderSaver } from '../smtp/sent-folder.ts';
 import type { Destinations } from '../net/destinations.ts';
+import { Housekeeping } from '../util/housekeeping.ts';
 import { DEFAULT_SMTP_TRANSPORT_OPTIONS, SmtpTransports, type SentInfo, type SmtpTransportOptions } from '../smtp/transport.ts';
 import type { StatusRecorder } from '../status/status-recorder.ts';
 import { WakeableSleep } from '../util/wakeable-sleep.ts';
@@ -84,7 +85,7 @@ export class OutboxWorker {
   private readonly sleeper = new WakeableSleep();
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly lastStatusFailure = new Map<string, number>();
-  private readonly timers: NodeJS.Timeout[] = [];
+  private periodic: Housekeeping | null = null;
   private readonly log: Logger;
   private loop: Promise<void> | null = null;
   private stopped = false;
@@ -115,9 +116,10 @@ export class OutboxWorker {
   start(): void {
     this.stopped = false;
     this.loop = this.run();
-    this.every(Math.max(250, Math.floor(this.options.leaseMs / 3)), () => renewLeases(this.db, this.owner, [...this.inFlight.keys()], this.options.leaseMs));
-    this.every(60_000, () => this.transports.closeIdle());
-    this.every(3600_000, () => this.housekeeping());
+    this.periodic = new Housekeeping(this.log, 'outbox housekeeping');
+    this.periodic.every(Math.max(250, Math.floor(this.options.leaseMs / 3)), () => renewLeases(this.db, this.owner, [...this.inFlight.keys()], this.options.leaseMs));
+    this.periodic.every(60_000, () => this.transports.closeIdle());
+    this.periodic.every(3600_000, () => this.housekeeping());
   }
 
   /** Something was queued: look now instead of at the next poll. */
@@ -127,7 +129,7 @@ export class OutboxWorker {
 
   async stop(graceMs = 15_000): Promise<void> {
     this.stopped = true;
-    for (const t of this.timers) clearInterval(t);
+    this.periodic?.stop();
     this.sleeper.trigger();
     await this.loop;
     // Sends in flight finish and are recorded; whatever cannot finish in time keeps its lease and
@@ -136,15 +138,6 @@ export class OutboxWorker {
     await Promise.race([pending, new Promise((r) => setTimeout(r, graceMs).unref())]);
     await Promise.race([this.sentFolder.drain(), new Promise((r) => setTimeout(r, 2000).unref())]);
     this.transports.closeAll();
-  }
-
-  private every(ms: number, task: () => Promise<unknown> | unknown): void {
-    const timer = setInterval(() => {
-      if (this.stopped) return;
-      Promise.resolve(task()).catch((err: Error) => this.log.warn({ error: err.message }, 'outbox housekeeping failed'));
-    }, ms);
-    timer.unref();
-    this.timers.push(timer);
   }
 
   private async run(): Promise<void> {

@@ -1,6 +1,7 @@
+import { SyncLedger } from '../sync-ledger.ts';
 import { MailboxWorker, type WorkerDeps } from '../mailbox-worker.ts';
 import { schema, type AccountRow } from '@correio/core';
-import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { MailError, type Phase } from '../errors.ts';
 import { loadSyncState, saveSyncState } from '../imap/sync-state.ts';
 import { incomingConnectionOf } from '../settings/connection-settings.ts';
@@ -81,12 +82,10 @@ export class Pop3MailboxWorker extends MailboxWorker {
       await this.deps.importer.import(this.account, { sourceKey: `pop3:${uid}`, raw, receivedAt: new Date(), historical: false });
     }
     const deleted = await this.deleteExpired(client, listing);
+    // DELE takes effect with QUIT: the ledger says "deleted" only after it.
     await client.quit();
     if (deleted.length) {
-      await db
-        .update(importedMessages)
-        .set({ deletedFromServerAt: new Date() })
-        .where(and(eq(importedMessages.accountId, this.account.id), inArray(importedMessages.sourceKey, deleted.map((u) => `pop3:${u}`))));
+      await new SyncLedger(db, this.account.id).markDeleted(deleted.map((u) => `pop3:${u}`));
       this.log.info({ deleted: deleted.length }, 'deleted imported messages older than the retention period');
     }
     await saveSyncState(db, this.account.id, MAILBOX, {});
@@ -129,19 +128,7 @@ export class Pop3MailboxWorker extends MailboxWorker {
   private async deleteExpired(client: Pop3Client, listing: Array<{ number: number; uid: string }>): Promise<string[]> {
     const days = this.account.deleteAfterDays;
     if (!days) return [];
-    const cutoff = new Date(Date.now() - days * 86_400_000);
-    const rows = await this.deps.runtime.database.db
-      .select({ key: importedMessages.sourceKey })
-      .from(importedMessages)
-      .where(
-        and(
-          eq(importedMessages.accountId, this.account.id),
-          isNull(importedMessages.deletedFromServerAt),
-          eq(importedMessages.skipped, false),
-          lt(sql`coalesce(${importedMessages.receivedAt}, ${importedMessages.importedAt})`, cutoff),
-        ),
-      );
-    const expired = new Set(rows.map((r) => r.key.slice(5)));
+    const expired = new Set((await new SyncLedger(this.deps.runtime.database.db, this.account.id).expired(days, { prefix: 'pop3:' })).map((key) => key.slice(5)));
     const deleted: string[] = [];
     for (const { number, uid } of listing) {
       if (!expired.has(uid)) continue;
