@@ -1,3 +1,7 @@
+// Longer than our usual file on purpose: claim → lease → send → record is the outbox's
+// at-least-once guarantee, and keeping the whole sequence in one class keeps its invariants
+// (a row is sent only under a committed lease; a result is recorded before the lease lapses)
+// readable in one place. The pure parts live beside it: retry-policy, delivery-error, batcher.
 import { readFile } from 'node:fs/promises';
 import { schema, type Logger, type Runtime, type AccountRow } from '@correio/core';
 import { inArray } from 'drizzle-orm';
