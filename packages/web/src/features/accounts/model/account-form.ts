@@ -1,6 +1,7 @@
 import { defaultIncomingPort, defaultOutgoingPort } from '@correio/mail-settings';
 import type { AccountKind, Encryption, ImportExisting, IncomingProtocol, NewTicketPolicy, SameSubjectPolicy, SmtpAuthMechanism } from '#graphql/enums.ts';
 import type { ResultOf, VariablesOf } from '#graphql/graphql.ts';
+import { looksLikeEmail } from '#shared/utils/email.ts';
 import type { AccountFormOptionsQuery, CreateEmailAccountMutation, EmailAccountFormQuery } from '../graphql/accounts.ts';
 
 export type AccountInput = VariablesOf<typeof CreateEmailAccountMutation>['input'];
@@ -219,6 +220,31 @@ export function inputFromForm(form: AccountForm): AccountInput {
         }
       : null,
   };
+}
+
+/** Why a field cannot be saved as it is; the form words it as `accountForm.<problem>`. */
+export type AccountFormProblem = 'required' | 'addressInvalid' | 'needOneDirection';
+
+/**
+ * What the form can tell without the server, keyed like the API's field errors. When editing,
+ * an empty password keeps the stored one, so it is not required.
+ */
+export function validateAccountForm(form: AccountForm, editing: boolean): Record<string, AccountFormProblem> {
+  const problems: Record<string, AccountFormProblem> = {};
+  if (!form.name.trim()) problems['name'] = 'required';
+  if (form.kind === 'BUILTIN') {
+    if (!form.localPart.trim()) problems['address'] = 'required';
+    return problems;
+  }
+  if (!looksLikeEmail(form.address)) problems['address'] = 'addressInvalid';
+  if (form.incoming.enabled) {
+    if (!form.incoming.host.trim()) problems['incoming.host'] = 'required';
+    if (!form.incoming.username.trim()) problems['incoming.username'] = 'required';
+    if (!editing && !form.incoming.password) problems['incoming.password'] = 'required';
+  }
+  if (form.sending && !form.outgoing.host.trim()) problems['outgoing.host'] = 'required';
+  if (!form.incoming.enabled && !form.sending) problems['incoming'] = 'needOneDirection';
+  return problems;
 }
 
 /** Fills `{domain}` in a preset host with the address's domain. */
