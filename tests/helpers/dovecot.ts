@@ -55,6 +55,16 @@ export interface ResetUidValidityOptions {
   uidValidity?: number;
 }
 
+/** One logged-in IMAP or POP3 session, as Dovecot's process title shows it (`verbose_proctitle`). */
+export interface DovecotSession {
+  protocol: 'imap' | 'pop3';
+  pid: number;
+  user: string;
+  ip: string;
+  /** The command the session is running right now (`IDLE`, `UID FETCH`, …); '' between commands. */
+  command: string;
+}
+
 export interface Dovecot {
   host: '127.0.0.1';
   imapPort: number;
@@ -84,6 +94,11 @@ export interface Dovecot {
   setPassword(user: string, password: string): Promise<void>;
   /** Lines of dovecot.log so far (logins are logged as `imap-login: Info: Login: user=<…>`). */
   logLines(): Promise<string[]>;
+  /**
+   * The sessions logged in right now, read from the process titles of Dovecot's imap/pop3
+   * processes (Linux /proc): e.g. a client that entered IDLE shows `command: 'IDLE'`.
+   */
+  sessions(): Promise<DovecotSession[]>;
   /** Stops Dovecot (whole process group) and deletes the temp folder. */
   stop(): Promise<void>;
   /** Stops and starts again on the same ports with the same maildirs; clients are disconnected. */
@@ -641,6 +656,10 @@ service anvil {
       return text.split('\n').filter((line) => line !== '');
     },
 
+    async sessions() {
+      return entry ? sessionsOf(entry.pgid) : [];
+    },
+
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -680,6 +699,34 @@ service anvil {
     },
   };
   return instance;
+}
+
+/** Logged-in sessions among the processes of a Dovecot process group, from their titles (`dovecot/imap [user ip COMMAND]`). */
+async function sessionsOf(pgid: number): Promise<DovecotSession[]> {
+  let entries: string[];
+  try {
+    entries = await readdir('/proc');
+  } catch (err) {
+    throw new Error(`dovecot helper: sessions() reads process titles from /proc, which is not readable here (${(err as Error).message})`);
+  }
+  const sessions: DovecotSession[] = [];
+  for (const name of entries) {
+    if (!/^\d+$/.test(name)) continue;
+    let statLine: string;
+    let title: string;
+    try {
+      statLine = await readFile(`/proc/${name}/stat`, 'utf8');
+      title = (await readFile(`/proc/${name}/cmdline`, 'utf8')).replace(/\0+$/, '').replace(/\0/g, ' ');
+    } catch {
+      continue; // exited meanwhile
+    }
+    const fields = statLine.slice(statLine.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) !== pgid || fields[0] === 'Z') continue;
+    // Between clients a process shows only `dovecot/imap`; a logged-in one `[user ip]` and, while a command runs, the command.
+    const match = /^dovecot\/(imap|pop3) \[(\S+) (\S+)(?: (.*))?\]$/.exec(title.trim());
+    if (match) sessions.push({ protocol: match[1] as 'imap' | 'pop3', pid: Number(name), user: match[2]!, ip: match[3]!, command: match[4] ?? '' });
+  }
+  return sessions;
 }
 
 /** Connects, waits for a first line matching `pattern` (skipping Dovecot's "Waiting for authentication" line), closes. */

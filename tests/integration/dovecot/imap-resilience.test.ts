@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import { and, eq, like, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDovecotAccount } from '../../helpers/accounts.ts';
 import { signUp, startTestApp, type TestApp } from '../../helpers/app.ts';
 import { startDovecot, type Dovecot } from '../../helpers/dovecot.ts';
-import { gql, gqlOk, subscribe, wsClient } from '../../helpers/graphql.ts';
+import { gql, gqlOk, subscribe, subscriptionsClosed, subscriptionsOpen, wsClient } from '../../helpers/graphql.ts';
 import { buildMail } from '../../helpers/mail.ts';
 import { seedTicket } from '../../helpers/seed.ts';
 import { waitFor } from '../../helpers/wait.ts';
@@ -21,7 +21,7 @@ const okStatus = (id: string) =>
   waitFor(async () => (await gqlOk(app.url, `query($id: ID!) { emailAccount(id: $id) { status { incoming { state } } } }`, { id }, admin.token)).emailAccount.status.incoming.state === 'OK', 'the mailbox to connect');
 
 beforeAll(async () => {
-  dovecot = await startDovecot({ users: ['uv', 'bad', 'big', 'idle', 'dsn'].map((user) => ({ user, password: `pw-${user}` })) });
+  dovecot = await startDovecot({ users: ['uv', 'bad', 'poison', 'big', 'idle', 'dsn'].map((user) => ({ user, password: `pw-${user}` })) });
   app = await startTestApp();
   admin = await signUp(app.url);
   workspaceId = (await gqlOk(app.url, `{ workspace { id } }`, {}, admin.token)).workspace.id;
@@ -37,10 +37,24 @@ describe('inbound resilience (W7)', () => {
     const account = await connectDovecotAccount(app.url, admin.token, dovecot, 'uv', { incoming: { importExisting: 'ALL' } });
     await okStatus(account.id);
     await waitFor(async () => (await count('Before UIDVALIDITY')) === 3, 'the first import');
+    const db = app.runtime.database.db;
+    const syncState = async () => (await db.select().from(schema.mailboxSyncStates).where(eq(schema.mailboxSyncStates.accountId, account.id)))[0]!;
+    const oldValidity = (await syncState()).uidValidity;
     await dovecot.resetUidValidity('uv');
     await dovecot.deliver('uv', buildMail({ subject: 'After UIDVALIDITY' }).raw);
     await waitFor(async () => (await count('After UIDVALIDITY')) === 1, 'the new message after the reset');
-    await new Promise((r) => setTimeout(r, 500));
+    // The importer is through the mailbox under the new UIDVALIDITY: every one of the four
+    // messages has its ledger entry under it (the three old ones linked, the new one imported),
+    // so nothing is left that could still be imported twice.
+    await waitFor(async () => {
+      const state = await syncState();
+      if (state.uidValidity === oldValidity) return false;
+      const ledger = await db
+        .select()
+        .from(schema.importedMessages)
+        .where(and(eq(schema.importedMessages.accountId, account.id), like(schema.importedMessages.sourceKey, `imap:${state.mailbox}:${state.uidValidity}:%`)));
+      return ledger.length === 4;
+    }, 'every message to be accounted for under the new UIDVALIDITY');
     expect(await count('Before UIDVALIDITY')).toBe(3);
   });
 
@@ -65,18 +79,31 @@ describe('inbound resilience (W7)', () => {
 
   it('retries a message whose import failed for a reason that was fixed', async () => {
     const db = app.runtime.database.db;
+    // Its own mailbox, so it does not depend on what an earlier test connected.
+    const account = await connectDovecotAccount(app.url, admin.token, dovecot, 'poison');
+    await okStatus(account.id);
     // A real failure inside the database, removed afterwards: what a deployed bugfix looks like from here.
     await db.execute(sql`create function correio_test_poison() returns trigger as $$ begin if new.subject like '%Poison%' then raise exception 'poisoned subject'; end if; return new; end $$ language plpgsql`);
-    await db.execute(sql`create trigger correio_test_poison before insert on ticket_actions for each row execute function correio_test_poison()`);
-    const [account] = await db.select().from(schema.emailAccounts).where(sql`${schema.emailAccounts.address} like 'bad@%'`);
-    await dovecot.deliver('bad', buildMail({ subject: 'Poison pill' }).raw);
-    const failed = await waitFor(async () => (await gqlOk(app.url, `query($a: ID) { failedImports(accountId: $a) { id error } }`, { a: account!.id }, admin.token)).failedImports.find((f: { error: string }) => /poisoned/.test(f.error)), 'the failure');
-    await db.execute(sql`drop trigger correio_test_poison on ticket_actions`);
-    await db.execute(sql`drop function correio_test_poison()`);
-    expect((await gqlOk(app.url, `mutation($id: ID!) { retryFailedImport(id: $id) }`, { id: failed.id }, admin.token)).retryFailedImport).toBe(true);
-    expect(await count('Poison pill')).toBe(1);
-    const left = (await gqlOk(app.url, `query($a: ID) { failedImports(accountId: $a) { id } }`, { a: account!.id }, admin.token)).failedImports;
-    expect(left.map((f: { id: string }) => f.id)).not.toContain(failed.id);
+    let fixed = false;
+    const fix = async () => {
+      if (fixed) return;
+      fixed = true;
+      await db.execute(sql`drop trigger if exists correio_test_poison on ticket_actions`);
+      await db.execute(sql`drop function correio_test_poison()`);
+    };
+    try {
+      await db.execute(sql`create trigger correio_test_poison before insert on ticket_actions for each row execute function correio_test_poison()`);
+      await dovecot.deliver('poison', buildMail({ subject: 'Poison pill' }).raw);
+      const failed = await waitFor(async () => (await gqlOk(app.url, `query($a: ID) { failedImports(accountId: $a) { id error } }`, { a: account.id }, admin.token)).failedImports.find((f: { error: string }) => /poisoned/.test(f.error)), 'the failure');
+      await fix();
+      expect((await gqlOk(app.url, `mutation($id: ID!) { retryFailedImport(id: $id) }`, { id: failed.id }, admin.token)).retryFailedImport).toBe(true);
+      expect(await count('Poison pill')).toBe(1);
+      const left = (await gqlOk(app.url, `query($a: ID) { failedImports(accountId: $a) { id } }`, { a: account.id }, admin.token)).failedImports;
+      expect(left.map((f: { id: string }) => f.id)).not.toContain(failed.id);
+    } finally {
+      // The trigger would fail every later import of this database.
+      await fix();
+    }
   });
 
   it('imports a 20 MB attachment without holding it in memory', async () => {
@@ -128,12 +155,14 @@ describe('inbound resilience (W7)', () => {
   it('sees new mail through IDLE within about a second and pushes ticketChanged', async () => {
     const account = await connectDovecotAccount(app.url, admin.token, dovecot, 'idle');
     await okStatus(account.id);
-    await new Promise((r) => setTimeout(r, 300));
+    // The importer has synced and sits in IDLE (Dovecot's process title shows the command).
+    await waitFor(async () => (await dovecot.sessions()).some((s) => s.user === 'idle' && s.command === 'IDLE'), 'the importer to enter IDLE');
     const client = wsClient(app.url, admin.token);
+    const open = app.subscriptions.open;
     const sub = subscribe(client, `subscription { ticketChanged { subject } }`);
-    await new Promise((r) => setTimeout(r, 300));
     const latencies: number[] = [];
     try {
+      await subscriptionsOpen(app, open + 1);
       for (let i = 0; i < 5; i++) {
         const start = Date.now();
         await dovecot.deliver('idle', buildMail({ subject: `Idle latency ${i}` }).raw);
@@ -143,6 +172,7 @@ describe('inbound resilience (W7)', () => {
     } finally {
       sub.dispose();
       await client.dispose();
+      await subscriptionsClosed(app, open);
     }
     expect(Math.max(...latencies)).toBeLessThan(1500);
   });

@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, startTestApp, type TestApp } from '../../helpers/app.ts';
 import { startDovecot, type Dovecot } from '../../helpers/dovecot.ts';
-import { gql, gqlOk, subscribe, wsClient } from '../../helpers/graphql.ts';
+import { gql, gqlOk, subscribe, subscriptionsClosed, subscriptionsOpen, wsClient } from '../../helpers/graphql.ts';
 import {
   accountStatus,
   createAccount,
@@ -22,6 +22,7 @@ import { waitFor } from '../../helpers/wait.ts';
 // same status, deactivation, and the 30-minute INTERMITTENT → ERROR promotion.
 
 const CHECK_TIMEOUT_S = 2;
+const FLAKY_LOGIN_ANSWER = 'NO [UNAVAILABLE] Temporary authentication failure';
 let dovecot: Dovecot;
 let silent: TestServer;
 // Started before the app, which connects only to the loopback ports the tests registered.
@@ -41,7 +42,7 @@ beforeAll(async () => {
     ],
   });
   silent = await startSilentServer();
-  flakyImap = await startScriptedImap('NO [UNAVAILABLE] Temporary authentication failure');
+  flakyImap = await startScriptedImap(FLAKY_LOGIN_ANSWER);
   readTimeImap = await startScriptedImap('NO [UNAVAILABLE] Temporary authentication failure');
   app = await startTestApp({ CORREIO_CHECK_TIMEOUT_SECONDS: String(CHECK_TIMEOUT_S) });
   admin = await signUp(app.url);
@@ -61,9 +62,10 @@ describe('accountStatusChanged over graphql-ws', () => {
   it('delivers CHECKING, then the result of a test', async () => {
     const id = await create(incomingInput('Silent', { port: silent.port }));
     const client = wsClient(app.url, admin.token);
+    const open = app.subscriptions.open;
     const sub = subscribe(client, STATUS_SUBSCRIPTION, { accountId: id });
     try {
-      await new Promise((r) => setTimeout(r, 300)); // the subscription is registered
+      await subscriptionsOpen(app, open + 1);
       const result = testAccount(app.url, admin.token, id);
       const [first] = await sub.next(1);
       expect(stateOf(first)).toBe('CHECKING');
@@ -73,19 +75,27 @@ describe('accountStatusChanged over graphql-ws', () => {
     } finally {
       sub.dispose();
       await client.dispose();
+      await subscriptionsClosed(app, open);
     }
   });
 
   it('is for admins only, and scoped to the caller’s workspace', async () => {
     const other = await signUp(app.url);
     const theirs = await create(incomingInput('Theirs', { port: 1, username: 'theirs' }));
+    // The other workspace's own built-in account: a check of it is an event its subscriber must get.
+    const otherBuiltin = (await gqlOk(app.url, `{ emailAccounts { id kind } }`, {}, other.token)).emailAccounts.find((a: { kind: string }) => a.kind === 'BUILTIN').id;
     const client = wsClient(app.url, other.token);
+    const open = app.subscriptions.open;
     const sub = subscribe(client, STATUS_SUBSCRIPTION, {});
     try {
-      await new Promise((r) => setTimeout(r, 300));
+      await subscriptionsOpen(app, open + 1);
       await testAccount(app.url, admin.token, theirs);
-      await new Promise((r) => setTimeout(r, 500));
-      expect(sub.events).toEqual([]);
+      // None of that check's events reached the other workspace: a check of its own, run after
+      // ours, reaches its subscriber (one subscription's events arrive in publishing order), and
+      // every event that subscriber got is about its own account.
+      await testAccount(app.url, other.token, otherBuiltin);
+      await waitFor(() => sub.events.some((e) => e.data?.accountStatusChanged?.id === otherBuiltin && stateOf(e) !== 'CHECKING'), 'the other workspace’s own check result', 5000);
+      expect(sub.events.filter((e) => e.data?.accountStatusChanged?.id !== otherBuiltin)).toEqual([]);
       // …and the other workspace cannot test our account either.
       const res = await fetch(`${app.url}/graphql`, {
         method: 'POST',
@@ -96,6 +106,7 @@ describe('accountStatusChanged over graphql-ws', () => {
     } finally {
       sub.dispose();
       await client.dispose();
+      await subscriptionsClosed(app, open);
     }
 
     const email = `agent-${Date.now()}@acme.example`;
@@ -110,6 +121,7 @@ describe('accountStatusChanged over graphql-ws', () => {
     } finally {
       agentSub.dispose();
       await agentClient.dispose();
+      await subscriptionsClosed(app, open);
     }
   });
 });
@@ -125,9 +137,10 @@ describe('refreshAccountStatuses', () => {
     await waitFor(async () => (await accountStatus(app.url, token, healthy[0]!)).status.incoming.state === 'OK', 'the importer to connect');
 
     const client = wsClient(app.url, token);
+    const open = app.subscriptions.open;
     const sub = subscribe(client, STATUS_SUBSCRIPTION, {});
     try {
-      await new Promise((r) => setTimeout(r, 300));
+      await subscriptionsOpen(app, open + 1);
       const started = Date.now();
       const refreshed = (await gqlOk(app.url, REFRESH, {}, token)).refreshAccountStatuses;
       const returnedAfter = Date.now() - started;
@@ -161,6 +174,7 @@ describe('refreshAccountStatuses', () => {
     } finally {
       sub.dispose();
       await client.dispose();
+      await subscriptionsClosed(app, open);
     }
   });
 });
@@ -170,30 +184,34 @@ describe('one status for checks and live traffic', () => {
     const id = await create(incomingInput('Live', { port: dovecot.imapPort }));
     await waitFor(async () => (await accountStatus(app.url, admin.token, id)).status.incoming.state === 'OK', 'the importer to connect');
     await dovecot.setPassword('live', 'changed-by-the-customer');
-    await dovecot.restart();
-    const failed = await waitFor(async () => {
-      const a = await accountStatus(app.url, admin.token, id);
-      return a.status.incoming.state === 'ERROR' && a;
-    }, 'the importer to report the refused login');
-    expect(failed.status.incoming.code).toBe('AUTH_FAILED');
-    expect(failed.status.incoming.lastCheckAt).toBeNull(); // no check ran: this came from live traffic
-    expect(failed.lastErrors[0]).toMatchObject({ code: 'AUTH_FAILED', phase: 'AUTH', direction: 'INCOMING' });
-
-    await dovecot.setPassword('live', 'secret');
+    try {
+      await dovecot.restart();
+      const failed = await waitFor(async () => {
+        const a = await accountStatus(app.url, admin.token, id);
+        return a.status.incoming.state === 'ERROR' && a;
+      }, 'the importer to report the refused login');
+      expect(failed.status.incoming.code).toBe('AUTH_FAILED');
+      expect(failed.status.incoming.lastCheckAt).toBeNull(); // no check ran: this came from live traffic
+      expect(failed.lastErrors[0]).toMatchObject({ code: 'AUTH_FAILED', phase: 'AUTH', direction: 'INCOMING' });
+    } finally {
+      await dovecot.setPassword('live', 'secret');
+    }
     expect((await testAccount(app.url, admin.token, id)).incoming.state).toBe('OK');
   });
 
   it('shows DISABLED once deactivated (and tells subscribers), and does not check it', async () => {
     const id = await create(incomingInput('Support', { port: dovecot.imapPort }));
     const client = wsClient(app.url, admin.token);
+    const open = app.subscriptions.open;
     const sub = subscribe(client, STATUS_SUBSCRIPTION, { accountId: id });
     try {
-      await new Promise((r) => setTimeout(r, 300));
+      await subscriptionsOpen(app, open + 1);
       await gqlOk(app.url, `mutation($id: ID!) { setEmailAccountActive(id: $id, active: false) { id } }`, { id }, admin.token);
       await waitFor(() => sub.events.some((e) => stateOf(e) === 'DISABLED'), 'the DISABLED event', 5000);
     } finally {
       sub.dispose();
       await client.dispose();
+      await subscriptionsClosed(app, open);
     }
     const before = (await accountStatus(app.url, admin.token, id)).lastErrors.length;
     const status = await testAccount(app.url, admin.token, id);
@@ -236,12 +254,16 @@ describe('INTERMITTENT and its promotion to ERROR after 30 minutes', () => {
 
       // The provider recovers at 40 minutes: INTERMITTENT (it was flaky just now), OK 30 minutes later.
       imap.setLoginAnswer('OK logged in');
-      now = at(40);
-      const recovered = await checker.check(account);
-      expect(recovered.incoming.ok).toBe(true);
-      expect((await stored()).state).toBe('INTERMITTENT');
-      expect(await shownAt(69.9)).toBe('INTERMITTENT');
-      expect(await shownAt(70)).toBe('OK');
+      try {
+        now = at(40);
+        const recovered = await checker.check(account);
+        expect(recovered.incoming.ok).toBe(true);
+        expect((await stored()).state).toBe('INTERMITTENT');
+        expect(await shownAt(69.9)).toBe('INTERMITTENT');
+        expect(await shownAt(70)).toBe('OK');
+      } finally {
+        imap.setLoginAnswer(FLAKY_LOGIN_ANSWER);
+      }
     }
   });
 
