@@ -1,7 +1,7 @@
-import type { EncryptionName } from './enums.ts';
+import type { EncryptionName, IncomingProtocolName } from './enums.ts';
 
 export interface ServerPreset {
-  protocol: 'IMAP' | 'POP3' | 'SMTP';
+  protocol: IncomingProtocolName | 'SMTP';
   /** `{domain}` stands for the domain of the account's address (hosts that serve each customer domain). */
   host: string;
   port: number;

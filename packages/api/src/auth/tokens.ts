@@ -1,7 +1,8 @@
+import type { schema } from '@correio/core';
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
 
-export type Role = 'ADMIN' | 'AGENT';
+export type Role = (typeof schema.roleEnum.enumValues)[number];
 
 export interface Viewer {
   userId: string;

@@ -1,5 +1,5 @@
 import { schema, type Runtime } from '@correio/core';
-import { afterError, classifyStatus, directionStatus, EMPTY_MEMORY, type DirectionReport, type DirectionStatus, type StoredCheck } from '@correio/mail-engine';
+import { afterError, classifyStatus, directionStatus, EMPTY_MEMORY, type Direction, type DirectionReport, type DirectionStatus, type StoredCheck } from '@correio/mail-engine';
 import DataLoader from 'dataloader';
 import { desc, eq, inArray } from 'drizzle-orm';
 import type { AccountRow } from '@correio/core';
@@ -67,7 +67,7 @@ export class StatusService {
   async statusOf(account: AccountRow): Promise<AccountStatusView> {
     const rows = await this.rows.load(account.id);
     const now = this.now();
-    const view = (direction: 'INCOMING' | 'OUTGOING'): ConnectionStatusView => {
+    const view = (direction: Direction): ConnectionStatusView => {
       const row = rows.find((r) => r.direction === direction);
       const shown = directionStatus(account, direction, row, now, this.runtime.config.engine.statusWindowMs);
       return { ...shown, checks: (row?.lastCheck?.phases ?? []).map(phaseView), lastCheckAt: row?.lastCheck ? new Date(row.lastCheck.at) : null };

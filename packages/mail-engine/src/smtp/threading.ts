@@ -1,13 +1,14 @@
+import type { schema } from '@correio/core';
 import { randomBytes } from 'node:crypto';
 
 /** One message of a ticket's thread, as stored (Message-IDs without `<>`). */
 export interface ThreadMessage {
-  kind: 'EMAIL_IN' | 'EMAIL_OUT' | 'NOTE';
+  kind: (typeof schema.actionKindEnum.enumValues)[number];
   messageId: string | null;
   inReplyTo: string | null;
   references: string[];
   /** Outgoing mail that never reached anyone is no parent: the customer's client has never seen it. */
-  delivery: 'QUEUED' | 'SENT' | 'FAILED' | null;
+  delivery: (typeof schema.deliveryStateEnum.enumValues)[number] | null;
 }
 
 export interface ThreadHeaders {

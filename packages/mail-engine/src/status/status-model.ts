@@ -1,3 +1,4 @@
+import type { schema } from '@correio/core';
 /**
  * A10's status model as one pure function over a direction's failure memory and the clock.
  *
@@ -8,7 +9,7 @@
  * - never succeeded nor failed → UNKNOWN; inactive → DISABLED; a check running → CHECKING
  */
 
-export type ConnectionState = 'UNKNOWN' | 'CHECKING' | 'OK' | 'INTERMITTENT' | 'ERROR' | 'DISABLED';
+export type ConnectionState = (typeof schema.connectionStateEnum.enumValues)[number];
 
 export interface DirectionMemory {
   lastSuccessAt: Date | null;

@@ -1,10 +1,11 @@
+import type { AccountRow, schema } from '@correio/core';
 import { classifyStatus, INTERMITTENT_WINDOW_MS, type ConnectionState, type DirectionMemory } from './status-model.ts';
 
-export type Direction = 'INCOMING' | 'OUTGOING';
+export type Direction = (typeof schema.directionEnum.enumValues)[number];
 
 /** The account columns that decide whether a direction is switched off. */
 export interface AccountSwitches {
-  kind: 'BUILTIN' | 'EXTERNAL';
+  kind: AccountRow['kind'];
   active: boolean;
   incomingEnabled: boolean;
   incomingProtocol: string | null;

@@ -1,8 +1,9 @@
+import type { ServerPreset } from '@correio/mail-settings';
 import type { MailError } from '../../../errors.ts';
 import type { CheckRun } from '../check-run.ts';
 import type { LineSocket } from '../line-socket.ts';
 
-export type ProbeProtocol = 'IMAP' | 'POP3' | 'SMTP';
+export type ProbeProtocol = ServerPreset['protocol'];
 
 /** What the greeting (and, for SMTP, EHLO) told about the server. */
 export interface Greeting {
