@@ -1,10 +1,19 @@
 import { graphql } from '#graphql/graphql.ts';
 
-export const GroupsQuery = graphql(`query Groups { groups { id name } }`);
-export const CreateGroupMutation = graphql(`mutation CreateGroup($name: String!) { createGroup(name: $name) { id name } }`);
+// Groups and ticket types are both plain lists of names. The same aliases (`items`, `created`)
+// give their documents one shape, so one view serves both (AdminNameListView).
+export const GroupsQuery = graphql(`query Groups { items: groups { id name } }`);
+export const CreateGroupMutation = graphql(`mutation CreateGroup($name: String!) { created: createGroup(name: $name) { id name } }`);
 
-export const TicketTypesQuery = graphql(`query TicketTypes { ticketTypes { id name } }`);
-export const CreateTicketTypeMutation = graphql(`mutation CreateTicketType($name: String!) { createTicketType(name: $name) { id name } }`);
+export const TicketTypesQuery = graphql(`query TicketTypes { items: ticketTypes { id name } }`);
+export const CreateTicketTypeMutation = graphql(`mutation CreateTicketType($name: String!) { created: createTicketType(name: $name) { id name } }`);
+
+export const NAME_LISTS = {
+  groups: { query: GroupsQuery, create: CreateGroupMutation, typename: 'Group' },
+  ticketTypes: { query: TicketTypesQuery, create: CreateTicketTypeMutation, typename: 'TicketType' },
+} as const;
+/** Also the i18n section of each list: `admin.groups`, `admin.ticketTypes`. */
+export type NameList = keyof typeof NAME_LISTS;
 
 export const ClientsQuery = graphql(`query Clients($search: String) { clients(search: $search) { id name email organization } }`);
 export const CreateClientMutation = graphql(`mutation CreateClient($input: ClientInput!) { createClient(input: $input) { id name email organization } }`);
