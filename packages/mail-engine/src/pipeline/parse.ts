@@ -3,12 +3,12 @@ import type { BlobStore } from '@correio/core';
 // The subpath, not the package: parser workers must not load the database drivers.
 import { safeFilename } from '@correio/core/safe-filename';
 import { compile } from 'html-to-text';
-import { MailParser, type AddressObject, type EmailAddress, type HeaderValue, type MessageText } from 'mailparser';
+import type { HeaderValue, MessageText } from 'mailparser';
+import { addresses, senderOf, type HeaderLine, type ParsedAddress } from './addresses.ts';
+import { CharsetDetectingParser } from './charset/detecting-parser.ts';
+import { cleanLine, cleanText } from './clean-text.ts';
 
-export interface ParsedAddress {
-  address: string;
-  name: string | null;
-}
+export type { ParsedAddress } from './addresses.ts';
 
 export interface StoredAttachment {
   blobKey: string;
@@ -33,7 +33,8 @@ export interface ParsedEmail {
   inReplyTo: string | null;
   references: string[];
   subject: string;
-  from: ParsedAddress | null;
+  /** From, or the first usable of Reply-To, Sender and Return-Path. */
+  from: ParsedAddress;
   replyTo: ParsedAddress | null;
   to: ParsedAddress[];
   cc: ParsedAddress[];
@@ -67,7 +68,7 @@ export function parseEmail(source: Readable | Buffer, blobs: BlobStore): Promise
   return new Promise((resolve, reject) => {
     // Text from HTML is derived once below with a precompiled converter: mailparser would
     // compile html-to-text's options again for every message, which costs more than the conversion.
-    const parser = new MailParser({ skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true, skipHtmlToText: true, keepDeliveryStatus: true });
+    const parser = new CharsetDetectingParser({ skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true, skipHtmlToText: true, keepDeliveryStatus: true });
     const attachments: StoredAttachment[] = [];
     const reportParts: ReportPart[] = [];
     const pending: Array<Promise<unknown>> = [];
@@ -83,8 +84,12 @@ export function parseEmail(source: Readable | Buffer, blobs: BlobStore): Promise
       reject(new ParseError(err instanceof Error ? err.message : String(err), { cause: err }));
     };
 
+    let headerLines: HeaderLine[] = [];
     parser.on('headers', (h: Map<string, HeaderValue>) => {
       headers = h;
+    });
+    parser.on('headerLines', (lines: HeaderLine[]) => {
+      headerLines = lines;
     });
     parser.on('data', (data: { type: string } & Record<string, any>) => {
       if (data.type === 'text') {
@@ -111,7 +116,7 @@ export function parseEmail(source: Readable | Buffer, blobs: BlobStore): Promise
             filename: safeFilename(typeof data['filename'] === 'string' ? data['filename'] : null, defaultName(contentType)),
             contentType,
             size: stored.size,
-            contentId: typeof data['cid'] === 'string' ? data['cid'] : null,
+            contentId: typeof data['cid'] === 'string' ? cleanLine(data['cid']) || null : null,
             inline: Boolean(data['related']) || (data['contentDisposition'] === 'inline' && Boolean(data['cid'])),
           });
           data['release']?.();
@@ -123,7 +128,7 @@ export function parseEmail(source: Readable | Buffer, blobs: BlobStore): Promise
       Promise.all(pending)
         .then(() => {
           if (failed) return;
-          const parsed = buildParsed(headers, text, attachments, reportParts);
+          const parsed = buildParsed(headers, headerLines, text, attachments, reportParts);
           if (parsed.contentType.startsWith('multipart/report')) {
             const returned = returnedHeaders(Buffer.concat(prefix));
             if (returned) parsed.reportParts.push({ contentType: 'text/rfc822-headers', content: returned });
@@ -149,26 +154,27 @@ export function parseEmail(source: Readable | Buffer, blobs: BlobStore): Promise
   });
 }
 
-function buildParsed(headers: Map<string, HeaderValue>, text: MessageText | undefined, attachments: StoredAttachment[], reportParts: ReportPart[]): ParsedEmail {
+function buildParsed(headers: Map<string, HeaderValue>, headerLines: HeaderLine[], text: MessageText | undefined, attachments: StoredAttachment[], reportParts: ReportPart[]): ParsedEmail {
   if (headers.size === 0) throw new ParseError('The message has no headers; it is not an e-mail.');
-  const from = firstAddress(headers.get('from'));
-  // RFC 5322 requires a From; without one there is no customer to answer, so it is kept for a human to look at.
-  if (!from) throw new ParseError('The message has no valid From address; it is not a well-formed e-mail.');
+  const sender = senderOf(headers, headerLines);
+  // Without anyone to answer there is no customer: the message is kept for a human to look at.
+  if (!sender) throw new ParseError('The message names nobody to answer: From, Reply-To, Sender and Return-Path are all missing or unusable.');
+  const from = { address: sender.address.address, name: sender.address.name ? cleanLine(sender.address.name) || null : null };
   const contentType = headerValue(headers.get('content-type')) ?? 'text/plain';
-  const html = typeof text?.html === 'string' && text.html ? text.html.slice(0, MAX_BODY_CHARS) : null;
+  const html = typeof text?.html === 'string' && text.html ? cleanText(text.html.slice(0, MAX_BODY_CHARS)) : null;
   return {
     headers,
     messageId: cleanId(headerValue(headers.get('message-id'))),
     inReplyTo: cleanId(firstId(headerValue(headers.get('in-reply-to')))),
     references: parseIdList(headers.get('references')),
-    subject: (headerValue(headers.get('subject')) ?? '').replace(/\s+/g, ' ').trim(),
+    subject: cleanLine(headerValue(headers.get('subject')) ?? ''),
     from,
-    replyTo: firstAddress(headers.get('reply-to')),
+    replyTo: addresses(headers.get('reply-to'))[0] ?? null,
     to: addresses(headers.get('to')),
     cc: addresses(headers.get('cc')),
     date: headers.get('date') instanceof Date ? (headers.get('date') as Date) : null,
     contentType: contentType.toLowerCase(),
-    text: (text?.text?.trim() ? text.text : html ? htmlToText(html) : '').slice(0, MAX_BODY_CHARS),
+    text: cleanText(text?.text?.trim() ? text.text : html ? htmlToText(html) : '').slice(0, MAX_BODY_CHARS),
     html,
     attachments,
     reportParts,
@@ -186,7 +192,7 @@ function headerValue(value: HeaderValue | undefined): string | null {
 /** Message-IDs are compared without angle brackets and case-insensitively on the domain side. */
 export function cleanId(id: string | null | undefined): string | null {
   if (!id) return null;
-  const trimmed = id.trim().replace(/^<+|>+$/g, '').trim();
+  const trimmed = cleanLine(id).replace(/^<+|>+$/g, '').trim();
   return trimmed ? trimmed : null;
 }
 
@@ -200,28 +206,6 @@ function parseIdList(value: HeaderValue | undefined): string[] {
   const ids = [...raw.matchAll(/<([^>]+)>/g)].map((m) => m[1]!.trim());
   const list = ids.length ? ids : raw.split(/\s+/).filter(Boolean);
   return [...new Set(list.map((id) => cleanId(id)).filter((id): id is string => !!id))].slice(-100);
-}
-
-function flatten(list: EmailAddress[]): ParsedAddress[] {
-  const out: ParsedAddress[] = [];
-  for (const entry of list) {
-    if (entry.group) out.push(...flatten(entry.group));
-    else if (entry.address) out.push({ address: entry.address.trim().toLowerCase(), name: entry.name?.trim() || null });
-  }
-  return out;
-}
-
-function addresses(value: HeaderValue | undefined): ParsedAddress[] {
-  if (!value || typeof value !== 'object') return [];
-  const objects = (Array.isArray(value) ? value : [value]) as AddressObject[];
-  const all = objects.flatMap((o) => (o && 'value' in o && Array.isArray(o.value) ? flatten(o.value) : []));
-  const seen = new Set<string>();
-  // A 1,000-recipient header is legal; a ticket keeps the first 200 distinct addresses.
-  return all.filter((a) => !seen.has(a.address) && seen.add(a.address)).slice(0, 200);
-}
-
-function firstAddress(value: HeaderValue | undefined): ParsedAddress | null {
-  return addresses(value)[0] ?? null;
 }
 
 const EXTENSIONS: Record<string, string> = { 'application/octet-stream': 'bin', 'text/plain': 'txt', 'image/jpeg': 'jpg', 'message/rfc822': 'eml', 'text/calendar': 'ics', 'image/svg+xml': 'svg' };

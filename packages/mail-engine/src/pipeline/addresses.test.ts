@@ -1,0 +1,49 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BlobStore } from '@correio/core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseEmail, ParseError } from './parse.ts';
+
+// W8: the sender read as mail clients read it, and the fallbacks when From is unusable.
+
+let blobs: BlobStore;
+beforeAll(async () => {
+  blobs = new BlobStore(await mkdtemp(join(tmpdir(), 'correio-addr-')));
+  await blobs.init();
+});
+const parse = (headers: string[]) => parseEmail(Buffer.from(`${headers.join('\r\n')}\r\nSubject: s\r\n\r\nbody\r\n`, 'latin1'), blobs);
+
+describe('the sender of a message', () => {
+  it.each([
+    ['"x" <power quadrant system@example.com>', { address: '"power quadrant system"@example.com', name: 'x' }],
+    ['"ana@cliente.com"', { address: 'ana@cliente.com', name: null }],
+    ['ana@cliente.com (Ana Silva)', { address: 'ana@cliente.com', name: 'Ana Silva' }],
+    ['Ana Silva ana@cliente.com', { address: 'ana@cliente.com', name: 'Ana Silva' }],
+    ['Ana <ana@cliente.com', { address: 'ana@cliente.com', name: 'Ana' }],
+    ['"Silva, Ana" <Ana@Cliente.COM>', { address: 'ana@cliente.com', name: 'Silva, Ana' }],
+    ['"A\u0000B\u0007" <ab@cliente.com>', { address: 'ab@cliente.com', name: 'AB' }],
+  ])('From: %s', async (from, expected) => {
+    expect((await parse([`From: ${from}`])).from).toEqual(expected);
+  });
+
+  it('falls back to Reply-To, then Sender, then Return-Path', async () => {
+    expect((await parse(['From: undisclosed-recipients:;', 'Reply-To: Ana <ana@cliente.com>', 'Sender: robo@cliente.com'])).from.address).toBe('ana@cliente.com');
+    expect((await parse(['From: ana at cliente.com', 'Sender: Robo <robo@cliente.com>'])).from.address).toBe('robo@cliente.com');
+    expect((await parse(['Return-Path: <bounces@cliente.com>', 'To: support@acme.example'])).from.address).toBe('bounces@cliente.com');
+  });
+
+  it('holds a message that names nobody to answer, saying why', async () => {
+    await expect(parse(['From: undisclosed-recipients:;', 'Return-Path: <>', 'To: support@acme.example'])).rejects.toThrow(ParseError);
+    await expect(parse(['To: support@acme.example'])).rejects.toThrow(/names nobody to answer/);
+  });
+
+  it('removes NUL and control characters before anything is stored', async () => {
+    const raw = Buffer.from('From: a@cliente.com\r\nSubject: nota\u0000 fiscal\u0001\r\nMessage-ID: <id\u0000@x>\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>te\u0000xt\u0008o</p>\r\n');
+    const parsed = await parseEmail(raw, blobs);
+    expect(parsed.subject).toBe('nota fiscal');
+    expect(parsed.messageId).toBe('id@x');
+    expect(parsed.html).toBe('<p>texto</p>\n');
+    expect(JSON.stringify(parsed.text)).not.toMatch(/\\u000/);
+  });
+});
