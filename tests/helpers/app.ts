@@ -20,6 +20,20 @@ export interface TestApp extends RunningCorreio {
 }
 
 /**
+ * The mail engine's timings in a TestApp (unless a test overrides them): fast, so tests do not wait
+ * a minute for a poll or a backoff. Tests derive their bounded waits from these.
+ */
+export const TEST_ENGINE_TIMING = {
+  /** Reconnection backoff of IMAP and POP3 mailboxes. */
+  backoff: { minMs: 200, maxMs: 2000 },
+  /** How often a POP3 mailbox is polled. */
+  pop3PollMs: 500,
+  /** Mailbox leases; the engine also reconciles its mailboxes with the accounts table on every heartbeat. */
+  leaseTtlMs: 5000,
+  heartbeatMs: 500,
+} as const;
+
+/**
  * Correio in this process on a random port, with its own data folder and database and the
  * logs captured in memory. `env` overrides configuration variables.
  */
@@ -45,15 +59,15 @@ export async function startTestApp(env: Record<string, string> = {}, engine: Eng
     ...env,
   });
   const logger = pino({ level: 'debug' }, sink);
-  // Fast timings: tests should not wait a minute for a poll or a backoff.
+  const t = TEST_ENGINE_TIMING;
   const app = await startCorreio(config, {
     database: db.handle,
     logger,
     engine: {
       ...engine,
-      imap: { backoff: { minMs: 200, maxMs: 2000 }, ...engine.imap },
-      pop3: { pollIntervalMs: 500, backoff: { minMs: 200, maxMs: 2000 }, ...engine.pop3 },
-      leases: { ttlMs: 5000, heartbeatMs: 500, ...engine.leases },
+      imap: { backoff: t.backoff, ...engine.imap },
+      pop3: { pollIntervalMs: t.pop3PollMs, backoff: t.backoff, ...engine.pop3 },
+      leases: { ttlMs: t.leaseTtlMs, heartbeatMs: t.heartbeatMs, ...engine.leases },
     },
   });
   return {

@@ -36,10 +36,15 @@ describe('exactly once across a crash (W7)', () => {
     }, 'the import to be under way', 60_000, 10);
     await proc.kill9();
     expect(before).toBeLessThan(TOTAL);
+    // Dovecot has seen the killed engine's connection go, so the only session of this user from
+    // now on is the restarted engine's.
+    await waitFor(async () => !(await dovecot.sessions()).some((s) => s.user === 'crash'), 'the killed engine’s IMAP session to end');
 
     proc = await spawnCorreio(db.env);
     await waitFor(async () => (await total(proc!.url)) >= TOTAL, 'every message after the restart', 120_000, 200);
-    await new Promise((r) => setTimeout(r, 1000));
+    // The restarted importer is through the mailbox: it has committed everything and sits in IDLE,
+    // so no import is still running that could add a duplicate.
+    await waitFor(async () => (await dovecot.sessions()).some((s) => s.user === 'crash' && s.command === 'IDLE'), 'the importer to finish and enter IDLE', 30_000);
     const subjects: string[] = [];
     let after: string | null = null;
     do {

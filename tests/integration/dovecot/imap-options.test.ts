@@ -1,7 +1,7 @@
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDovecotAccount } from '../../helpers/accounts.ts';
-import { signUp, startTestApp, type TestApp } from '../../helpers/app.ts';
+import { signUp, startTestApp, TEST_ENGINE_TIMING, type TestApp } from '../../helpers/app.ts';
 import { startDovecot, type Dovecot } from '../../helpers/dovecot.ts';
 import { gqlOk } from '../../helpers/graphql.ts';
 import { buildMail } from '../../helpers/mail.ts';
@@ -35,7 +35,7 @@ const okStatus = (id: string) =>
 
 beforeAll(async () => {
   dovecot = await startDovecot({
-    users: ['mark', 'none', 'days', 'all', 'gap', 'trash'].map((user) => ({ user, password: `pw-${user}` })),
+    users: ['mark', 'none', 'days', 'all', 'gap', 'backfill', 'trash', 'folders'].map((user) => ({ user, password: `pw-${user}` })),
     // A Trash folder flagged \Trash (RFC 6154), as real servers announce it.
     extraConfig: '\nnamespace inbox {\n  inbox = yes\n  mailbox Trash {\n    special_use = \\Trash\n    auto = create\n  }\n}\n',
   });
@@ -81,14 +81,23 @@ describe('import options (A4)', () => {
   });
 
   it('backfills mail that arrived while the account was inactive', async () => {
-    const accounts = (await gqlOk(app.url, `{ emailAccounts { id address } }`, {}, admin.token)).emailAccounts as Array<{ id: string; address: string }>;
-    const gap = accounts.find((a) => a.address.startsWith('gap@'))!;
-    await gqlOk(app.url, `mutation($id: ID!) { setEmailAccountActive(id: $id, active: false) { active } }`, { id: gap.id }, admin.token);
-    await waitFor(() => !app.engine!.ownedMailboxes.includes(gap.id), 'the mailbox to stop');
-    for (let i = 0; i < 3; i++) await dovecot.deliver('gap', buildMail({ subject: `During downtime ${i}` }).raw, { seen: i === 0 });
-    await new Promise((r) => setTimeout(r, 500));
+    // Its own mailbox, synced once (the importer sits in IDLE) before it is switched off.
+    const account = await connectDovecotAccount(app.url, admin.token, dovecot, 'backfill', { incoming: { importExisting: 'ALL' } });
+    await okStatus(account.id);
+    await waitFor(async () => (await dovecot.sessions()).some((s) => s.user === 'backfill' && s.command === 'IDLE'), 'the first sync');
+    await gqlOk(app.url, `mutation($id: ID!) { setEmailAccountActive(id: $id, active: false) { active } }`, { id: account.id }, admin.token);
+    await waitFor(() => !app.engine!.ownedMailboxes.includes(account.id), 'the mailbox to stop');
+    await waitFor(async () => !(await dovecot.sessions()).some((s) => s.user === 'backfill'), 'its IMAP session to be closed');
+    const logins = async () => (await dovecot.logLines()).filter((l) => l.includes('imap-login: Info: Login: user=<backfill>')).length;
+    const loginsWhileActive = await logins();
+    for (let i = 0; i < 3; i++) await dovecot.deliver('backfill', buildMail({ subject: `During downtime ${i}` }).raw, { seen: i === 0 });
+    // A negative check, so a bounded wait: the engine brings its mailboxes in line with the accounts
+    // on every lease heartbeat; two heartbeats on, a mailbox wrongly started again would have
+    // logged in. Nobody did, and nothing was imported.
+    await new Promise((r) => setTimeout(r, 2 * TEST_ENGINE_TIMING.heartbeatMs));
+    expect(await logins()).toBe(loginsWhileActive);
     expect(await subjects('During downtime')).toEqual([]);
-    await gqlOk(app.url, `mutation($id: ID!) { setEmailAccountActive(id: $id, active: true) { active } }`, { id: gap.id }, admin.token);
+    await gqlOk(app.url, `mutation($id: ID!) { setEmailAccountActive(id: $id, active: true) { active } }`, { id: account.id }, admin.token);
     await waitFor(async () => (await subjects('During downtime')).length === 3, 'the backfill');
   });
 
@@ -104,7 +113,8 @@ describe('import options (A4)', () => {
   });
 
   it('refuses to import the Sent, Drafts, Trash or Junk folders', async () => {
-    const r = await connectDovecotAccount(app.url, admin.token, dovecot, 'none', { incoming: { folder: 'Trash' }, account: { name: 'Trash folder', address: 'trashfolder@acme.example' } }).catch((e: Error) => e);
+    await connectDovecotAccount(app.url, admin.token, dovecot, 'folders');
+    const r = await connectDovecotAccount(app.url, admin.token, dovecot, 'folders', { incoming: { folder: 'Trash' }, account: { name: 'Trash folder', address: 'trashfolder@acme.example' } }).catch((e: Error) => e);
     // Same host+user as an existing account but another folder: allowed to save, refused when syncing.
     expect(r).not.toBeInstanceOf(Error);
     const id = (r as { id: string }).id;

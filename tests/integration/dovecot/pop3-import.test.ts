@@ -62,7 +62,11 @@ describe('POP3 import', () => {
     await waitFor(async () => (await pop3Count('pop', 'pop-secret')) === 1, 'the old message to be deleted on the server', 10_000);
     await dovecot.deliver('pop', buildMail({ subject: 'POP later' }).raw);
     await waitFor(async () => (await subjects('POP')).length === 3, 'the next poll');
-    await new Promise((r) => setTimeout(r, 1500));
+    // Two more POP3 sessions of the importer end (Dovecot logs each logout): the first may be the
+    // poll that imported "POP later", the second began after it and saw both messages again.
+    const polls = async () => (await dovecot.logLines()).filter((l) => /pop3\(pop\)<\d+><[^>]+>: Info: Disconnected/.test(l)).length;
+    const pollsSoFar = await polls();
+    await waitFor(async () => (await polls()) >= pollsSoFar + 2, 'two more polls of the maildrop', 10_000);
     expect((await subjects('POP')).map((t) => t.subject).sort()).toEqual(['POP dotted', 'POP later', 'POP old']);
     const status = (await gqlOk(app.url, `query($id: ID!) { emailAccount(id: $id) { incoming { protocol port } status { incoming { state } } } }`, { id: account.id }, admin.token)).emailAccount;
     expect(status).toMatchObject({ incoming: { protocol: 'POP3', port: dovecot.pop3Port }, status: { incoming: { state: 'OK' } } });
