@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processGroupAlive, startDovecot, type Dovecot } from '../helpers/dovecot.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 import { testCertificate } from '../helpers/tls.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 function message(subject: string, body = 'Hello from the self-test.'): string {
   return [
@@ -151,7 +152,7 @@ describe('dovecot helper', () => {
     const latencies: number[] = [];
     for (let i = 0; i < 5; i++) {
       void client.idle();
-      while (!client.idling) await new Promise((resolve) => setTimeout(resolve, 10));
+      await waitFor(() => client.idling, 'the client to be in IDLE', 5000, 10);
       const start = Date.now();
       const exists = new Promise<void>((resolve) => client.once('exists', () => resolve()));
       await dovecot.deliver('alice', message(`idle-${i}`));
@@ -161,6 +162,20 @@ describe('dovecot helper', () => {
     await client.logout();
     console.log(`[selftest] IDLE EXISTS latency ms: ${latencies.join(', ')}`);
     for (const latency of latencies) expect(latency).toBeLessThan(1500);
+  });
+
+  it('sessions() lists the logged-in clients and the command each is running', async () => {
+    const client = imapClient({ port: dovecot.imapPort, disableAutoIdle: true });
+    await client.connect();
+    await client.mailboxOpen('INBOX');
+    try {
+      void client.idle();
+      const idling = await waitFor(async () => (await dovecot.sessions()).find((s) => s.user === 'alice' && s.command === 'IDLE'), 'alice in IDLE', 5000, 20);
+      expect(idling).toMatchObject({ protocol: 'imap', ip: '127.0.0.1' });
+    } finally {
+      await client.logout();
+    }
+    await waitFor(async () => !(await dovecot.sessions()).some((s) => s.user === 'alice'), 'the session to end', 5000, 20);
   });
 
   it('serves the mailbox over POP3 (USER/PASS/STAT/UIDL/QUIT)', async () => {
@@ -195,31 +210,38 @@ describe('dovecot helper', () => {
 
   it('setPassword changes the password; logLines shows the logins', async () => {
     await dovecot.setPassword('bob', 'new-password');
-    const old = await pop3Session(dovecot.pop3Port, ['USER bob', 'PASS builder', 'QUIT']);
-    expect(old[2]).toMatch(/^-ERR/);
-    const fresh = await pop3Session(dovecot.pop3Port, ['USER bob', 'PASS new-password', 'QUIT']);
-    expect(fresh[2]).toMatch(/^\+OK/);
-    const lines = await dovecot.logLines();
-    expect(lines.filter((l) => /pop3-login: Info: Login: user=<bob>/.test(l)).length).toBeGreaterThanOrEqual(2);
-    expect(lines.some((l) => /Password mismatch/.test(l))).toBe(true);
+    try {
+      const old = await pop3Session(dovecot.pop3Port, ['USER bob', 'PASS builder', 'QUIT']);
+      expect(old[2]).toMatch(/^-ERR/);
+      const fresh = await pop3Session(dovecot.pop3Port, ['USER bob', 'PASS new-password', 'QUIT']);
+      expect(fresh[2]).toMatch(/^\+OK/);
+      const lines = await dovecot.logLines();
+      expect(lines.filter((l) => /pop3-login: Info: Login: user=<bob>/.test(l)).length).toBeGreaterThanOrEqual(2);
+      expect(lines.some((l) => /Password mismatch/.test(l))).toBe(true);
+    } finally {
+      await dovecot.setPassword('bob', 'builder');
+    }
   });
 
   it('pause() makes connections hang, resume() brings it back; restart keeps ports and mail', async () => {
     await dovecot.pause();
-    const hung = await new Promise<string>((resolve) => {
-      const socket = netConnect({ host: '127.0.0.1', port: dovecot.imapPort });
-      socket.setEncoding('utf8');
-      socket.once('data', (d: string) => {
-        socket.destroy();
-        resolve(`data: ${d}`);
+    try {
+      const hung = await new Promise<string>((resolve) => {
+        const socket = netConnect({ host: '127.0.0.1', port: dovecot.imapPort });
+        socket.setEncoding('utf8');
+        socket.once('data', (d: string) => {
+          socket.destroy();
+          resolve(`data: ${d}`);
+        });
+        setTimeout(() => {
+          socket.destroy();
+          resolve('silent');
+        }, 700);
       });
-      setTimeout(() => {
-        socket.destroy();
-        resolve('silent');
-      }, 700);
-    });
-    expect(hung).toBe('silent');
-    await dovecot.resume();
+      expect(hung).toBe('silent');
+    } finally {
+      await dovecot.resume();
+    }
 
     const imapPort = dovecot.imapPort;
     const t0 = Date.now();
