@@ -1,4 +1,6 @@
-import { openDatabase, type DatabaseHandle } from '@correio/core';
+import { openDatabase, schema, type DatabaseHandle } from '@correio/core';
+import { DEFAULT_OUTBOX_OPTIONS } from '@correio/mail-engine';
+import { eq } from 'drizzle-orm';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp } from '../helpers/app.ts';
@@ -14,12 +16,16 @@ let handle: DatabaseHandle;
 let sink: SmtpSink;
 let proc: CorreioProcess;
 const REPLIES = 20;
+/** CORREIO_SEND_RETRY_MIN_SECONDS of the process: the shortest retry step. */
+const RETRY_MIN_S = 1;
+/** The outbox's poll for due rows: the process sets no other. */
+const OUTBOX_POLL_MS = DEFAULT_OUTBOX_OPTIONS.pollMs;
 
 beforeAll(async () => {
   db = await sharedDatabase();
   sink = await startSmtpSink({ tls: 'none', auth: { user: 'smtp-user', pass: 'smtp-pass' } });
   // Short retry steps so a 30-second outage is ridden out in a test's time, not in minutes.
-  proc = await spawnCorreio({ ...db.env, CORREIO_SEND_RETRY_MIN_SECONDS: '1', CORREIO_SEND_RETRY_MAX_MINUTES: '0.1' });
+  proc = await spawnCorreio({ ...db.env, CORREIO_SEND_RETRY_MIN_SECONDS: String(RETRY_MIN_S), CORREIO_SEND_RETRY_MAX_MINUTES: '0.1' });
   handle = await openDatabase({ databaseUrl: db.env['DATABASE_URL'] });
 });
 afterAll(async () => {
@@ -57,7 +63,14 @@ describe('SMTP server answering 4xx for 30 s', () => {
 
     await waitFor(() => sink.messages.length >= REPLIES, 'every reply to arrive', 120_000, 200);
     expect(Date.now() - start).toBeGreaterThanOrEqual(29_000);
-    await new Promise((r) => setTimeout(r, 3000));
+    // Every outbox row is SENT with its lease released: no send is in flight any more …
+    await waitFor(async () => {
+      const rows = await handle.db.select({ state: schema.outbox.state, leaseOwner: schema.outbox.leaseOwner }).from(schema.outbox).where(eq(schema.outbox.workspaceId, ws));
+      return rows.length === REPLIES && rows.every((r) => r.state === 'SENT' && r.leaseOwner === null);
+    }, 'every outbox row to be SENT', 30_000, 200);
+    // … and, a negative check with a bounded wait, no copy comes later: a row that was (wrongly) due
+    // again would be sent within one poll of the outbox plus the shortest retry step.
+    await new Promise((r) => setTimeout(r, OUTBOX_POLL_MS + RETRY_MIN_S * 1000));
     const ids = await Promise.all(sink.messages.map(async (m) => (await simpleParser(m.raw)).messageId));
     expect(sink.messages).toHaveLength(REPLIES);
     expect(new Set(ids).size).toBe(REPLIES);
