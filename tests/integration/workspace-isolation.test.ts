@@ -71,17 +71,20 @@ describe('workspace isolation', () => {
   });
 
   it('never delivers A’s ticket events to B, even when B subscribes to A’s ticket id', async () => {
+    // A ticket of A's of its own: the note below must not change the one the other tests look at.
+    const wsA = (await gqlOk(app.url, `{ workspace { id } }`, {}, a.token)).workspace.id;
+    const ticketA = (await seedTicket(app.runtime.database.db, wsA, { subject: 'Another secret of A', accountId: ids['account'] })).id;
     const clientB = wsClient(app.url, b.token);
     const clientA = wsClient(app.url, a.token);
     const query = `subscription($id: ID) { ticketChanged(ticketId: $id) { id subject } }`;
     const open = app.subscriptions.open;
-    const sub = subscribe(clientB, query, { id: ids['ticket'] });
+    const sub = subscribe(clientB, query, { id: ticketA });
     // Witnesses: A's own subscriber to its ticket, and B's subscriber to all of B's tickets on the same socket as `sub`.
-    const subA = subscribe(clientA, query, { id: ids['ticket'] });
+    const subA = subscribe(clientA, query, { id: ticketA });
     const subBAll = subscribe(clientB, query, {});
     try {
       await subscriptionsOpen(app, open + 3);
-      await gqlOk(app.url, `mutation($id: ID!) { addNote(ticketId: $id, text: "internal") { id } }`, { id: ids['ticket'] }, a.token);
+      await gqlOk(app.url, `mutation($id: ID!) { addNote(ticketId: $id, text: "internal") { id } }`, { id: ticketA }, a.token);
       // A's event went out (A's subscriber has it) …
       await subA.next(1);
       // … and a change of B's own, made after it, reached B over the same socket as `sub`: anything
