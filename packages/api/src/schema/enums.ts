@@ -133,3 +133,35 @@ export const DeliveryStateEnum = enumOf('DeliveryState', schema.deliveryStateEnu
     FAILED: { description: 'Refused permanently, retries exhausted, or bounced; see `deliveryError`.' },
   },
 });
+
+export const RefusalReasonEnum = enumOf('RefusalReason', schema.refusalReasonEnum, {
+  description: 'Why a received mail did not become a ticket or action.',
+  values: {
+    NEW_TICKET_POLICY: { description: 'The account’s new-ticket policy does not allow this sender.' },
+    AUTO_REPLY: { description: 'An automatic message (out-of-office, auto-reply, bulk or list mail); never opens tickets (W5).' },
+    BOUNCE: { description: 'A delivery report; if it is about a reply Correio sent, that reply is marked FAILED.' },
+    OWN_MESSAGE: { description: 'A copy of a message Correio itself sent.' },
+    RATE_LIMITED: { description: 'Too many messages from one sender in a short time.' },
+    APPEND_DISABLED: { description: 'A reply to an existing ticket while appending replies is off.' },
+    DUPLICATE: { description: 'The same message was already imported.' },
+    DMARC_FAILED: { description: 'The sender failed DMARC and the account holds or refuses such mail (W9); a held one can be released.' },
+  },
+});
+
+export const SenderVerdictEnum = enumOf('SenderVerdict', schema.senderVerdictEnum, {
+  description: 'Whether an incoming e-mail is from who it claims to be (W9), from SPF, DKIM, DMARC and ARC.',
+  values: {
+    VERIFIED: { description: 'The sender’s domain vouches for the message (DMARC pass, or an aligned DKIM signature).' },
+    NOT_VERIFIED: { description: 'Nothing proves or disproves the sender (no DMARC policy, no aligned signature, or a temporary error).' },
+    FORGED: { description: 'DMARC failed for a domain that asks receivers to reject or quarantine such mail: the From address is very probably forged.' },
+  },
+});
+
+export const DmarcFailPolicyEnum = enumOf('DmarcFailPolicy', schema.dmarcFailPolicyEnum, {
+  description: 'What an account does with incoming mail whose DMARC check failed (A4, W9).',
+  values: {
+    FLAG: { description: 'Import it and mark it FORGED on the ticket (default).' },
+    HOLD: { description: 'Keep it in the refused-mail list, where an admin can release it.' },
+    REFUSE: { description: 'Do not import it; it is listed as refused mail.' },
+  },
+});

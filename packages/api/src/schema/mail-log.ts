@@ -1,6 +1,7 @@
 import { builder } from '../builder.ts';
 import type { FailedImportRow, RefusedMessageRow } from '../services/mail-log-service.ts';
 import { EmailAccountRef } from './account.ts';
+import { RefusalReasonEnum } from './enums.ts';
 
 const FailedImportRef = builder.objectRef<FailedImportRow>('FailedImport').implement({
   description: 'A message that could not be parsed or stored. It is kept raw and can be retried; the mailbox moved on past it (W7).',
@@ -18,19 +19,6 @@ const FailedImportRef = builder.objectRef<FailedImportRow>('FailedImport').imple
     resolvedAt: t.expose('resolvedAt', { type: 'DateTime', nullable: true, description: 'When a retry succeeded.' }),
     rawUrl: t.string({ description: 'Signed URL of the raw message (.eml), for inspection.', resolve: (f, _a, ctx) => ctx.services.files.url({ kind: 'failed-import', id: f.id }) }),
   }),
-});
-
-const RefusalReasonEnum = builder.enumType('RefusalReason', {
-  description: 'Why a received mail did not become a ticket or action.',
-  values: {
-    NEW_TICKET_POLICY: { description: 'The account’s new-ticket policy does not allow this sender.' },
-    AUTO_REPLY: { description: 'An automatic message (out-of-office, auto-reply, bulk or list mail); never opens tickets (W5).' },
-    BOUNCE: { description: 'A delivery report; if it is about a reply Correio sent, that reply is marked FAILED.' },
-    OWN_MESSAGE: { description: 'A copy of a message Correio itself sent.' },
-    RATE_LIMITED: { description: 'Too many messages from one sender in a short time.' },
-    APPEND_DISABLED: { description: 'A reply to an existing ticket while appending replies is off.' },
-    DUPLICATE: { description: 'The same message was already imported.' },
-  } as const,
 });
 
 const RefusedMessageRef = builder.objectRef<RefusedMessageRow>('RefusedMessage').implement({

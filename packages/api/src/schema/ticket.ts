@@ -10,6 +10,40 @@ import { UserRef } from './workspace.ts';
 
 type AttachmentRow = typeof schema.attachments.$inferSelect;
 
+type MessageDetails = Extract<NonNullable<AttachmentRow['details']>, { kind: 'MESSAGE' }>;
+type CalendarDetails = Extract<NonNullable<AttachmentRow['details']>, { kind: 'CALENDAR' }>;
+
+const AttachedFileRef = builder.objectRef<MessageDetails['attachments'][number]>('AttachedFile').implement({
+  description: 'A file inside an attached message (listed; it is downloadable with the whole message).',
+  fields: (t) => ({
+    filename: t.exposeString('filename', { description: 'File name.' }),
+    size: t.exposeInt('size', { description: 'Size in bytes.' }),
+  }),
+});
+
+const AttachedMessageRef = builder.objectRef<MessageDetails>('AttachedMessage').implement({
+  description: 'What an attached or forwarded e-mail (message/rfc822) says; the attachment itself downloads as .eml (W8).',
+  fields: (t) => ({
+    subject: t.exposeString('subject', { description: 'Its subject.' }),
+    from: t.exposeString('from', { nullable: true, description: 'Its sender, as written.' }),
+    date: t.string({ nullable: true, description: 'When it was sent (ISO 8601).', resolve: (m) => m.date }),
+    text: t.exposeString('text', { description: 'Its text (the first few thousand characters).' }),
+    attachments: t.field({ type: [AttachedFileRef], description: 'Its own attachments.', resolve: (m) => m.attachments }),
+  }),
+});
+
+const CalendarEventRef = builder.objectRef<CalendarDetails>('CalendarEvent').implement({
+  description: 'What a calendar invitation (text/calendar) says (W8).',
+  fields: (t) => ({
+    method: t.exposeString('method', { nullable: true, description: 'REQUEST (an invitation), CANCEL, REPLY…' }),
+    summary: t.exposeString('summary', { nullable: true, description: 'The event’s title.' }),
+    start: t.string({ nullable: true, description: 'Start (ISO 8601).', resolve: (c) => c.start }),
+    end: t.string({ nullable: true, description: 'End (ISO 8601).', resolve: (c) => c.end }),
+    location: t.exposeString('location', { nullable: true, description: 'Where.' }),
+    organizer: t.exposeString('organizer', { nullable: true, description: 'Who invites.' }),
+  }),
+});
+
 const AttachmentRef = builder.objectRef<AttachmentRow>('Attachment').implement({
   description: 'A file attached to an action; bytes are downloaded from `url`.',
   fields: (t) => ({
@@ -19,6 +53,18 @@ const AttachmentRef = builder.objectRef<AttachmentRow>('Attachment').implement({
     size: t.exposeInt('size', { description: 'Size in bytes.' }),
     inline: t.exposeBoolean('inline', { description: 'Shown inside the HTML body (cid: image) rather than listed.' }),
     url: t.string({ description: 'Signed, expiring download URL (relative to the API origin).', resolve: (a, _args, ctx) => ctx.services.files.url({ kind: 'attachment', id: a.id }) }),
+    attachedMessage: t.field({
+      type: AttachedMessageRef,
+      nullable: true,
+      description: 'For an attached e-mail: what it says.',
+      resolve: (a) => (a.details?.kind === 'MESSAGE' ? a.details : null),
+    }),
+    calendarEvent: t.field({
+      type: CalendarEventRef,
+      nullable: true,
+      description: 'For a calendar invitation: what it says.',
+      resolve: (a) => (a.details?.kind === 'CALENDAR' ? a.details : null),
+    }),
   }),
 });
 
@@ -53,6 +99,7 @@ export const TicketActionRef = builder.objectRef<ActionRow>('TicketAction').impl
       resolve: (a, _args, ctx) => (a.authorId ? ctx.loaders.user.load(a.authorId) : null),
     }),
     delivery: t.expose('delivery', { type: DeliveryStateEnum, nullable: true, description: 'Delivery state, for EMAIL_OUT.' }),
+    smimeSigned: t.exposeBoolean('smimeSigned', { description: 'The e-mail came S/MIME-signed (the signature is shown as a mark, not checked).' }),
     deliveryError: t.exposeString('deliveryError', { nullable: true, description: 'Why delivery failed or is being retried, with the server’s response.' }),
   }),
 });

@@ -1,5 +1,5 @@
 import { schema, type Runtime } from '@correio/core';
-import { enqueueEmail, plainTextOf, requeueFailed, sanitizeReplyHtml, subjectWithTag, textToHtml, threadHeaders } from '@correio/mail-engine';
+import { enqueueEmail, newConversation, plainTextOf, requeueFailed, sanitizeReplyHtml, subjectWithTag, textToHtml, threadHeaders, threadTopicOf } from '@correio/mail-engine';
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Viewer } from '../auth/tokens.ts';
@@ -68,6 +68,7 @@ export class ReplyService {
     const text = input.text.trim() ? input.text.replace(/\r\n?/g, '\n') : plainTextOf(html);
     const { inReplyTo, references } = threadHeaders(thread);
     const attachmentIds = [...new Set(input.attachmentIds ?? [])];
+    const conversation = ticket.outlookConversation ?? newConversation();
 
     // Composed messages go to the blob store before the rows commit; a rollback must not leave them behind.
     const written: string[] = [];
@@ -95,6 +96,9 @@ export class ReplyService {
         html,
         inReplyTo,
         references,
+        // Every ticket becomes an Outlook conversation, so Outlook users see the thread as one.
+        outlookConversation: conversation,
+        threadTopic: threadTopicOf(ticket.subject),
         attachments: ordered.map((f) => ({ attachmentId: f.id, filename: f.filename, contentType: f.contentType, blobKey: f.blobKey, size: f.size })),
       }, { blobs: this.runtime.blobs, written });
       if (ordered.length) await tx.update(attachments).set({ actionId: queued.actionId }).where(inArray(attachments.id, attachmentIds));
@@ -106,6 +110,7 @@ export class ReplyService {
           ...(ccOfReply.length
             ? { ccs: sql`(select coalesce(array_agg(distinct c), '{}') from unnest(${tickets.ccs} || array[${sql.join(ccOfReply.map((a) => sql`${a}`), sql`, `)}]::text[]) as c)` }
             : {}),
+          outlookConversation: sql`coalesce(${tickets.outlookConversation}, ${conversation})`,
           // The first answer takes a ticket out of NEW; other statuses are the agent's call.
           status: sql`case when ${tickets.status} = 'NEW' then 'OPEN'::ticket_status else ${tickets.status} end`,
           updatedAt: new Date(),

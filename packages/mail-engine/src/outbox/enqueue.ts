@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { schema, type BlobStore, type Queryable } from '@correio/core';
 import { composeMessage, type ComposeAccount } from '../smtp/compose.ts';
+import { replyThreadIndex } from '../smtp/thread-index.ts';
 import { newMessageId } from '../smtp/threading.ts';
 import { INLINE_RAW_MAX_BYTES, type OutboxAttachment, type OutboxPayload } from './payload.ts';
 
@@ -22,6 +23,9 @@ export interface OutgoingEmail {
   html: string;
   inReplyTo: string | null;
   references: string[];
+  /** Outlook's conversation of the ticket (base64), written as Thread-Index with Thread-Topic. */
+  outlookConversation?: string | null;
+  threadTopic?: string | null;
   attachments: OutboxAttachment[];
   /** Correio's own notifications: `Auto-Submitted: auto-generated` (W5). Human replies: false. */
   automatic?: boolean;
@@ -73,6 +77,8 @@ export async function enqueueEmail(tx: Queryable, email: OutgoingEmail, deps: En
         subject: email.subject,
         inReplyTo: email.inReplyTo,
         references: email.references,
+        threadIndex: email.outlookConversation ? replyThreadIndex(email.outlookConversation, now) : null,
+        threadTopic: email.outlookConversation ? (email.threadTopic ?? null) : null,
         text: email.text,
         html: email.html,
         attachments: email.attachments,

@@ -93,6 +93,7 @@ export class Importer {
 
   private async commit(account: AccountRow, entries: Prepared[], advance?: (tx: Queryable) => Promise<void>): Promise<ImportResult[]> {
     const events: TicketEvent[] = [];
+    const discardedBlobs: string[] = [];
     const good: InboundMessage[] = [];
     const bad: Array<{ item: ImportItem; failure: PrepareError }> = [];
     for (const e of entries) {
@@ -101,7 +102,7 @@ export class Importer {
     }
     const outcomes = await this.runtime.database.db.transaction(async (tx) => {
       await relaxDurability(tx, this.runtime.database.kind);
-      const ingested = await ingestBatch(tx, account, good, { senderOverLimit: (ws, s) => this.limiter.overLimit(ws, s) }, events);
+      const ingested = await ingestBatch(tx, account, good, { senderOverLimit: (ws, s) => this.limiter.overLimit(ws, s) }, { events, discardedBlobs });
       if (bad.length)
         await tx
           .insert(failedImports)
@@ -114,6 +115,8 @@ export class Importer {
       return ingested;
     });
     for (const e of events) this.runtime.events.pubsub.publish('ticketChanged', e.workspaceId, { ticketId: e.ticketId, change: e.change });
+    // Copies of files the workspace already had: only now, committed, is nothing pointing at them.
+    for (const key of discardedBlobs) await this.runtime.blobs.delete(key).catch(() => undefined);
     for (const { item, failure } of bad) this.runtime.logger.warn({ accountId: account.id, sourceKey: item.sourceKey, error: failure.message }, 'message could not be imported; kept in failed imports');
     const bySource = new Map(good.map((m, i) => [m.sourceKey, outcomes[i]!]));
     return entries.map((e): ImportResult => ('prepared' in e ? bySource.get(e.item.sourceKey)! : { kind: 'FAILED', error: e.failure.message }));

@@ -26,7 +26,13 @@ export interface IngestContext {
  * The first statement claims every message's idempotency key (W7): a message committed before a
  * crash is recognised and skipped, a rolled-back one is simply imported again.
  */
-export async function ingestBatch(tx: Queryable, account: AccountRow, messages: InboundMessage[], ctx: IngestContext, events: TicketEvent[]): Promise<IngestOutcome[]> {
+export async function ingestBatch(
+  tx: Queryable,
+  account: AccountRow,
+  messages: InboundMessage[],
+  ctx: IngestContext,
+  afterCommit: { events: TicketEvent[]; discardedBlobs: string[] },
+): Promise<IngestOutcome[]> {
   if (!messages.length) return [];
   const claimed = new Set(
     (
@@ -52,7 +58,8 @@ export async function ingestBatch(tx: Queryable, account: AccountRow, messages: 
     const input = { account, known, senderOverLimit: (ws: string, sender: string) => ctx.senderOverLimit(ws, sender) };
     for (const msg of fresh) outcomes.set(msg.sourceKey, plan.record(msg, decide(msg, input)));
     await plan.write(tx, outcomes);
-    events.push(...plan.events);
+    afterCommit.events.push(...plan.events);
+    afterCommit.discardedBlobs.push(...plan.discardedBlobs);
   }
   return messages.map((m) => outcomes.get(m.sourceKey) ?? { kind: 'ALREADY_IMPORTED' });
 }

@@ -18,6 +18,8 @@ export interface MatchInput {
   sender: string;
   /** Ticket owning a Message-ID named in In-Reply-To/References. */
   byHeaders: TicketCandidate | null;
+  /** Ticket of the Outlook conversation named by Thread-Index. */
+  byConversation?: TicketCandidate | null;
   /** Ticket named by a `[#123]` tag in the subject. */
   byTag: TicketCandidate | null;
   /** Most recent open ticket with the same normalized subject. */
@@ -26,7 +28,7 @@ export interface MatchInput {
   sameSubjectPolicy: SameSubjectPolicy;
 }
 
-export type MatchResult = { ticket: TicketCandidate; via: 'HEADERS' | 'TAG' | 'SUBJECT' } | null;
+export type MatchResult = { ticket: TicketCandidate; via: 'HEADERS' | 'THREAD_INDEX' | 'TAG' | 'SUBJECT' } | null;
 
 export function matchTicket(input: MatchInput): MatchResult {
   // A CLOSED ticket is finished for good: an answer to it starts a new conversation.
@@ -34,6 +36,9 @@ export function matchTicket(input: MatchInput): MatchResult {
   if (input.appendReplies) {
     const byHeaders = usable(input.byHeaders);
     if (byHeaders) return { ticket: byHeaders, via: 'HEADERS' };
+    // Outlook threads by its conversation even when a client dropped In-Reply-To.
+    const byConversation = usable(input.byConversation ?? null);
+    if (byConversation) return { ticket: byConversation, via: 'THREAD_INDEX' };
     const byTag = usable(input.byTag);
     if (byTag) return { ticket: byTag, via: 'TAG' };
   }

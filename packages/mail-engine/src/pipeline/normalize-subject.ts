@@ -47,6 +47,11 @@ export function subjectWithTag(subject: string, ticketNumber: number): string {
 }
 
 /** Removes any run of the patterns from the front, in any order (`Re: [EXTERNAL] RES: Fwd: …`), and folds spaces. */
+/** A subject without reply/forward prefixes, case kept: Outlook's Thread-Topic. */
+export function threadTopicOf(subject: string): string {
+  return stripLeading(subject.normalize('NFC').replace(TICKET_TAGS, ' '), [REPLY_PREFIX]);
+}
+
 function stripLeading(text: string, patterns: readonly RegExp[]): string {
   let rest = fold(text);
   for (;;) {

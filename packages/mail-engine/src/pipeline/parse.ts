@@ -1,25 +1,14 @@
 import type { Readable } from 'node:stream';
 import type { BlobStore } from '@correio/core';
-// The subpath, not the package: parser workers must not load the database drivers.
-import { safeFilename } from '@correio/core/safe-filename';
 import { compile } from 'html-to-text';
 import type { HeaderValue, MessageText } from 'mailparser';
 import { addresses, senderOf, type HeaderLine, type ParsedAddress } from './addresses.ts';
+import { storeAttachment, type StoredAttachment, type StoredPart } from './attachments/store-attachment.ts';
 import { CharsetDetectingParser } from './charset/detecting-parser.ts';
 import { cleanLine, cleanText } from './clean-text.ts';
 
 export type { ParsedAddress } from './addresses.ts';
-
-export interface StoredAttachment {
-  blobKey: string;
-  filename: string;
-  contentType: string;
-  size: number;
-  /** Content-ID without angle brackets, for cid: references. */
-  contentId: string | null;
-  /** Shown inside the HTML (an image referenced by cid:) rather than listed. */
-  inline: boolean;
-}
+export type { StoredAttachment } from './attachments/store-attachment.ts';
 
 /** Small report parts of a bounce (delivery-status, returned headers), kept in memory for DSN handling. */
 export interface ReportPart {
@@ -44,6 +33,11 @@ export interface ParsedEmail {
   html: string | null;
   attachments: StoredAttachment[];
   reportParts: ReportPart[];
+  /** S/MIME-signed (multipart/signed with a PKCS#7 signature); the signature itself is not checked. */
+  smimeSigned: boolean;
+  /** Outlook's conversation headers, for threading (Thread-Index is base64). */
+  threadIndex: string | null;
+  threadTopic: string | null;
 }
 
 export class ParseError extends Error {
@@ -69,8 +63,9 @@ export function parseEmail(source: Readable | Buffer, blobs: BlobStore): Promise
     // Text from HTML is derived once below with a precompiled converter: mailparser would
     // compile html-to-text's options again for every message, which costs more than the conversion.
     const parser = new CharsetDetectingParser({ skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true, skipHtmlToText: true, keepDeliveryStatus: true });
-    const attachments: StoredAttachment[] = [];
+    const stored: Array<StoredPart | null> = [];
     const reportParts: ReportPart[] = [];
+    let smimeSigned = false;
     const pending: Array<Promise<unknown>> = [];
     let headers = new Map<string, HeaderValue>();
     let text: MessageText | undefined;
@@ -108,17 +103,27 @@ export function parseEmail(source: Readable | Buffer, blobs: BlobStore): Promise
         );
         return;
       }
+      if (multipartSigned(headers) && /^application\/(x-)?pkcs7-signature$/.test(contentType)) {
+        // The signature of an S/MIME-signed message: the message is marked signed, the .p7s is not listed.
+        smimeSigned = true;
+        content.resume();
+        content.on('end', () => data['release']?.());
+        return;
+      }
+      // A slot per part, so attachments keep the order of the message whatever finishes first.
+      const slot = stored.push(null) - 1;
       pending.push(
-        blobs.put(content, { hash: false }).then((stored) => {
-          attachments.push({
-            blobKey: stored.key,
-            // Neutralized here, once: stored, listed and served only in this form (the raw message keeps the header).
-            filename: safeFilename(typeof data['filename'] === 'string' ? data['filename'] : null, defaultName(contentType)),
+        storeAttachment(
+          {
             contentType,
-            size: stored.size,
+            filename: typeof data['filename'] === 'string' ? data['filename'] : null,
             contentId: typeof data['cid'] === 'string' ? cleanLine(data['cid']) || null : null,
             inline: Boolean(data['related']) || (data['contentDisposition'] === 'inline' && Boolean(data['cid'])),
-          });
+            content,
+          },
+          blobs,
+        ).then((part) => {
+          stored[slot] = part;
           data['release']?.();
         }),
       );
@@ -128,7 +133,12 @@ export function parseEmail(source: Readable | Buffer, blobs: BlobStore): Promise
       Promise.all(pending)
         .then(() => {
           if (failed) return;
-          const parsed = buildParsed(headers, headerLines, text, attachments, reportParts);
+          const parts = stored.filter((p): p is StoredPart => p !== null);
+          // Outlook's winmail.dat may hold the only body there is.
+          const packed = parts.find((p) => p.body)?.body;
+          const body = text?.text?.trim() || text?.html || !packed ? text : ({ text: packed.text ?? undefined, html: packed.html ?? false } as MessageText);
+          const parsed = buildParsed(headers, headerLines, body, parts.flatMap((p) => p.attachments), reportParts);
+          parsed.smimeSigned = smimeSigned;
           if (parsed.contentType.startsWith('multipart/report')) {
             const returned = returnedHeaders(Buffer.concat(prefix));
             if (returned) parsed.reportParts.push({ contentType: 'text/rfc822-headers', content: returned });
@@ -178,7 +188,15 @@ function buildParsed(headers: Map<string, HeaderValue>, headerLines: HeaderLine[
     html,
     attachments,
     reportParts,
+    smimeSigned: false,
+    threadIndex: cleanLine(headerValue(headers.get('thread-index')) ?? '') || null,
+    threadTopic: cleanLine(headerValue(headers.get('thread-topic')) ?? '') || null,
   };
+}
+
+function multipartSigned(headers: Map<string, HeaderValue>): boolean {
+  const type = headers.get('content-type') as { value?: string; params?: Record<string, string> } | undefined;
+  return type?.value?.toLowerCase() === 'multipart/signed' && /pkcs7-signature/i.test(type.params?.['protocol'] ?? '');
 }
 
 function headerValue(value: HeaderValue | undefined): string | null {
@@ -206,13 +224,6 @@ function parseIdList(value: HeaderValue | undefined): string[] {
   const ids = [...raw.matchAll(/<([^>]+)>/g)].map((m) => m[1]!.trim());
   const list = ids.length ? ids : raw.split(/\s+/).filter(Boolean);
   return [...new Set(list.map((id) => cleanId(id)).filter((id): id is string => !!id))].slice(-100);
-}
-
-const EXTENSIONS: Record<string, string> = { 'application/octet-stream': 'bin', 'text/plain': 'txt', 'image/jpeg': 'jpg', 'message/rfc822': 'eml', 'text/calendar': 'ics', 'image/svg+xml': 'svg' };
-
-function defaultName(contentType: string): string {
-  const ext = EXTENSIONS[contentType] ?? (contentType.split('/')[1]?.replace(/[^a-z0-9]/g, '') || 'bin');
-  return `attachment.${ext}`;
 }
 
 /** The header block of the message a bounce returns (its message/rfc822 part), read from the raw bytes. */

@@ -59,16 +59,26 @@ export async function prefetch(tx: Queryable, account: AccountRow, batch: Inboun
           .where(and(eq(tickets.workspaceId, ws), inArray(tickets.normalizedSubject, subjects), ne(tickets.status, 'CLOSED')))
           .orderBy(tickets.normalizedSubject, desc(tickets.updatedAt))
       : [];
+  const conversations = [...new Set(p.map((m) => m.outlookConversation).filter((c): c is string => !!c))];
+  const byConversation = conversations.length
+    ? await tx
+        .selectDistinctOn([tickets.outlookConversation], { ...candidateColumns, outlookConversation: tickets.outlookConversation })
+        .from(tickets)
+        .innerJoin(clients, eq(clients.id, tickets.customerId))
+        .where(and(eq(tickets.workspaceId, ws), inArray(tickets.outlookConversation, conversations), ne(tickets.status, 'CLOSED')))
+        .orderBy(tickets.outlookConversation, desc(tickets.updatedAt))
+    : [];
   const result: Known = {
     own: new Set(own.map((a) => a.address.toLowerCase())),
     owners: new Map(owners.map((o) => [o.messageId, o])),
     tickets: new Map(),
     byNumber: new Map(),
     bySubject: new Map(),
+    byConversation: new Map(byConversation.map((t) => [t.outlookConversation!, t.id])),
     clients: new Map(known.map((c) => [c.email, c.id])),
     rules: new Map(rules.map((r) => [r.domain, r.organization])),
   };
-  for (const t of [...direct, ...sameSubject]) {
+  for (const t of [...direct, ...sameSubject, ...byConversation]) {
     result.tickets.set(t.id, { id: t.id, status: t.status, ccs: t.ccs, customerEmail: t.customerEmail });
     result.byNumber.set(t.number, t.id);
   }

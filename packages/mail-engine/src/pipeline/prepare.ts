@@ -7,6 +7,7 @@ import { extractTicketNumber, normalizeSubject } from './normalize-subject.ts';
 import { parseEmail, type ParsedAddress, type StoredAttachment } from './parse.ts';
 import { extractReplyText } from './reply-text.ts';
 import { sanitizeEmailHtml } from './sanitize-html.ts';
+import { conversationOf } from '../smtp/thread-index.ts';
 
 /**
  * Everything about a message that needs no database: parsed, classified, its new content
@@ -18,7 +19,8 @@ export interface PreparedEmail {
   rawSize: number;
   /** sha256 of the raw bytes: the ledger's identity for a message without a Message-ID. */
   rawSha256: string | null;
-  messageId: string | null;
+  /** The message's own Message-ID, or a synthetic one derived from its bytes. */
+  messageId: string;
   inReplyTo: string | null;
   references: string[];
   subject: string;
@@ -36,6 +38,10 @@ export interface PreparedEmail {
   /** Sanitized; inline images point at `correio-attachment:<id>` placeholders. */
   html: string | null;
   attachments: Array<StoredAttachment & { id: string; shownInline: boolean }>;
+  smimeSigned: boolean;
+  threadIndex: string | null;
+  /** Outlook's conversation (from Thread-Index), for threading. */
+  outlookConversation: string | null;
 }
 
 /** A message already kept in the blob store; `raw` is its bytes when they are still in memory. */
@@ -52,7 +58,10 @@ export async function prepareEmail(source: PrepareSource, blobs: BlobStore): Pro
   {
     const parsed = await parseEmail(parseFrom, blobs);
     // The raw hash identifies a message only when it has no Message-ID: computed only then.
-    const rawSha256 = parsed.messageId ? null : (source.sha256 ?? (source.raw ? createHash('sha256').update(source.raw).digest('hex') : null));
+    const rawSha256 = parsed.messageId ? null : (source.sha256 ?? createHash('sha256').update(source.raw ?? (await blobs.readBuffer(rawBlobKey))).digest('hex'));
+    // Without a Message-ID, one derived from the bytes: the same message fetched again is the same
+    // message, and nothing downstream has to handle "no id" (W8).
+    const messageId = parsed.messageId ?? `${rawSha256!.slice(0, 40)}@synthetic.correio.invalid`;
     const attachments = parsed.attachments.map((a) => ({ ...a, id: randomUUID(), shownInline: false }));
     const cidMap = new Map<string, string>();
     for (const a of attachments) if (a.contentId) cidMap.set(a.contentId, a.id);
@@ -64,7 +73,7 @@ export async function prepareEmail(source: PrepareSource, blobs: BlobStore): Pro
       rawBlobKey,
       rawSize,
       rawSha256,
-      messageId: parsed.messageId,
+      messageId,
       inReplyTo: parsed.inReplyTo,
       references: parsed.references,
       subject: parsed.subject,
@@ -79,6 +88,9 @@ export async function prepareEmail(source: PrepareSource, blobs: BlobStore): Pro
       fullText: parsed.text,
       html,
       attachments,
+      smimeSigned: parsed.smimeSigned,
+      threadIndex: parsed.threadIndex,
+      outlookConversation: conversationOf(parsed.threadIndex),
     };
   }
 }

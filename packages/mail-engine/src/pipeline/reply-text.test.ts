@@ -179,3 +179,22 @@ describe('extractReplyText: quotes and signatures', () => {
     expect(extractReplyText('Linha 1\r\nLinha 2\r\n\r\n> antiga\r\n').visible).toBe('Linha 1\nLinha 2');
   });
 });
+
+describe('extractReplyText: more clients and Spanish', () => {
+  const cases: Array<[string, string]> = [
+    ['Gmail es', 'Gracias, ya lo recibí.\n\nEl lun, 3 nov 2026 a las 10:00, Soporte Acme (<support@acme.example>) escribió:\n> Le enviamos la factura.\n'],
+    ['Outlook es block', 'Perfecto.\n\nDe: Soporte Acme <support@acme.example>\nEnviado el: lunes, 3 de noviembre de 2026 10:00\nPara: Ana <ana@cliente.example>\nAsunto: Factura\n\nLe enviamos la factura.\n'],
+    ['Outlook web one line', 'Obrigado!\n\nDe: Suporte Acme <support@acme.example> Enviado: segunda-feira, 3 de novembro de 2026 10:00 Para: Ana <ana@cliente.example> Assunto: Nota fiscal\n\nSegue a nota.\n'],
+    ['Thunderbird pt-BR', 'Recebi, obrigado.\n\nEm 03/11/2026 10:00, Suporte Acme escreveu:\n> Segue a nota.\n'],
+    ['Thunderbird en', 'Got it, thanks.\n\nOn 11/3/26 10:00 AM, Acme Support wrote:\n> Here is the invoice.\n'],
+    ['Apple Mail en', 'Thanks!\n\nOn 3 Nov 2026, at 10:00, Acme Support <support@acme.example> wrote:\n\n> Here is the invoice.\n'],
+    ['Outlook mensaje original', 'Listo.\n\n-----Mensaje original-----\nDe: Soporte Acme\nEnviado el: lunes\nAsunto: Factura\n\nTexto\n'],
+    ['Gmail es forward', 'Mira esto.\n\n---------- Mensaje reenviado ---------\nDe: Bob <bob@x.example>\nFecha: lun, 3 nov 2026\nAsunto: Pedido\n\nTexto\n'],
+    ['iPhone es', 'Sí, gracias.\n\nEnviado desde mi iPhone\n\nEl 3 nov 2026, a las 10:00, Soporte <support@acme.example> escribió:\n'],
+  ];
+  it.each(cases)('folds the history of %s', (_client, body) => {
+    const reply = extractReplyText(body);
+    expect(reply.quoted).toBe(true);
+    expect(reply.visible).toBe(body.split('\n')[0]);
+  });
+});

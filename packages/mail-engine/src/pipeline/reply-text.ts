@@ -11,26 +11,31 @@ export interface ReplyText {
 // dozen languages. It misses what our pt-BR users' clients write, so those quote starts are found here first and
 // the text below them never reaches the library.
 
-/** `Em seg., 3 de nov. de 2026 às 10:00, Fulano <x@y.com> escreveu:` and `On …, Fulano <x@y.com> wrote:`. */
-const ATTRIBUTION_START = /^(?:Em|On)\s/;
-const ATTRIBUTION_END = /\s(?:escreveu|wrote)\s*:$/;
+/**
+ * `Em seg., 3 de nov. de 2026 às 10:00, Fulano <x@y.com> escreveu:` (Gmail, Apple Mail, Thunderbird
+ * in pt-BR), `On …, Fulano <x@y.com> wrote:`, `El lun, 3 nov 2026 a las 10:00, Fulano (<x@y.com>) escribió:`.
+ */
+const ATTRIBUTION_START = /^(?:Em|On|El)\s/;
+const ATTRIBUTION_END = /\s(?:escreveu|wrote|escribió)\s*:$/;
 // A client always writes a time or the address; prose like "Em anexo o que o técnico escreveu:" has neither.
 const ATTRIBUTION_EVIDENCE = /\d{1,2}:\d{2}|<[^<>\s]+@[^<>\s]+>/;
 // Gmail wraps a long attribution over two or three lines, typically right after the `<` of the address.
 const ATTRIBUTION_MAX_LINES = 3;
 
 const SEPARATOR =
-  /^-{2,}\s*(?:original message|mensagem original|forwarded message|mensagem encaminhada)\s*-{2,}$|^(?:begin forwarded message|in[ií]cio da mensagem encaminhada):$/i;
+  /^-{2,}\s*(?:original message|mensagem original|mensaje original|forwarded message|mensagem encaminhada|mensaje reenviado)\s*-{2,}$|^(?:begin forwarded message|in[ií]cio da mensagem encaminhada|inicio del mensaje reenviado):$/i;
 
 /** Outlook's block starts with From/De and always holds a date and a subject within the next few lines. */
 const OUTLOOK_FROM = /^\*?(?:From|De)\s*:/i;
-const OUTLOOK_DATE = /^\*?(?:Sent|Date|Enviad[oa](?: em)?|Data)\s*:/i;
-const OUTLOOK_SUBJECT = /^\*?(?:Subject|Assunto)\s*:/i;
+const OUTLOOK_DATE = /^\*?(?:Sent|Date|Enviad[oa](?: em| el)?|Data|Fecha)\s*:/i;
+const OUTLOOK_SUBJECT = /^\*?(?:Subject|Assunto|Asunto)\s*:/i;
+/** Outlook on the web and mobile, when the header block was flattened onto one line. */
+const OUTLOOK_ONE_LINE = /^\*?(?:From|De)\s*:.+\s\*?(?:Sent|Date|Enviad[oa](?: em| el)?|Data|Fecha)\s*:.+\s\*?(?:Subject|Assunto|Asunto)\s*:/i;
 // Long To/Cc lists wrap, so the subject can sit several lines below From.
 const OUTLOOK_BLOCK_MAX_LINES = 12;
 
 /** Mobile signatures in Portuguese; the English ones are in email-reply-parser's list. */
-const MOBILE_SIGNATURE = /^(?:Enviad[oa] (?:do|de|pelo|pela) (?:meu|minha) .{1,60}|Obter o Outlook para (?:Android|iOS)\b.*)$/i;
+const MOBILE_SIGNATURE = /^(?:Enviad[oa] (?:do|de|pelo|pela) (?:meu|minha) .{1,60}|Enviado desde mi .{1,60}|Obter o Outlook para (?:Android|iOS)\b.*|Obtener Outlook para (?:Android|iOS)\b.*)$/i;
 
 const OUTLOOK_RULE = /^_{5,}$/;
 
@@ -54,7 +59,7 @@ export function extractReplyText(text: string): ReplyText {
 function findQuoteStart(lines: readonly string[]): number | null {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();
-    if (SEPARATOR.test(line) || MOBILE_SIGNATURE.test(line) || isAttributionAt(lines, i) || isOutlookBlockAt(lines, i)) return i;
+    if (SEPARATOR.test(line) || MOBILE_SIGNATURE.test(line) || OUTLOOK_ONE_LINE.test(line) || isAttributionAt(lines, i) || isOutlookBlockAt(lines, i)) return i;
   }
   return null;
 }

@@ -75,11 +75,38 @@ export class WritePlan {
         const ticket: TicketCandidate = { id: randomUUID(), status: 'NEW', customerEmail: decision.customer, ccs: decision.ccs };
         this.known.tickets.set(ticket.id, ticket);
         if (msg.prepared.normalizedSubject) this.known.bySubject.set(msg.prepared.normalizedSubject, ticket.id);
+        if (msg.prepared.outlookConversation) this.known.byConversation.set(msg.prepared.outlookConversation, ticket.id);
         this.newTickets.push({ ticket, msg });
         const actionId = this.addAction(msg, ticket.id);
         this.events.push({ workspaceId: ws, ticketId: ticket.id, change: 'CREATED' });
         return { kind: 'CREATED', ticketId: ticket.id, actionId };
       }
+    }
+  }
+
+  /** Blobs this batch wrote and no longer needs (identical files already stored): remove after commit. */
+  readonly discardedBlobs: string[] = [];
+
+  /**
+   * The same file in many mails (a signature logo, a letterhead) is stored once per workspace:
+   * a file whose content is already stored points at that blob, and its own copy is discarded.
+   */
+  private async shareIdenticalFiles(tx: Queryable, files: Array<{ blobKey: string; sha256: string | null; size: number }>): Promise<void> {
+    const hashes = [...new Set(files.map((f) => f.sha256).filter((h): h is string => !!h))];
+    if (!hashes.length) return;
+    const stored = await tx
+      .selectDistinctOn([attachments.sha256], { sha256: attachments.sha256, size: attachments.size, blobKey: attachments.blobKey })
+      .from(attachments)
+      .where(and(eq(attachments.workspaceId, this.account.workspaceId), inArray(attachments.sha256, hashes)));
+    const known = new Map(stored.map((r) => [`${r.sha256}:${r.size}`, r.blobKey]));
+    for (const file of files) {
+      if (!file.sha256) continue;
+      const key = `${file.sha256}:${file.size}`;
+      const existing = known.get(key);
+      if (existing && existing !== file.blobKey) {
+        this.discardedBlobs.push(file.blobKey);
+        file.blobKey = existing;
+      } else known.set(key, file.blobKey);
     }
   }
 
@@ -137,6 +164,7 @@ export class WritePlan {
             accountId: this.account.id,
             typeId: this.account.ticketTypeId,
             groupId: this.account.groupId,
+            outlookConversation: msg.prepared.outlookConversation,
             createdAt: at,
             updatedAt: this.touched.has(ticket.id) ? now : at,
           };
@@ -169,6 +197,8 @@ export class WritePlan {
             references: p.references,
             rawBlobKey: p.rawBlobKey,
             historical: msg.historical,
+            smimeSigned: p.smimeSigned,
+            threadIndex: p.threadIndex,
             createdAt: msg.historical && msg.receivedAt ? msg.receivedAt : now,
           };
         }),
@@ -182,10 +212,13 @@ export class WritePlan {
           contentType: a.contentType,
           size: a.size,
           blobKey: a.blobKey,
+          sha256: a.sha256 || null,
+          details: a.details,
           contentId: a.contentId,
           inline: a.shownInline,
         })),
       );
+      await this.shareIdenticalFiles(tx, files);
       await bulkInsert(tx, attachments, files);
       const ids = this.actions.filter((a) => a.msg.prepared.messageId).map((a) => ({ workspaceId: ws, messageId: a.msg.prepared.messageId!, ticketId: a.ticketId, actionId: a.id }));
       await bulkInsert(tx, ticketMessageIds, ids, { onConflictDoNothing: true });

@@ -24,6 +24,9 @@ export interface MessageToCompose {
   subject: string;
   inReplyTo: string | null;
   references: string[];
+  /** Outlook's Thread-Index and Thread-Topic, so Outlook threads the reply (null: not written). */
+  threadIndex?: string | null;
+  threadTopic?: string | null;
   /** The agent's text and (sanitized) HTML, without the footer. */
   text: string;
   html: string;
@@ -90,7 +93,10 @@ export async function composeMessage(message: MessageToCompose, account: Compose
     attachments: [...inline, ...files],
     // Only Correio's automatic notifications say so (RFC 3834); a human reply must not look automatic,
     // or the customer's own auto-responders and filters would treat it as such.
-    ...(message.automatic ? { headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' } } : {}),
+    headers: {
+      ...(message.automatic ? { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' } : {}),
+      ...(message.threadIndex ? { 'Thread-Index': message.threadIndex, ...(message.threadTopic ? { 'Thread-Topic': message.threadTopic } : {}) } : {}),
+    },
     disableUrlAccess: true,
   };
   const node = new MailComposer(mail).compile();

@@ -6,6 +6,7 @@ import {
   connectionStateEnum,
   directionEnum,
   encryptionEnum,
+  dmarcFailPolicyEnum,
   importExistingEnum,
   incomingProtocolEnum,
   newTicketPolicyEnum,
@@ -47,6 +48,10 @@ export const emailAccounts = pgTable(
     sameSubjectPolicy: sameSubjectPolicyEnum('same_subject_policy').notNull().default('ASSOCIATE_IF_CLIENT_OR_CC'),
     importExisting: importExistingEnum('import_existing').notNull().default('NONE'),
     importExistingDays: integer('import_existing_days'),
+    // W9: what to do with DMARC-failed mail, and whose Authentication-Results header to trust
+    // for mail fetched over IMAP/POP3 (null: the mailbox provider's own, when known).
+    dmarcFailPolicy: dmarcFailPolicyEnum('dmarc_fail_policy').notNull().default('FLAG'),
+    trustedAuthservId: text('trusted_authserv_id'),
 
     outgoingHost: text('outgoing_host'),
     outgoingPort: integer('outgoing_port'),

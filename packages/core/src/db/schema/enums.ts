@@ -42,4 +42,9 @@ export const refusalReasonEnum = pgEnum('refusal_reason', [
   'RATE_LIMITED',
   'APPEND_DISABLED',
   'DUPLICATE',
+  'DMARC_FAILED',
 ]);
+// What an incoming message's authentication says about its sender (W9).
+export const senderVerdictEnum = pgEnum('sender_verdict', ['VERIFIED', 'NOT_VERIFIED', 'FORGED']);
+// A4 + W9: what an account does with mail whose DMARC check failed.
+export const dmarcFailPolicyEnum = pgEnum('dmarc_fail_policy', ['FLAG', 'HOLD', 'REFUSE']);

@@ -1,7 +1,7 @@
 import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { emailAccounts } from './account.ts';
 import { outboxStateEnum, refusalReasonEnum } from './enums.ts';
-import { ticketActions } from './ticket.ts';
+import { ticketActions, type AuthenticationResults } from './ticket.ts';
 import { workspaces } from './workspace.ts';
 
 /**
@@ -93,6 +93,10 @@ export const refusedMessages = pgTable(
     subject: text('subject'),
     messageId: text('message_id'),
     rawBlobKey: text('raw_blob_key'),
+    // W9: the authentication verdict of mail held or refused for failing DMARC.
+    authenticationResults: jsonb('authentication_results').$type<AuthenticationResults>(),
+    // Held mail an admin let through (it then imported like any other message).
+    releasedAt: timestamp('released_at', { withTimezone: true }),
   },
   (t) => [index('refused_messages_workspace').on(t.workspaceId, t.at)],
 );

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
-import { bigint, index, integer, pgTable, text, timestamp, uniqueIndex, uuid, boolean } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { emailAccounts } from './account.ts';
 import { clients, groups, ticketTypes } from './catalog.ts';
-import { actionKindEnum, deliveryStateEnum, ticketStatusEnum } from './enums.ts';
+import { actionKindEnum, deliveryStateEnum, senderVerdictEnum, ticketStatusEnum } from './enums.ts';
 import { users, workspaces } from './workspace.ts';
 
 export const tickets = pgTable(
@@ -25,6 +25,9 @@ export const tickets = pgTable(
     typeId: uuid('type_id').references(() => ticketTypes.id, { onDelete: 'set null' }),
     groupId: uuid('group_id').references(() => groups.id, { onDelete: 'set null' }),
     assigneeId: uuid('assignee_id').references(() => users.id, { onDelete: 'set null' }),
+    // Outlook's conversation (the first 22 bytes of Thread-Index, base64): its replies thread here
+    // even when a client drops In-Reply-To, and Correio's replies carry it on.
+    outlookConversation: text('outlook_conversation'),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
@@ -35,6 +38,7 @@ export const tickets = pgTable(
     // Every inbox filter column in one index: counting the matches of a filter is then an
     // index-only scan instead of a heap visit per ticket (10 ms → ~2 ms at 100,000 tickets).
     index('tickets_workspace_filters').on(t.workspaceId, t.status, t.groupId, t.accountId, t.typeId, t.assigneeId),
+    index('tickets_workspace_conversation').on(t.workspaceId, t.outlookConversation).where(sql`${t.outlookConversation} is not null`),
   ],
 );
 
@@ -69,6 +73,12 @@ export const ticketActions = pgTable(
     rawBlobKey: text('raw_blob_key'),
     // Mail imported from before the account was connected: never notifies anyone.
     historical: boolean('historical').notNull().default(false),
+    // S/MIME-signed (multipart/signed with a PKCS#7 signature), shown as "signed".
+    smimeSigned: boolean('smime_signed').notNull().default(false),
+    threadIndex: text('thread_index'),
+    // W9: SPF/DKIM/DMARC/ARC of an incoming e-mail and the verdict drawn from them.
+    senderVerdict: senderVerdictEnum('sender_verdict'),
+    authenticationResults: jsonb('authentication_results').$type<AuthenticationResults>(),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     // Insertion order: actions of one batch share a timestamp, and the thread must keep mail order.
     seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
@@ -113,8 +123,37 @@ export const attachments = pgTable(
     blobKey: text('blob_key').notNull(),
     contentId: text('content_id'),
     inline: boolean('inline').notNull().default(false),
+    // Of the content; the same file in many mails (a signature logo) shares one blob.
+    sha256: text('sha256'),
+    // What an attached message or a calendar invitation says (W8), for the thread.
+    details: jsonb('details').$type<AttachmentDetails>(),
     uploadedById: uuid('uploaded_by_id').references(() => users.id, { onDelete: 'set null' }),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
-  (t) => [index('attachments_action').on(t.actionId)],
+  (t) => [index('attachments_action').on(t.actionId), index('attachments_workspace_sha256').on(t.workspaceId, t.sha256).where(sql`${t.sha256} is not null`)],
 );
+
+/** One method's result as the verdict (and the ticket view) uses it. */
+export interface AuthenticationResult {
+  result: string;
+  /** The domain the result is about (SPF MAIL FROM, DKIM d=, DMARC From domain). */
+  domain: string | null;
+  detail: string | null;
+}
+
+/** What was checked about an incoming message's sender, and by whom (W9). */
+export interface AuthenticationResults {
+  /** CORREIO: computed from the connecting IP by Correio's receiver; TRUSTED_HEADER: read from the receiving server's Authentication-Results; DKIM_ONLY: only signatures could be checked. */
+  source: 'CORREIO' | 'TRUSTED_HEADER' | 'DKIM_ONLY';
+  authservId: string | null;
+  spf: AuthenticationResult | null;
+  dkim: AuthenticationResult[];
+  dmarc: (AuthenticationResult & { policy: string | null }) | null;
+  arc: AuthenticationResult | null;
+  /** One sentence for the hover: why the verdict is what it is. */
+  reason: string;
+}
+
+export type AttachmentDetails =
+  | { kind: 'MESSAGE'; subject: string; from: string | null; date: string | null; text: string; attachments: Array<{ filename: string; size: number }> }
+  | { kind: 'CALENDAR'; method: string | null; summary: string | null; start: string | null; end: string | null; location: string | null; organizer: string | null };

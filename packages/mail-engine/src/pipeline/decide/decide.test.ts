@@ -26,13 +26,16 @@ function mail(overrides: Partial<PreparedEmail> = {}): InboundMessage {
     fullText: 'Olá',
     html: null,
     attachments: [],
+    smimeSigned: false,
+    threadIndex: null,
+    outlookConversation: null,
     ...overrides,
   };
   return { sourceKey: `imap:INBOX:1:${Math.random()}`, prepared, receivedAt: null, historical: false };
 }
 
 function known(overrides: Partial<Known> = {}): Known {
-  return { own: new Set(['support@acme.example']), owners: new Map(), tickets: new Map(), byNumber: new Map(), bySubject: new Map(), clients: new Map(), rules: new Map(), ...overrides };
+  return { own: new Set(['support@acme.example']), owners: new Map(), tickets: new Map(), byNumber: new Map(), bySubject: new Map(), byConversation: new Map(), clients: new Map(), rules: new Map(), ...overrides };
 }
 
 const account: DecidingAccount = { workspaceId: 'ws', appendReplies: true, sameSubjectPolicy: 'ASSOCIATE_IF_CLIENT_OR_CC', newTicketPolicy: 'ANY_SENDER' };

@@ -14,6 +14,7 @@ export const replyToTicket: Rule = (msg, { account, known }) => {
   const match = matchTicket({
     sender: p.from.address,
     byHeaders: candidate(headerOwner?.ticketId),
+    byConversation: p.outlookConversation ? candidate(known.byConversation.get(p.outlookConversation)) : null,
     byTag: p.tagNumber !== null ? candidate(known.byNumber.get(p.tagNumber)) : null,
     bySubject: p.normalizedSubject ? candidate(known.bySubject.get(p.normalizedSubject)) : null,
     appendReplies: account.appendReplies,

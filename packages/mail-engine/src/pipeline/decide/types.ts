@@ -32,6 +32,8 @@ export interface Known {
   tickets: Map<string, TicketCandidate>;
   byNumber: Map<number, string>;
   bySubject: Map<string, string>;
+  /** Outlook conversation (Thread-Index) → ticket id. */
+  byConversation: Map<string, string>;
   /** Client address → id (a placeholder id for clients this batch creates). */
   clients: Map<string, string>;
   /** Domain → organization of the association rules. */
@@ -55,7 +57,7 @@ export type Decision =
   | { kind: 'BOUNCE'; detail: string; original: MessageOwner | null }
   /** The same mail already made an action (it reached two of the workspace's addresses). */
   | { kind: 'SAME_MESSAGE_ELSEWHERE'; ticketId: string }
-  | { kind: 'APPEND'; ticket: TicketCandidate; via: 'HEADERS' | 'TAG' | 'SUBJECT'; status: TicketCandidate['status']; ccs: string[] }
+  | { kind: 'APPEND'; ticket: TicketCandidate; via: 'HEADERS' | 'THREAD_INDEX' | 'TAG' | 'SUBJECT'; status: TicketCandidate['status']; ccs: string[] }
   | { kind: 'OPEN'; customer: string; newClient: { name: string | null; organization: string | null } | null; ccs: string[] };
 
 /** One step of the inbound decision: a decision, or null to let the next rule look. */
