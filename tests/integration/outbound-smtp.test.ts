@@ -66,6 +66,8 @@ describe('agent replies as e-mail (W2)', () => {
       cc: 'Chefe <chefe@cliente.example>',
       text: 'Bom dia, a nota fiscal de outubro não chegou.',
     });
+    // The subject carries this ticket's number (#1 only if this test happens to run first).
+    const { number } = await ticketWithActions(app, admin.token, ticketId);
     const ws = wsClient(app.url, admin.token);
     const open = app.subscriptions.open;
     const live = subscribe(ws, `subscription($id: ID) { ticketChanged(ticketId: $id) { actions { kind delivery } } }`, { id: ticketId });
@@ -81,7 +83,7 @@ describe('agent replies as e-mail (W2)', () => {
         fromName: 'Acme Suporte',
         to: ['ana@cliente.example'],
         cc: ['chefe@cliente.example', 'financeiro@cliente.example'],
-        subject: 'Re: Nota fiscal não chegou [#1]',
+        subject: `Re: Nota fiscal não chegou [#${number}]`,
         author: { name: 'Beatriz Agente' },
       });
       expect(action.messageId).toMatch(/^[\w.-]+@acme\.example$/);
@@ -106,7 +108,7 @@ describe('agent replies as e-mail (W2)', () => {
 
       expect(mimeTree(message!.raw)).toBe(['multipart/alternative', '  text/plain', '  multipart/related', '    text/html', '    image/png'].join('\n'));
       const parsed = await parse(message!.raw);
-      expect(parsed.subject).toBe('Re: Nota fiscal não chegou [#1]');
+      expect(parsed.subject).toBe(`Re: Nota fiscal não chegou [#${number}]`);
       expect(parsed.text).toBe('Olá Ana,\n\nSegue a nota: https://acme.example/nf/1\nQualquer dúvida, responda.\n\n-- \nAcme Ltda\nhttps://acme.example\n');
       const html = String(parsed.html);
       expect(html).toContain('<p>Olá Ana,</p>');
