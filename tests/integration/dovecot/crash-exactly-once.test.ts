@@ -33,7 +33,11 @@ describe('exactly once across a crash (W7)', () => {
     const before = await waitFor(async () => {
       const n = await total(proc!.url);
       return n >= 1 && n;
-    }, 'the import to be under way', 60_000, 10);
+    }, 'the import to be under way', 60_000, 10).catch((err) => {
+      // What the engine was doing instead (warnings and errors only).
+      console.log(proc!.lines.filter((l) => !l.includes('"level":30')).slice(-30).join('\n'));
+      throw err;
+    });
     await proc.kill9();
     expect(before).toBeLessThan(TOTAL);
     // Dovecot has seen the killed engine's connection go, so the only session of this user from
