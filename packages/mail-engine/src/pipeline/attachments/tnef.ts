@@ -7,7 +7,9 @@ import iconv from 'iconv-lite';
  * only 8.3 short filenames, dropping the long names and the MAPI body. The container format is
  * small: a signature, then attributes (level, id, length, data, checksum), some of which hold
  * MAPI property lists. Every read is bounds-checked; a malformed file throws TnefError and the
- * caller keeps winmail.dat as it is.
+ * caller keeps winmail.dat as it is. Bytes after the last attribute that do not start with a
+ * message or attachment level are trailing garbage, as real winmail.dat files carry: what was read
+ * before them is kept.
  */
 export interface TnefAttachment {
   filename: string;
@@ -27,6 +29,7 @@ export interface TnefContent {
 export class TnefError extends Error {}
 
 const SIGNATURE = 0x223e9f78;
+const LVL_MESSAGE = 1;
 const LVL_ATTACHMENT = 2;
 const ATT = { body: 0x800c, attachData: 0x800f, attachTitle: 0x8010, attachRendData: 0x9002, msgProps: 0x9003, attachment: 0x9005, oemCodepage: 0x9007 } as const;
 const PR = { body: 0x1000, rtfCompressed: 0x1009, bodyHtml: 0x1013, attachDataBin: 0x3701, attachFilename: 0x3704, attachLongFilename: 0x3707, attachMimeTag: 0x370e, attachContentId: 0x3712 } as const;
@@ -49,8 +52,11 @@ export function readTnef(data: Buffer): TnefContent {
   let offset = 6;
   for (let count = 0; offset < data.length; count++) {
     if (count > MAX_ATTRIBUTES) throw new TnefError('Too many attributes.');
-    need(data, offset, 9);
     const level = data.readUInt8(offset);
+    // After at least one attribute, a byte that is no attribute level starts trailing garbage: the
+    // stream ends there. A valid level with a length past the end is a truncated file, and throws.
+    if (count > 0 && level !== LVL_MESSAGE && level !== LVL_ATTACHMENT) break;
+    need(data, offset, 9);
     const name = data.readUInt32LE(offset + 1) & 0xffff;
     const length = data.readUInt32LE(offset + 5);
     need(data, offset + 9, length + 2);
@@ -73,7 +79,12 @@ export function readTnef(data: Buffer): TnefContent {
         const cid = props.get(PR.attachContentId);
         if (typeof cid === 'string' && cid) current.contentId = cid;
         const bin = props.get(PR.attachDataBin);
-        if (!current.data && Buffer.isBuffer(bin)) current.data = bin;
+        if (bin instanceof MapiObject) {
+          // An OLE object or an embedded Outlook item (PT_OBJECT): its data replaces the placeholder
+          // text Outlook writes into attAttachData for these ("This attachment is a MAPI 1.0 embedded message…").
+          current.data = bin.data;
+          if (bin.iid.equals(IID_IMESSAGE)) current.contentType ??= 'application/ms-tnef';
+        } else if (!current.data && Buffer.isBuffer(bin)) current.data = bin;
       }
     } else if (name === ATT.body) out.text ??= ansi(value, codepage);
     else if (name === ATT.msgProps) {
@@ -91,9 +102,25 @@ export function readTnef(data: Buffer): TnefContent {
   return out;
 }
 
-/** A MAPI property list: id → the first value (strings decoded, binaries as buffers). */
-function readProperties(data: Buffer, codepage: string): Map<number, string | Buffer | number> {
-  const props = new Map<number, string | Buffer | number>();
+/**
+ * A PT_OBJECT value: in a TNEF stream its bytes start with the 16-byte IID of the object's interface
+ * ([MS-OXTNEF] 2.1.3.4.1), then the object — an OLE compound file (IID_IStorage) or, for an embedded
+ * Outlook item, a TNEF stream of its own (IID_IMessage).
+ */
+class MapiObject {
+  constructor(
+    readonly iid: Buffer,
+    readonly data: Buffer,
+  ) {}
+}
+
+// {00020307-0000-0000-C000-000000000046} as stored (little-endian fields).
+const IID_IMESSAGE = Buffer.from('0703020000000000c000000000000046', 'hex');
+const IID_LENGTH = 16;
+
+/** A MAPI property list: id → the first value (strings decoded, binaries as buffers, objects as MapiObject). */
+function readProperties(data: Buffer, codepage: string): Map<number, string | Buffer | number | MapiObject> {
+  const props = new Map<number, string | Buffer | number | MapiObject>();
   let offset = 0;
   need(data, 0, 4);
   const count = data.readUInt32LE(0);
@@ -143,6 +170,7 @@ function readProperties(data: Buffer, codepage: string): Map<number, string | Bu
       if (base === 0x001e) props.set(id, ansi(bytes, codepage));
       else if (base === 0x001f) props.set(id, bytes.toString('utf16le').replace(/\u0000+$/, ''));
       else if (base === 0x0102) props.set(id, bytes);
+      else if (base === 0x000d && bytes.length >= IID_LENGTH) props.set(id, new MapiObject(bytes.subarray(0, IID_LENGTH), bytes.subarray(IID_LENGTH)));
     }
   }
   return props;
