@@ -11,6 +11,7 @@ ALTER TABLE "ticket_actions" ADD COLUMN "sender_verdict" "sender_verdict";--> st
 ALTER TABLE "ticket_actions" ADD COLUMN "authentication_results" jsonb;--> statement-breakpoint
 ALTER TABLE "tickets" ADD COLUMN "outlook_conversation" text;--> statement-breakpoint
 ALTER TABLE "refused_messages" ADD COLUMN "authentication_results" jsonb;--> statement-breakpoint
+ALTER TABLE "refused_messages" ADD COLUMN "held" boolean DEFAULT false NOT NULL;--> statement-breakpoint
 ALTER TABLE "refused_messages" ADD COLUMN "released_at" timestamp with time zone;--> statement-breakpoint
 CREATE INDEX "attachments_workspace_sha256" ON "attachments" USING btree ("workspace_id","sha256") WHERE "attachments"."sha256" is not null;--> statement-breakpoint
 CREATE INDEX "tickets_workspace_conversation" ON "tickets" USING btree ("workspace_id","outlook_conversation") WHERE "tickets"."outlook_conversation" is not null;

@@ -13,3 +13,5 @@ export * from './net/private-network.ts';
 export * from './files/private-data-dir.ts';
 export * from './files/safe-filename.ts';
 export type { AccountRow } from './db/schema/account.ts';
+export type { AttachmentDetails, AuthenticationResult, AuthenticationResults, SenderVerdictReason } from './db/schema/ticket.ts';
+export { SENDER_VERDICT_REASONS } from './db/schema/ticket.ts';

@@ -19,6 +19,8 @@ export interface EmailProvider {
   outgoing: ServerPreset[];
   /** What an admin usually has to do before the password works (shown next to AUTH_FAILED). */
   authHint?: string;
+  /** The authserv-id of the Authentication-Results header the provider adds to received mail (W9). */
+  authservId?: string;
 }
 
 const imap = (host: string, port = 993, encryption: EncryptionName = 'SSL_TLS'): ServerPreset => ({ protocol: 'IMAP', host, port, encryption });
@@ -34,6 +36,7 @@ export const EMAIL_PROVIDERS: readonly EmailProvider[] = [
     mxSuffixes: ['google.com', 'googlemail.com'],
     incoming: [imap('imap.gmail.com'), pop3('pop.gmail.com')],
     outgoing: [smtp('smtp.gmail.com', 465, 'SSL_TLS'), smtp('smtp.gmail.com', 587, 'STARTTLS')],
+    authservId: 'mx.google.com',
     authHint: 'Google refuses the normal account password: turn on 2-step verification and create an app password (myaccount.google.com › Security › App passwords), or connect with OAuth.',
   },
   {

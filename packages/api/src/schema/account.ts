@@ -4,6 +4,7 @@ import { AccountStatusRef, ConnectionErrorRef } from './account-status.ts';
 import { GroupRef, TicketTypeRef } from './catalog.ts';
 import {
   AccountKindEnum,
+  DmarcFailPolicyEnum,
   EncryptionEnum,
   ImportExistingEnum,
   IncomingProtocolEnum,
@@ -30,6 +31,10 @@ const IncomingSettingsRef = builder.objectRef<AccountRow>('IncomingSettings').im
     sameSubjectPolicy: t.expose('sameSubjectPolicy', { type: SameSubjectPolicyEnum, description: 'Handling of mail whose subject matches an existing ticket.' }),
     importExisting: t.expose('importExisting', { type: ImportExistingEnum, description: 'What existing mail the first connection imported.' }),
     importExistingDays: t.exposeInt('importExistingDays', { nullable: true, description: 'Days of existing mail imported with LAST_DAYS.' }),
+    trustedAuthservId: t.exposeString('trustedAuthservId', {
+      nullable: true,
+      description: 'The server whose Authentication-Results header Correio trusts for this mailbox’s mail (W9); null: the provider’s own when known (mx.google.com for Gmail).',
+    }),
   }),
 });
 
@@ -40,6 +45,7 @@ const ReceivingPolicyRef = builder.objectRef<AccountRow>('ReceivingPolicy').impl
     newTicketPolicy: t.expose('newTicketPolicy', { type: NewTicketPolicyEnum, description: 'Which senders may open new tickets.' }),
     appendReplies: t.exposeBoolean('appendReplies', { description: 'Add replies to mail Correio sent as actions on their ticket.' }),
     sameSubjectPolicy: t.expose('sameSubjectPolicy', { type: SameSubjectPolicyEnum, description: 'Handling of mail whose subject matches an existing ticket.' }),
+    dmarcFailPolicy: t.expose('dmarcFailPolicy', { type: DmarcFailPolicyEnum, description: 'What to do with mail whose sender fails DMARC (W9).' }),
   }),
 });
 
@@ -148,6 +154,8 @@ const IncomingInput = builder.inputType('IncomingInput', {
     sameSubjectPolicy: t.field({ type: SameSubjectPolicyEnum, description: 'Same-subject handling (default ASSOCIATE_IF_CLIENT_OR_CC).' }),
     importExisting: t.field({ type: ImportExistingEnum, description: 'What existing mail the first connection imports (default NONE).' }),
     importExistingDays: t.int({ description: 'Days of existing mail to import with LAST_DAYS.' }),
+    dmarcFailPolicy: t.field({ type: DmarcFailPolicyEnum, description: 'What to do with mail whose sender fails DMARC (default FLAG; applies to built-in accounts too).' }),
+    trustedAuthservId: t.string({ description: 'authserv-id of the Authentication-Results header to trust (IMAP/POP3); omitted: the provider’s own when known.' }),
   }),
 });
 

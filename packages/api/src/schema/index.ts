@@ -7,6 +7,7 @@ import './catalog.ts';
 import './account-status.ts';
 import './account.ts';
 import './account-check.ts';
+import './sender-auth.ts';
 import './ticket.ts';
 import './reply.ts';
 import './mail-log.ts';

@@ -2,6 +2,7 @@ import { builder } from '../builder.ts';
 import type { FailedImportRow, RefusedMessageRow } from '../services/mail-log-service.ts';
 import { EmailAccountRef } from './account.ts';
 import { RefusalReasonEnum } from './enums.ts';
+import { AuthenticationResultsRef } from './sender-auth.ts';
 
 const FailedImportRef = builder.objectRef<FailedImportRow>('FailedImport').implement({
   description: 'A message that could not be parsed or stored. It is kept raw and can be retried; the mailbox moved on past it (W7).',
@@ -27,6 +28,14 @@ const RefusedMessageRef = builder.objectRef<RefusedMessageRow>('RefusedMessage')
     id: t.exposeID('id', { description: 'Stable identifier.' }),
     at: t.expose('at', { type: 'DateTime', description: 'When it was received.' }),
     reason: t.expose('reason', { type: RefusalReasonEnum, description: 'Why it made no ticket.' }),
+    held: t.exposeBoolean('held', { description: 'Held for an admin (DMARC failed and the account holds such mail): `releaseHeldMessage` imports it.' }),
+    releasedAt: t.expose('releasedAt', { type: 'DateTime', nullable: true, description: 'When an admin released it.' }),
+    authenticationResults: t.field({
+      type: AuthenticationResultsRef,
+      nullable: true,
+      description: 'The sender checks behind a DMARC_FAILED refusal.',
+      resolve: (m) => m.authenticationResults,
+    }),
     detail: t.exposeString('detail', { nullable: true, description: 'Explanation in words.' }),
     from: t.exposeString('fromAddress', { nullable: true, description: 'Sender.' }),
     subject: t.exposeString('subject', { nullable: true, description: 'Subject.' }),
@@ -55,6 +64,15 @@ builder.queryFields((t) => ({
     resolve: (_r, args, ctx) => ctx.services.mailLog.refusedMessages(ctx.viewer, args.accountId ? String(args.accountId) : null),
   }),
 }));
+
+builder.mutationField('releaseHeldMessage', (t) =>
+  t.withAuth({ admin: true }).field({
+    type: RefusedMessageRef,
+    description: 'Imports a message held for a failed DMARC check (W9), as if it had passed; the ticket still shows its FORGED verdict.',
+    args: { id: t.arg.id({ required: true, description: 'Refused message id (held).' }) },
+    resolve: (_r, args, ctx) => ctx.services.mailLog.release(ctx.viewer, String(args.id)),
+  }),
+);
 
 builder.mutationField('retryFailedImport', (t) =>
   t.withAuth({ admin: true }).boolean({

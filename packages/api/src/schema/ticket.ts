@@ -5,7 +5,8 @@ import { builder } from '../builder.ts';
 import type { ActionRow, TicketPage, TicketRow } from '../services/ticket-service.ts';
 import { EmailAccountRef } from './account.ts';
 import { ClientRef, GroupRef, TicketTypeRef } from './catalog.ts';
-import { ActionKindEnum, DeliveryStateEnum, TicketStatusEnum } from './enums.ts';
+import { ActionKindEnum, DeliveryStateEnum, SenderVerdictEnum, TicketStatusEnum } from './enums.ts';
+import { AuthenticationResultsRef } from './sender-auth.ts';
 import { UserRef } from './workspace.ts';
 
 type AttachmentRow = typeof schema.attachments.$inferSelect;
@@ -100,6 +101,13 @@ export const TicketActionRef = builder.objectRef<ActionRow>('TicketAction').impl
     }),
     delivery: t.expose('delivery', { type: DeliveryStateEnum, nullable: true, description: 'Delivery state, for EMAIL_OUT.' }),
     smimeSigned: t.exposeBoolean('smimeSigned', { description: 'The e-mail came S/MIME-signed (the signature is shown as a mark, not checked).' }),
+    senderVerdict: t.expose('senderVerdict', { type: SenderVerdictEnum, nullable: true, description: 'For EMAIL_IN: is the sender who they claim to be (W9)? Null when not checked.' }),
+    authenticationResults: t.field({
+      type: AuthenticationResultsRef,
+      nullable: true,
+      description: 'For EMAIL_IN: the SPF, DKIM, DMARC and ARC results behind `senderVerdict`.',
+      resolve: (a) => a.authenticationResults,
+    }),
     deliveryError: t.exposeString('deliveryError', { nullable: true, description: 'Why delivery failed or is being retried, with the server’s response.' }),
   }),
 });

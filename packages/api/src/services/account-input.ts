@@ -33,6 +33,15 @@ const incomingSchema = z
     appendReplies: z.boolean().nullish(),
     sameSubjectPolicy: z.enum(schema.sameSubjectPolicyEnum.enumValues).nullish(),
     importExisting: z.enum(schema.importExistingEnum.enumValues).nullish(),
+    dmarcFailPolicy: z.enum(schema.dmarcFailPolicyEnum.enumValues).nullish(),
+    trustedAuthservId: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .max(253)
+      .nullish()
+      .transform((v) => (v ? v : null))
+      .refine((v) => v === null || /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(v), 'Enter the server name that writes the Authentication-Results header, e.g. mx.google.com.'),
     importExistingDays: z.number().int().min(1).max(3650).nullish(),
   })
   .superRefine((v, ctx) => {

@@ -144,6 +144,7 @@ export class AccountService {
         newTicketPolicy: policies?.newTicketPolicy ?? existing?.newTicketPolicy ?? 'ANY_SENDER',
         appendReplies: policies?.appendReplies ?? existing?.appendReplies ?? true,
         sameSubjectPolicy: policies?.sameSubjectPolicy ?? existing?.sameSubjectPolicy ?? 'ASSOCIATE_IF_CLIENT_OR_CC',
+        dmarcFailPolicy: policies?.dmarcFailPolicy ?? existing?.dmarcFailPolicy ?? 'FLAG',
       };
     }
 
@@ -161,6 +162,8 @@ export class AccountService {
       sameSubjectPolicy: i?.sameSubjectPolicy ?? 'ASSOCIATE_IF_CLIENT_OR_CC',
       importExisting: i?.importExisting ?? existing?.importExisting ?? 'NONE',
       importExistingDays: i?.importExisting === 'LAST_DAYS' ? (i.importExistingDays ?? null) : null,
+      dmarcFailPolicy: i?.dmarcFailPolicy ?? existing?.dmarcFailPolicy ?? 'FLAG',
+      trustedAuthservId: i?.trustedAuthservId ?? null,
     };
   }
 

@@ -2,10 +2,10 @@ import { schema, type Runtime } from '@correio/core';
 import { retryFailedImport, type Importer } from '@correio/mail-engine';
 import { and, desc, eq, isNull } from 'drizzle-orm';
 import type { Viewer } from '../auth/tokens.ts';
-import { AppError, notFound } from '../errors.ts';
+import { AppError, notFound, validationError } from '../errors.ts';
 import { isUuid } from './account-service.ts';
 
-const { failedImports, refusedMessages } = schema;
+const { failedImports, refusedMessages, emailAccounts } = schema;
 
 export type FailedImportRow = typeof failedImports.$inferSelect;
 export type RefusedMessageRow = typeof refusedMessages.$inferSelect;
@@ -37,6 +37,21 @@ export class MailLogService {
     if (!result) throw notFound('Failed import');
     if (result.kind === 'FAILED') throw new AppError('VALIDATION_FAILED', `The message still cannot be imported: ${result.error}`, { fields: [{ path: ['id'], message: result.error }] });
     return true;
+  }
+
+  /** W9: a held message, let through by an admin; imported once, whatever happens to the call. */
+  async release(viewer: Viewer, id: string): Promise<RefusedMessageRow> {
+    const [row] = isUuid(id) ? await this.db.select().from(refusedMessages).where(and(eq(refusedMessages.id, id), eq(refusedMessages.workspaceId, viewer.workspaceId))) : [];
+    if (!row) throw notFound('Refused message');
+    if (!row.held || !row.rawBlobKey) throw validationError([{ path: ['id'], message: 'Only a message held for a failed DMARC check can be released.' }]);
+    if (row.releasedAt) return row;
+    const [account] = await this.db.select().from(emailAccounts).where(and(eq(emailAccounts.id, row.accountId), eq(emailAccounts.workspaceId, viewer.workspaceId)));
+    if (!account) throw notFound('E-mail account');
+    // The ledger key names the release, so releasing twice (two admins, a retried call) imports once.
+    const result = await this.importer.import(account, { sourceKey: `release:${row.id}`, raw: { blobKey: row.rawBlobKey }, receivedAt: row.at, historical: false, released: true, ...(row.authenticationResults ? { arrival: { verified: row.authenticationResults } } : {}) });
+    if (result.kind === 'FAILED') throw new AppError('VALIDATION_FAILED', `The message cannot be imported: ${result.error}`, { fields: [{ path: ['id'], message: result.error }] });
+    const [released] = await this.db.update(refusedMessages).set({ releasedAt: new Date() }).where(eq(refusedMessages.id, row.id)).returning();
+    return released!;
   }
 
   refusedMessages(viewer: Viewer, accountId: string | null | undefined) {

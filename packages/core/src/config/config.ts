@@ -27,6 +27,12 @@ const envSchema = z.object({
         ctx.addIssue({ code: 'custom', message: (err as Error).message });
       }
     }),
+  CORREIO_DNS_SERVERS: z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      for (const s of dnsServers(value)) if (!/^(\[[0-9a-f:]+\]|[0-9.]+|[0-9a-f:]+)(:\d+)?$/i.test(s)) ctx.addIssue({ code: 'custom', message: `“${s}” is not a DNS server address such as 1.1.1.1 or 127.0.0.1:5353` });
+    }),
   CORREIO_CORS_ORIGINS: z
     .string()
     .optional()
@@ -68,6 +74,8 @@ export interface CorreioConfig {
   inboundSmtpMaxConnectionsPerIp: number;
   /** Private-network destinations the engine may connect to anyway (N5). */
   privateHosts: PrivateHostsPolicy;
+  /** DNS servers sender verification asks (SPF, DKIM, DMARC); empty → the system's. */
+  dnsServers: string[];
   /** Browser origins allowed to call the API cross-origin; empty → same origin only. */
   corsOrigins: string[];
   smtpRelayUrl: string | undefined;
@@ -119,6 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CorreioConfig 
     inboundSmtpMaxConnectionsPerIp: e.INBOUND_SMTP_MAX_CONNECTIONS_PER_IP,
     privateHosts: parsePrivateHostsAllowed(e.CORREIO_PRIVATE_HOSTS_ALLOWED),
     corsOrigins: corsOrigins(e.CORREIO_CORS_ORIGINS),
+    dnsServers: dnsServers(e.CORREIO_DNS_SERVERS),
     smtpRelayUrl: e.SMTP_RELAY_URL,
     role: e.CORREIO_ROLE,
     signup: e.CORREIO_SIGNUP,
@@ -137,6 +146,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CorreioConfig 
     development: e.NODE_ENV === 'development',
     logLevel: e.LOG_LEVEL,
   };
+}
+
+function dnsServers(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function corsOrigins(value: string | undefined): string[] {

@@ -193,7 +193,7 @@ export class ImapMailboxWorker extends MailboxWorker {
     let committing: Promise<void> = Promise.resolve();
     const enqueue = async (batch: FetchedMessage[]) => {
       const present = batch.filter((m) => !Buffer.isBuffer(m.raw) || m.raw.length > 0);
-      const preparing = this.deps.importer.prepareBatch(present.map((m) => ({ sourceKey: imapSourceKey(this.folder, uidValidity, m.uid), raw: m.raw, receivedAt: m.receivedAt, historical: m.uid < (state.historicalBelowUid ?? 0) })));
+      const preparing = this.deps.importer.prepareBatch(this.account, present.map((m) => ({ sourceKey: imapSourceKey(this.folder, uidValidity, m.uid), raw: m.raw, receivedAt: m.receivedAt, historical: m.uid < (state.historicalBelowUid ?? 0) })));
       const previous = committing;
       committing = (async () => {
         await previous;

@@ -131,7 +131,14 @@ export class InboundSmtpServer {
       if (seen.has(account.id)) continue;
       seen.add(account.id);
       try {
-        await this.importer.import(account, { sourceKey: `smtp:${queueId}`, raw: { blobKey: stored.key }, receivedAt: new Date(), historical: false });
+        await this.importer.import(account, {
+          sourceKey: `smtp:${queueId}`,
+          raw: { blobKey: stored.key },
+          receivedAt: new Date(),
+          historical: false,
+          // The receiver saw the connection itself: SPF is checked against it (W9).
+          arrival: { smtp: { ip: session.remoteAddress, helo: session.hostNameAppearsAs || null, mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : null } },
+        });
       } catch (err) {
         if (isDatabaseUnavailable(err)) throw smtpError(451, '4.3.0 Temporary failure storing the message, try again later');
         throw err;

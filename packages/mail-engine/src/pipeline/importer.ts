@@ -2,7 +2,9 @@ import { schema, type AccountRow, type Queryable, type Runtime } from '@correio/
 import { sql } from 'drizzle-orm';
 import { isDatabaseUnavailable } from './database-errors.ts';
 import { ingestBatch, type IngestOutcome, type InboundMessage, type TicketEvent } from './ingest.ts';
+import { findProvider } from '@correio/mail-settings';
 import { PrepareError, PreparePool, type RawInput } from './prepare-pool.ts';
+import type { ArrivalFacts } from './sender-auth/verify-sender.ts';
 import { SenderRateLimiter } from './sender-rate-limit.ts';
 
 const { failedImports } = schema;
@@ -14,6 +16,10 @@ export interface ImportItem {
   raw: RawInput;
   receivedAt: Date | null;
   historical: boolean;
+  /** Correio's receiver knows the SMTP session; mailbox imports leave it out. */
+  arrival?: ArrivalFacts;
+  /** A held message an admin released (W9): imported despite its failed DMARC. */
+  released?: boolean;
 }
 
 export type ImportResult = IngestOutcome | { kind: 'FAILED'; error: string };
@@ -36,7 +42,7 @@ export class Importer {
     private readonly runtime: Runtime,
     options: { parseWorkers?: number } = {},
   ) {
-    this.pool = new PreparePool(runtime.blobs, runtime.logger, options.parseWorkers);
+    this.pool = new PreparePool(runtime.blobs, runtime.logger, options.parseWorkers, runtime.config.dnsServers);
   }
 
   /** Resolves when the parser workers have started, so the first messages are not slowed by module loading. */
@@ -54,15 +60,17 @@ export class Importer {
 
   /** `advance` runs in the transaction that commits the whole batch. */
   async importBatch(account: AccountRow, items: ImportItem[], advance?: (tx: Queryable) => Promise<void>): Promise<ImportResult[]> {
-    return this.commitBatch(account, await this.prepareBatch(items), advance);
+    return this.commitBatch(account, await this.prepareBatch(account, items), advance);
   }
 
   /**
    * The first half of an import, with no database: raw bytes stored, messages parsed on the
    * worker threads. Callers start it for the next batch while the previous one commits.
    */
-  async prepareBatch(items: ImportItem[]): Promise<PreparedBatch> {
-    const results = await this.pool.prepareMany(items.map((i) => i.raw));
+  async prepareBatch(account: AccountRow, items: ImportItem[]): Promise<PreparedBatch> {
+    // Mail fetched from a mailbox was received by its provider: trust that server's verdict header.
+    const trustedAuthservId = account.trustedAuthservId ?? findProvider(account.providerId)?.authservId ?? null;
+    const results = await this.pool.prepareMany(items.map((i) => ({ raw: i.raw, arrival: i.arrival ?? { trustedAuthservId } })));
     return results.map((r, i) => (r instanceof PrepareError ? { item: items[i]!, failure: r } : { item: items[i]!, prepared: r }));
   }
 
@@ -97,7 +105,7 @@ export class Importer {
     const good: InboundMessage[] = [];
     const bad: Array<{ item: ImportItem; failure: PrepareError }> = [];
     for (const e of entries) {
-      if ('prepared' in e) good.push({ sourceKey: e.item.sourceKey, prepared: e.prepared, receivedAt: e.item.receivedAt, historical: e.item.historical });
+      if ('prepared' in e) good.push({ sourceKey: e.item.sourceKey, prepared: e.prepared, receivedAt: e.item.receivedAt, historical: e.item.historical, released: e.item.released ?? false });
       else bad.push(e);
     }
     const outcomes = await this.runtime.database.db.transaction(async (tx) => {

@@ -3,6 +3,8 @@ import { Worker } from 'node:worker_threads';
 import type { Readable } from 'node:stream';
 import type { BlobStore, Logger } from '@correio/core';
 import { prepareEmail, type PreparedEmail, type PrepareSource } from './prepare.ts';
+import { cachedResolver, type TxtResolver } from './sender-auth/dns-cache.ts';
+import type { ArrivalFacts } from './sender-auth/verify-sender.ts';
 
 /** A message that could not be prepared; its raw bytes are already kept under `rawBlobKey`. */
 export class PrepareError extends Error {
@@ -25,6 +27,12 @@ interface Job {
 
 export type RawInput = Buffer | Readable | { blobKey: string };
 
+/** One message to prepare: its bytes, and how it arrived (for sender verification). */
+export interface PrepareInput {
+  raw: RawInput;
+  arrival: ArrivalFacts;
+}
+
 /**
  * Prepares messages on worker threads, one per core, falling back to this thread when workers
  * cannot start. Streams are written to the blob store here first (a stream cannot cross threads).
@@ -37,12 +45,15 @@ export class PreparePool {
   /** Resolves once every worker has loaded its modules (or after a few seconds at worst). */
   readonly ready: Promise<void>;
   private readyWaiters: Array<() => void> = [];
+  private readonly resolver: TxtResolver;
 
   constructor(
     private readonly blobs: BlobStore,
     private readonly logger: Logger,
     size = Math.max(1, Math.min(4, availableParallelism())),
+    private readonly dnsServers: string[] = [],
   ) {
+    this.resolver = cachedResolver(dnsServers);
     size = Math.max(0, size);
     const readies: Array<Promise<void>> = [];
     try {
@@ -61,16 +72,16 @@ export class PreparePool {
    * in-memory ones of a batch in one pack file — then parses every message on the workers.
    * Each result is the prepared message, or a PrepareError naming the kept raw bytes.
    */
-  async prepareMany(inputs: RawInput[]): Promise<Array<PreparedEmail | PrepareError>> {
-    const buffers = inputs.filter((i): i is Buffer => Buffer.isBuffer(i));
+  async prepareMany(inputs: PrepareInput[]): Promise<Array<PreparedEmail | PrepareError>> {
+    const buffers = inputs.map((i) => i.raw).filter((raw): raw is Buffer => Buffer.isBuffer(raw));
     const packed = await this.blobs.putPack(buffers);
     let next = 0;
     const sources = await Promise.all(
-      inputs.map(async (input): Promise<PrepareSource> => {
-        if (Buffer.isBuffer(input)) return { blobKey: packed[next++]!.key, size: input.length, sha256: null, raw: input };
-        if ('blobKey' in input) return { blobKey: input.blobKey, size: await this.blobs.size(input.blobKey), sha256: null };
+      inputs.map(async ({ raw: input, arrival }): Promise<PrepareSource> => {
+        if (Buffer.isBuffer(input)) return { blobKey: packed[next++]!.key, size: input.length, sha256: null, raw: input, arrival };
+        if ('blobKey' in input) return { blobKey: input.blobKey, size: await this.blobs.size(input.blobKey), sha256: null, arrival };
         const stored = await this.blobs.put(input);
-        return { blobKey: stored.key, size: stored.size, sha256: stored.sha256 };
+        return { blobKey: stored.key, size: stored.size, sha256: stored.sha256, arrival };
       }),
     );
     return Promise.all(sources.map((source) => this.dispatch(source).catch((err: unknown) => (err instanceof PrepareError ? err : new PrepareError(String((err as Error)?.message ?? err), source.blobKey, source.size)))));
@@ -99,14 +110,14 @@ export class PreparePool {
 
   private async prepareHere(source: PrepareSource): Promise<PreparedEmail> {
     try {
-      return await prepareEmail(source, this.blobs);
+      return await prepareEmail(source, this.blobs, this.resolver);
     } catch (err) {
       throw new PrepareError((err as Error).message, source.blobKey, source.size);
     }
   }
 
   private spawn(): Worker {
-    const worker = new Worker(new URL('./prepare-worker.mjs', import.meta.url), { workerData: { blobRoot: this.blobs.root } });
+    const worker = new Worker(new URL('./prepare-worker.mjs', import.meta.url), { workerData: { blobRoot: this.blobs.root, dnsServers: this.dnsServers } });
     worker.unref();
     worker.on('message', (msg: { id: number; ready?: boolean; prepared?: PreparedEmail; error?: { message: string } }) => {
       if (msg.ready) return this.readyWaiters.shift()?.();

@@ -3,14 +3,17 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { BlobStore } from '@correio/core';
 import { prepareEmail, type PrepareSource } from './prepare.ts';
+import { cachedResolver } from './sender-auth/dns-cache.ts';
 
-const blobs = new BlobStore((workerData as { blobRoot: string }).blobRoot);
+const data = workerData as { blobRoot: string; dnsServers: string[] };
+const blobs = new BlobStore(data.blobRoot);
+const resolver = cachedResolver(data.dnsServers);
 
 parentPort!.on('message', (job: { id: number; source: PrepareSource }) => {
   // A Buffer arrives as a plain Uint8Array after crossing threads.
   const raw = job.source.raw;
   const source = raw ? { ...job.source, raw: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength) } : job.source;
-  prepareEmail(source, blobs).then(
+  prepareEmail(source, blobs, resolver).then(
     (prepared) => parentPort!.postMessage({ id: job.id, prepared }),
     (err: Error) => parentPort!.postMessage({ id: job.id, error: { message: err.message } }),
   );

@@ -8,6 +8,8 @@ import { parseEmail, type ParsedAddress, type StoredAttachment } from './parse.t
 import { extractReplyText } from './reply-text.ts';
 import { sanitizeEmailHtml } from './sanitize-html.ts';
 import { conversationOf } from '../smtp/thread-index.ts';
+import type { TxtResolver } from './sender-auth/dns-cache.ts';
+import { verifySender, type ArrivalFacts, type SenderVerification } from './sender-auth/verify-sender.ts';
 
 /**
  * Everything about a message that needs no database: parsed, classified, its new content
@@ -42,6 +44,26 @@ export interface PreparedEmail {
   threadIndex: string | null;
   /** Outlook's conversation (from Thread-Index), for threading. */
   outlookConversation: string | null;
+  /** W9: SPF/DKIM/DMARC/ARC and the verdict; null when not checked (automatic mail) or the check itself failed. */
+  senderAuth: SenderVerification | null;
+}
+
+/** A verification that cannot run (a broken signature header, a DNS outage) never stops an import. */
+/** Verification never holds an import up for long: past this, the message is "not checked". */
+const VERIFY_BUDGET_MS = 10_000;
+
+async function verifyQuietly(source: PrepareSource, blobs: BlobStore, resolver: TxtResolver): Promise<SenderVerification | null> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const raw = source.raw ?? (await blobs.readBuffer(source.blobKey));
+    const budget = new Promise<null>((resolve) => (timer = setTimeout(resolve, VERIFY_BUDGET_MS, null)));
+    return await Promise.race([verifySender(raw, source.arrival ?? {}, resolver), budget]);
+  } catch {
+    // A DNS failure or a signature mailauth cannot read: the message is imported, unverified.
+    return null;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** A message already kept in the blob store; `raw` is its bytes when they are still in memory. */
@@ -50,9 +72,11 @@ export interface PrepareSource {
   size: number;
   sha256: string | null;
   raw?: Buffer;
+  /** How it arrived, for sender verification (W9). */
+  arrival?: ArrivalFacts;
 }
 
-export async function prepareEmail(source: PrepareSource, blobs: BlobStore): Promise<PreparedEmail> {
+export async function prepareEmail(source: PrepareSource, blobs: BlobStore, resolver: TxtResolver): Promise<PreparedEmail> {
   const { blobKey: rawBlobKey, size: rawSize } = source;
   const parseFrom: Buffer | Readable = source.raw ?? blobs.read(rawBlobKey);
   {
@@ -69,6 +93,8 @@ export async function prepareEmail(source: PrepareSource, blobs: BlobStore): Pro
     // Only an image the HTML really shows counts as inline; the rest is listed for download.
     for (const a of attachments) a.shownInline = a.inline && !!html && html.includes(a.id);
     const classification = classifyMessage(parsed.headers, parsed.from, parsed.contentType);
+    // Only mail that can make an action is verified: bounces and auto-replies never reach a ticket.
+    const senderAuth = classification.kind === 'NORMAL' ? await verifyQuietly(source, blobs, resolver) : null;
     return {
       rawBlobKey,
       rawSize,
@@ -91,6 +117,7 @@ export async function prepareEmail(source: PrepareSource, blobs: BlobStore): Pro
       smimeSigned: parsed.smimeSigned,
       threadIndex: parsed.threadIndex,
       outlookConversation: conversationOf(parsed.threadIndex),
+      senderAuth,
     };
   }
 }

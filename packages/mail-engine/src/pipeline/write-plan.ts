@@ -31,7 +31,7 @@ export class WritePlan {
   /** Tickets this batch appended to, in their final in-memory state. */
   readonly touched = new Map<string, TicketCandidate>();
   readonly actions: Array<{ id: string; ticketId: string; msg: InboundMessage }> = [];
-  readonly refusals: Array<{ msg: InboundMessage; reason: RefusalReason; detail: string }> = [];
+  readonly refusals: Array<{ msg: InboundMessage; reason: RefusalReason; detail: string; held?: boolean }> = [];
   readonly bounces: Array<{ actionId: string; ticketId: string; detail: string }> = [];
   readonly events: TicketEvent[] = [];
 
@@ -45,7 +45,7 @@ export class WritePlan {
     const ws = this.account.workspaceId;
     switch (decision.kind) {
       case 'REFUSE':
-        this.refusals.push({ msg, reason: decision.reason, detail: decision.detail });
+        this.refusals.push({ msg, reason: decision.reason, detail: decision.detail, held: decision.held ?? false });
         return { kind: 'REFUSED', reason: decision.reason, detail: decision.detail };
       case 'BOUNCE': {
         const { detail, original } = decision;
@@ -199,6 +199,8 @@ export class WritePlan {
             historical: msg.historical,
             smimeSigned: p.smimeSigned,
             threadIndex: p.threadIndex,
+            senderVerdict: p.senderAuth?.verdict ?? null,
+            authenticationResults: p.senderAuth?.results ?? null,
             createdAt: msg.historical && msg.receivedAt ? msg.receivedAt : now,
           };
         }),
@@ -240,7 +242,7 @@ export class WritePlan {
     await bulkInsert(
         tx,
         refusedMessages,
-        this.refusals.map(({ msg, reason, detail }) => ({
+        this.refusals.map(({ msg, reason, detail, held }) => ({
           workspaceId: ws,
           accountId: this.account.id,
           reason,
@@ -249,6 +251,8 @@ export class WritePlan {
           subject: msg.prepared.subject.slice(0, 500),
           messageId: msg.prepared.messageId,
           rawBlobKey: msg.prepared.rawBlobKey,
+          authenticationResults: msg.prepared.senderAuth?.results ?? null,
+          held: held ?? false,
         })),
       );
 

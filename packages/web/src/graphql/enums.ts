@@ -15,6 +15,7 @@ export type ActionKind = SchemaEnum<'ActionKind'>;
 export type ConnectionState = SchemaEnum<'ConnectionState'>;
 export type DeliveryState = SchemaEnum<'DeliveryState'>;
 export type Direction = SchemaEnum<'Direction'>;
+export type DmarcFailPolicy = SchemaEnum<'DmarcFailPolicy'>;
 export type Encryption = SchemaEnum<'Encryption'>;
 /** Every `extensions.code` a GraphQL error can carry. */
 export type ErrorCode = SchemaEnum<'ErrorCode'>;
@@ -26,5 +27,7 @@ export type NewTicketPolicy = SchemaEnum<'NewTicketPolicy'>;
 export type RefusalReason = SchemaEnum<'RefusalReason'>;
 export type Role = SchemaEnum<'Role'>;
 export type SameSubjectPolicy = SchemaEnum<'SameSubjectPolicy'>;
+export type SenderVerdict = SchemaEnum<'SenderVerdict'>;
+export type SenderVerdictReason = SchemaEnum<'SenderVerdictReason'>;
 export type SmtpAuthMechanism = SchemaEnum<'SmtpAuthMechanism'>;
 export type TicketStatus = SchemaEnum<'TicketStatus'>;

@@ -4,7 +4,25 @@
 // Sections keyed by a schema enum say so with `satisfies`: a value the schema gains (or drops)
 // fails type-checking here until it has a text, and then in pt-BR, which must have the same keys.
 // The runtime value lists (select options, known error codes) are read from these sections.
-import type { AccountKind, ActionKind, ConnectionState, DeliveryState, Direction, Encryption, ImportExisting, IncomingProtocol, NewTicketPolicy, RefusalReason, Role, SameSubjectPolicy, SmtpAuthMechanism, TicketStatus } from '#graphql/enums.ts';
+import type {
+  AccountKind,
+  ActionKind,
+  ConnectionState,
+  DeliveryState,
+  Direction,
+  DmarcFailPolicy,
+  Encryption,
+  ImportExisting,
+  IncomingProtocol,
+  NewTicketPolicy,
+  RefusalReason,
+  Role,
+  SameSubjectPolicy,
+  SenderVerdict,
+  SenderVerdictReason,
+  SmtpAuthMechanism,
+  TicketStatus,
+} from '#graphql/enums.ts';
 import type { ClientErrorCode } from '#graphql/errors.ts';
 
 /** One text per value of a schema enum. */
@@ -145,6 +163,11 @@ const en = {
       LAST_DAYS: 'Mail of the last days…',
       ALL: 'Everything in the folder',
     } satisfies Labels<ImportExisting>,
+    dmarcFail: {
+      FLAG: 'Import it and mark it as forged',
+      HOLD: 'Hold it for an admin to review',
+      REFUSE: 'Refuse it',
+    } satisfies Labels<DmarcFailPolicy>,
   },
   accounts: {
     title: 'E-mail accounts',
@@ -261,6 +284,10 @@ const en = {
       appendReplies: 'Add replies to existing tickets',
       appendRepliesDescription: 'When an e-mail answers a message Correio sent, it becomes a new action on that ticket.',
       sameSubjectPolicy: 'When an e-mail has the same subject as an existing ticket',
+      dmarcFailPolicy: 'When the sender is forged (fails DMARC)',
+      dmarcFailPolicyHint: 'Held and refused mail is listed under Failed imports › Refused messages; held mail can be released there.',
+      trustedAuthservId: 'Trusted checking server (authserv-id)',
+      trustedAuthservIdHint: 'The server whose Authentication-Results header says whether the sender is genuine, e.g. mx.google.com. Empty: the provider’s own when known.',
     },
     outgoing: {
       description: 'How your agents’ answers reach the customer.',
@@ -389,6 +416,28 @@ const en = {
     retryFailed: 'Could not send it again',
     updateFailed: 'Could not change the ticket',
     noAccount: 'This ticket has no e-mail account any more, so answers cannot be sent. Internal notes still work.',
+    signed: 'Signed (S/MIME)',
+    signedTitle: 'The sender signed this message with a certificate (S/MIME). Correio shows its content; the signature itself is not checked.',
+    verdict: { VERIFIED: 'Verified sender', NOT_VERIFIED: 'Sender not verified', FORGED: 'Forged sender' } satisfies Labels<SenderVerdict>,
+    verdictReason: {
+      DMARC_PASS: '{domain} confirms it sent this message (DMARC passed).',
+      DKIM_ALIGNED: 'Signed by {domain} (DKIM). The domain publishes no DMARC policy.',
+      DMARC_FAIL_POLICY: '{domain} did not send this message: it fails DMARC, and the domain asks receivers to {policy} such mail. Do not trust requests for payments or passwords in it.',
+      DMARC_FAIL_FORWARDED: 'Fails DMARC for {domain}, but it was forwarded, and the forwarding server vouches for the original (ARC).',
+      DMARC_FAIL_NO_POLICY: 'Fails DMARC for {domain}, but the domain asks for no action (p=none).',
+      SERVER_UNKNOWN: 'No signature of {domain} verifies, and the server that received it is not trusted to say whether it came from {domain}’s servers. An admin can name the trusted checking server in the account.',
+      TEMPORARY_ERROR: 'The check could not complete (DNS error); it may pass later.',
+      NO_EVIDENCE: 'Nothing proves who sent it: {domain} has no DMARC policy and the message carries no signature of its own.',
+    } satisfies Labels<SenderVerdictReason>,
+    dmarcPolicy: { reject: 'reject', quarantine: 'quarantine' },
+    checkedBy: { CORREIO: 'Checked by Correio on arrival', TRUSTED_HEADER: 'Checked by {server}', DKIM_ONLY: 'Checked by Correio from the signatures' },
+    attachedMessage: 'Attached e-mail',
+    attachedMessageFrom: 'From {from}',
+    attachedFiles: 'Its attachments: {files}',
+    calendarEvent: 'Calendar invitation',
+    calendarMethod: { REQUEST: 'Invitation', CANCEL: 'Cancelled', REPLY: 'Answer to an invitation' },
+    calendarWhere: 'Where: {location}',
+    calendarOrganizer: 'Organizer: {organizer}',
   },
   chips: {
     remove: 'Remove {address}',
@@ -530,7 +579,14 @@ const en = {
         RATE_LIMITED: 'Too many from sender',
         APPEND_DISABLED: 'Replies switched off',
         DUPLICATE: 'Duplicate',
+        DMARC_FAILED: 'Forged sender',
       } satisfies Labels<RefusalReason>,
+      held: 'Held',
+      released: 'Released {when}',
+      release: 'Release',
+      releaseTitle: 'Import it as a ticket anyway; the ticket will still show the forged-sender warning.',
+      releasedToast: 'Released: it is now a ticket.',
+      releaseFailed: 'Could not release the message',
     },
   },
 };

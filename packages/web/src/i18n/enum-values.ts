@@ -14,5 +14,6 @@ export const SMTP_AUTH_MECHANISMS = valuesOf(en.mechanism);
 export const NEW_TICKET_POLICIES = valuesOf(en.policy.newTicket);
 export const SAME_SUBJECT_POLICIES = valuesOf(en.policy.sameSubject);
 export const IMPORT_EXISTING = valuesOf(en.policy.importExisting);
+export const DMARC_FAIL_POLICIES = valuesOf(en.policy.dmarcFail);
 export const TICKET_STATUSES = valuesOf(en.ticketStatus);
 export const CONNECTION_STATES = valuesOf(en.status.state);

@@ -95,6 +95,8 @@ export const refusedMessages = pgTable(
     rawBlobKey: text('raw_blob_key'),
     // W9: the authentication verdict of mail held or refused for failing DMARC.
     authenticationResults: jsonb('authentication_results').$type<AuthenticationResults>(),
+    // Held (not refused) for an admin to look at: it can be released.
+    held: boolean('held').notNull().default(false),
     // Held mail an admin let through (it then imported like any other message).
     releasedAt: timestamp('released_at', { withTimezone: true }),
   },

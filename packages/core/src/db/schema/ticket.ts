@@ -150,9 +150,17 @@ export interface AuthenticationResults {
   dkim: AuthenticationResult[];
   dmarc: (AuthenticationResult & { policy: string | null }) | null;
   arc: AuthenticationResult | null;
-  /** One sentence for the hover: why the verdict is what it is. */
+  /** The From domain the verdict is about. */
+  fromDomain: string | null;
+  /** Why the verdict is what it is, as a code the SPA words in the reader's language. */
+  reasonCode: SenderVerdictReason;
+  /** The same, one English sentence (API clients, logs of support conversations). */
   reason: string;
 }
+
+/** Every reason a sender verdict can have (W9); `AuthenticationResults.reasonCode`. */
+export const SENDER_VERDICT_REASONS = ['DMARC_PASS', 'DKIM_ALIGNED', 'DMARC_FAIL_POLICY', 'DMARC_FAIL_FORWARDED', 'DMARC_FAIL_NO_POLICY', 'SERVER_UNKNOWN', 'TEMPORARY_ERROR', 'NO_EVIDENCE'] as const;
+export type SenderVerdictReason = (typeof SENDER_VERDICT_REASONS)[number];
 
 export type AttachmentDetails =
   | { kind: 'MESSAGE'; subject: string; from: string | null; date: string | null; text: string; attachments: Array<{ filename: string; size: number }> }

@@ -29,6 +29,7 @@ function mail(overrides: Partial<PreparedEmail> = {}): InboundMessage {
     smimeSigned: false,
     threadIndex: null,
     outlookConversation: null,
+    senderAuth: null,
     ...overrides,
   };
   return { sourceKey: `imap:INBOX:1:${Math.random()}`, prepared, receivedAt: null, historical: false };
@@ -38,7 +39,7 @@ function known(overrides: Partial<Known> = {}): Known {
   return { own: new Set(['support@acme.example']), owners: new Map(), tickets: new Map(), byNumber: new Map(), bySubject: new Map(), byConversation: new Map(), clients: new Map(), rules: new Map(), ...overrides };
 }
 
-const account: DecidingAccount = { workspaceId: 'ws', appendReplies: true, sameSubjectPolicy: 'ASSOCIATE_IF_CLIENT_OR_CC', newTicketPolicy: 'ANY_SENDER' };
+const account: DecidingAccount = { workspaceId: 'ws', appendReplies: true, sameSubjectPolicy: 'ASSOCIATE_IF_CLIENT_OR_CC', newTicketPolicy: 'ANY_SENDER', dmarcFailPolicy: 'FLAG' };
 const input = (k: Known = known(), extra: Partial<DecisionInput> = {}): DecisionInput => ({ account, known: k, senderOverLimit: () => false, ...extra });
 const ticket = (id: string, extra: Partial<TicketCandidate> = {}): TicketCandidate => ({ id, status: 'RESOLVED', customerEmail: 'ana@cliente.example', ccs: [], ...extra });
 
@@ -49,6 +50,7 @@ describe('the inbound rules', () => {
       'bounce',
       'auto-reply',
       'same message elsewhere',
+      'forged sender',
       'flood',
       'reply to a ticket',
       'new-ticket policy',
@@ -94,6 +96,15 @@ describe('the inbound rules', () => {
     const decision = decide(mail(), input(k, { senderOverLimit: () => (counted++, true) }));
     expect(decision).toEqual({ kind: 'SAME_MESSAGE_ELSEWHERE', ticketId: 't1' });
     expect(counted).toBe(0);
+  });
+
+  it('hold or refuse a forged sender as the account says, flag it by default, and let a released one through', () => {
+    const forged = mail({ senderAuth: { verdict: 'FORGED', results: { source: 'CORREIO', authservId: null, spf: null, dkim: [], dmarc: { result: 'fail', domain: 'banco.example', detail: null, policy: 'reject' }, arc: null, fromDomain: 'banco.example', reasonCode: 'DMARC_FAIL_POLICY', reason: 'banco.example did not send this.' } } });
+    expect(decide(forged, input())).toMatchObject({ kind: 'OPEN' });
+    const hold = { ...input(), account: { ...account, dmarcFailPolicy: 'HOLD' as const } };
+    expect(decide(forged, hold)).toEqual({ kind: 'REFUSE', reason: 'DMARC_FAILED', detail: 'Held: banco.example did not send this.', held: true });
+    expect(decide({ ...forged, released: true }, hold)).toMatchObject({ kind: 'OPEN' });
+    expect(decide(forged, { ...input(), account: { ...account, dmarcFailPolicy: 'REFUSE' as const } })).toMatchObject({ reason: 'DMARC_FAILED', held: false });
   });
 
   it('apply the flood limit to live mail only, before threading', () => {

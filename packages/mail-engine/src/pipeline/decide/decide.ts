@@ -1,6 +1,7 @@
 import { autoReply } from './auto-reply.ts';
 import { bounce } from './bounce.ts';
 import { flood } from './flood.ts';
+import { forgedSender } from './forged-sender.ts';
 import { newTicketPolicy } from './new-ticket-policy.ts';
 import { openTicket } from './open-ticket.ts';
 import { ownMessage } from './own-message.ts';
@@ -11,7 +12,8 @@ import type { Decision, DecisionInput, InboundMessage, Rule } from './types.ts';
 /**
  * The inbound decision, rule by rule, in this order (as Zammad orders its e-mail filters): the
  * first rule that decides wins. Loop protection comes first, so no later rule ever sees our own
- * mail, a bounce or an auto-reply; the flood limit counts only mail that would make an action;
+ * mail, a bounce or an auto-reply; a forged sender is stopped (if the account says so) before it
+ * counts against the flood limit, which counts only mail that would make an action;
  * threading comes before the new-ticket policy, so a policy never blocks an answer.
  */
 export const INBOUND_RULES: ReadonlyArray<readonly [name: string, rule: Rule]> = [
@@ -19,6 +21,7 @@ export const INBOUND_RULES: ReadonlyArray<readonly [name: string, rule: Rule]> =
   ['bounce', bounce],
   ['auto-reply', autoReply],
   ['same message elsewhere', sameMessage],
+  ['forged sender', forgedSender],
   ['flood', flood],
   ['reply to a ticket', replyToTicket],
   ['new-ticket policy', newTicketPolicy],

@@ -11,6 +11,8 @@ export interface InboundMessage {
   receivedAt: Date | null;
   /** Imported from before the account was connected: never notifies anyone. */
   historical: boolean;
+  /** Held for a failed DMARC check and released by an admin. */
+  released?: boolean;
 }
 
 /** Who owns a Message-ID already: a ticket, the action it came with, and whether Correio sent it. */
@@ -41,7 +43,7 @@ export interface Known {
 }
 
 /** The account settings the rules obey. */
-export type DecidingAccount = Pick<AccountRow, 'workspaceId' | 'appendReplies' | 'sameSubjectPolicy' | 'newTicketPolicy'>;
+export type DecidingAccount = Pick<AccountRow, 'workspaceId' | 'appendReplies' | 'sameSubjectPolicy' | 'newTicketPolicy' | 'dmarcFailPolicy'>;
 
 export interface DecisionInput {
   account: DecidingAccount;
@@ -52,7 +54,7 @@ export interface DecisionInput {
 
 /** What to do with one message; the write plan carries it out. */
 export type Decision =
-  | { kind: 'REFUSE'; reason: RefusalReason; detail: string }
+  | { kind: 'REFUSE'; reason: RefusalReason; detail: string; held?: boolean }
   /** A delivery report: kept as refused mail, and marks the reply it is about FAILED when Correio sent it. */
   | { kind: 'BOUNCE'; detail: string; original: MessageOwner | null }
   /** The same mail already made an action (it reached two of the workspace's addresses). */

@@ -4,7 +4,10 @@ const locale = () => i18n.global.locale.value;
 
 export function formatDateTime(iso: string | null | undefined): string {
   if (!iso) return '';
-  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+  const date = new Date(iso);
+  // Dates from inside a mail (an attached message's, an invitation's) may be anything.
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(date);
 }
 
 export function formatTime(iso: string | null | undefined): string {

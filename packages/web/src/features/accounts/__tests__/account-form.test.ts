@@ -26,8 +26,9 @@ const stored: StoredAccount = {
     sameSubjectPolicy: 'NEW_TICKET',
     importExisting: 'NONE',
     importExistingDays: null,
+    trustedAuthservId: 'mx.loja.com.br',
   },
-  receiving: { enabled: true, newTicketPolicy: 'REGISTERED_CLIENTS', appendReplies: true, sameSubjectPolicy: 'NEW_TICKET' },
+  receiving: { enabled: true, newTicketPolicy: 'REGISTERED_CLIENTS', appendReplies: true, sameSubjectPolicy: 'NEW_TICKET', dmarcFailPolicy: 'HOLD' },
   outgoing: {
     host: 'smtp.loja.com.br',
     port: 587,
@@ -56,7 +57,7 @@ describe('account form ⇄ EmailAccountInput', () => {
       groupId: 'g1',
       ticketTypeId: null,
       sendSingleMessageToAllRecipients: false,
-      incoming: { host: 'imap.loja.com.br', port: 993, deleteAfterDays: 30, newTicketPolicy: 'REGISTERED_CLIENTS', sameSubjectPolicy: 'NEW_TICKET', folder: 'INBOX' },
+      incoming: { host: 'imap.loja.com.br', port: 993, deleteAfterDays: 30, newTicketPolicy: 'REGISTERED_CLIENTS', sameSubjectPolicy: 'NEW_TICKET', folder: 'INBOX', dmarcFailPolicy: 'HOLD', trustedAuthservId: 'mx.loja.com.br' },
       outgoing: { host: 'smtp.loja.com.br', port: 587, encryption: 'STARTTLS', requiresAuth: true, authMechanism: 'LOGIN', useSeparateIdentity: false, username: null },
     });
   });

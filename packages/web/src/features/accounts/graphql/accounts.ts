@@ -42,9 +42,9 @@ export const AccountFormFields = graphql(`
     id name kind address active providerId sendSingleMessageToAllRecipients
     incoming {
       enabled protocol host port encryption username hasPassword folder markAsRead deleteAfterDays
-      newTicketPolicy appendReplies sameSubjectPolicy importExisting importExistingDays
+      newTicketPolicy appendReplies sameSubjectPolicy importExisting importExistingDays trustedAuthservId
     }
-    receiving { enabled newTicketPolicy appendReplies sameSubjectPolicy }
+    receiving { enabled newTicketPolicy appendReplies sameSubjectPolicy dmarcFailPolicy }
     outgoing { host port encryption requiresAuth username hasPassword authMechanism useSeparateIdentity }
     brand { name url logoUrl }
     ticketType { id }

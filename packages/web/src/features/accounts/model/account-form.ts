@@ -1,5 +1,5 @@
 import { defaultIncomingPort, defaultOutgoingPort } from '@correio/mail-settings';
-import type { AccountKind, Encryption, ImportExisting, IncomingProtocol, NewTicketPolicy, SameSubjectPolicy, SmtpAuthMechanism } from '#graphql/enums.ts';
+import type { AccountKind, DmarcFailPolicy, Encryption, ImportExisting, IncomingProtocol, NewTicketPolicy, SameSubjectPolicy, SmtpAuthMechanism } from '#graphql/enums.ts';
 import type { ResultOf, VariablesOf } from '#graphql/graphql.ts';
 import { looksLikeEmail } from '#shared/utils/email.ts';
 import type { AccountFormOptionsQuery, CreateEmailAccountMutation, EmailAccountFormQuery } from '../graphql/accounts.ts';
@@ -34,6 +34,8 @@ export interface AccountForm {
     sameSubjectPolicy: SameSubjectPolicy;
     importExisting: ImportExisting;
     importExistingDays: number | null;
+    dmarcFailPolicy: DmarcFailPolicy;
+    trustedAuthservId: string;
   };
   sending: boolean;
   outgoing: {
@@ -79,6 +81,8 @@ export function emptyForm(): AccountForm {
       sameSubjectPolicy: 'ASSOCIATE_IF_CLIENT_OR_CC',
       importExisting: 'NONE',
       importExistingDays: 7,
+      dmarcFailPolicy: 'FLAG',
+      trustedAuthservId: '',
     },
     sending: true,
     outgoing: {
@@ -127,6 +131,7 @@ export function formFromAccount(a: StoredAccount): AccountForm {
       sameSubjectPolicy: i.sameSubjectPolicy,
       importExisting: i.importExisting,
       importExistingDays: i.importExistingDays ?? 7,
+      trustedAuthservId: i.trustedAuthservId ?? '',
     };
   } else {
     form.incoming.enabled = a.kind === 'BUILTIN' ? a.receiving.enabled : false;
@@ -134,6 +139,7 @@ export function formFromAccount(a: StoredAccount): AccountForm {
     form.incoming.appendReplies = a.receiving.appendReplies;
     form.incoming.sameSubjectPolicy = a.receiving.sameSubjectPolicy;
   }
+  form.incoming.dmarcFailPolicy = a.receiving.dmarcFailPolicy;
   form.sending = !!a.outgoing;
   if (a.outgoing) {
     const o = a.outgoing;
@@ -161,6 +167,7 @@ export function inputFromForm(form: AccountForm): AccountInput {
     newTicketPolicy: form.incoming.newTicketPolicy,
     appendReplies: form.incoming.appendReplies,
     sameSubjectPolicy: form.incoming.sameSubjectPolicy,
+    dmarcFailPolicy: form.incoming.dmarcFailPolicy,
   };
   const brand = {
     name: form.brand.name.trim() || null,
@@ -205,6 +212,7 @@ export function inputFromForm(form: AccountForm): AccountInput {
       ...policies,
       importExisting: i.importExisting,
       importExistingDays: i.importExisting === 'LAST_DAYS' ? i.importExistingDays : null,
+      trustedAuthservId: i.trustedAuthservId.trim() || null,
     },
     outgoing: form.sending
       ? {

@@ -1,4 +1,5 @@
 import { graphql } from '#graphql/graphql.ts';
+import { SenderCheckFields } from '#features/tickets/graphql/tickets.ts';
 
 // Groups and ticket types are both plain lists of names. The same aliases (`items`, `created`)
 // give their documents one shape, so one view serves both (AdminNameListView).
@@ -36,8 +37,26 @@ export const FailedImportsQuery = graphql(`
 `);
 export const RetryFailedImportMutation = graphql(`mutation RetryFailedImport($id: ID!) { retryFailedImport(id: $id) }`);
 
-export const RefusedMessagesQuery = graphql(`
-  query RefusedMessages {
-    refusedMessages { id at reason detail from subject account { id name address } }
+const RefusedMessageFields = graphql(
+  `
+  fragment RefusedMessageFields on RefusedMessage {
+    id at reason detail from subject held releasedAt
+    authenticationResults { ...SenderCheckFields }
+    account { id name address }
   }
-`);
+`,
+  [SenderCheckFields],
+);
+
+export const RefusedMessagesQuery = graphql(
+  `
+  query RefusedMessages { refusedMessages { ...RefusedMessageFields } }
+`,
+  [RefusedMessageFields],
+);
+export const ReleaseHeldMessageMutation = graphql(
+  `
+  mutation ReleaseHeldMessage($id: ID!) { releaseHeldMessage(id: $id) { ...RefusedMessageFields } }
+`,
+  [RefusedMessageFields],
+);

@@ -41,14 +41,34 @@ export const TicketOptionsQuery = graphql(`
   }
 `);
 
-export const TicketActionFields = graphql(`
-  fragment TicketActionFields on TicketAction {
-    id kind createdAt from fromName to cc subject text fullText html messageId
-    attachments { id filename contentType size inline url }
-    author { id name email avatarUrl }
-    delivery deliveryError
+/** What the sender verdict's explanation needs (ticket view, refused-mail list). */
+export const SenderCheckFields = graphql(`
+  fragment SenderCheckFields on AuthenticationResults {
+    source authservId fromDomain reasonCode
+    dmarc { result policy domain }
+    arc { result domain }
+    dkim { result domain }
+    spf { result domain }
   }
 `);
+
+export const TicketActionFields = graphql(
+  `
+  fragment TicketActionFields on TicketAction {
+    id kind createdAt from fromName to cc subject text fullText html messageId
+    attachments {
+      id filename contentType size inline url
+      attachedMessage { subject from date text attachments { filename size } }
+      calendarEvent { method summary start end location organizer }
+    }
+    author { id name email avatarUrl }
+    delivery deliveryError
+    smimeSigned senderVerdict
+    authenticationResults { ...SenderCheckFields }
+  }
+`,
+  [SenderCheckFields],
+);
 
 export const TicketDetailFields = graphql(
   `
