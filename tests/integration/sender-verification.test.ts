@@ -149,6 +149,24 @@ describe('sender verification (W9) through Correio’s SMTP receiver', () => {
   });
 });
 
+describe('switched off (CORREIO_SENDER_VERIFICATION=off)', () => {
+  it('imports without asking DNS, and says “not checked” rather than guessing', async () => {
+    const quiet = await startTestApp({ CORREIO_DNS_SERVERS: dns.server, CORREIO_SENDER_VERIFICATION: 'off' });
+    try {
+      const owner = await signUp(quiet.url, { slug: 'sem-verificacao' });
+      const [account] = (await gqlOk(quiet.url, `{ emailAccounts { address } }`, {}, owner.token)).emailAccounts;
+      const asked = dns.asked.length;
+      const raw = await signed({ from: `Banco Seguro <aviso@${BANCO}>`, subject: 'Sem verificação', text: 'Teste.' }, golpeKey);
+      await sendToReceiver(quiet.engine!.inboundSmtpPort!, { from: `x@${GOLPE}`, to: [account.address] }, raw);
+      const ticket = await waitFor(async () => (await gqlOk(quiet.url, ACTION, { search: 'Sem verificação' }, owner.token)).tickets.edges[0]?.node, 'the ticket');
+      expect(ticket.actions[0]).toMatchObject({ senderVerdict: null, authenticationResults: null });
+      expect(dns.asked.length).toBe(asked);
+    } finally {
+      await quiet.stop();
+    }
+  });
+});
+
 describe('what an account does with DMARC-failed mail (A4)', () => {
   const REFUSED = `{ refusedMessages { id reason held releasedAt subject detail authenticationResults { reasonCode dmarc { result domain } } } }`;
   const refused = async () => (await gqlOk(app.url, REFUSED, {}, admin.token)).refusedMessages as Array<{ id: string; reason: string; held: boolean; releasedAt: string | null; subject: string; detail: string; authenticationResults: { reasonCode: string } | null }>;

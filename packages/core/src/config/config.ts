@@ -33,6 +33,7 @@ const envSchema = z.object({
     .superRefine((value, ctx) => {
       for (const s of dnsServers(value)) if (!/^(\[[0-9a-f:]+\]|[0-9.]+|[0-9a-f:]+)(:\d+)?$/i.test(s)) ctx.addIssue({ code: 'custom', message: `“${s}” is not a DNS server address such as 1.1.1.1 or 127.0.0.1:5353` });
     }),
+  CORREIO_SENDER_VERIFICATION: z.enum(['on', 'off']).default('on'),
   CORREIO_CORS_ORIGINS: z
     .string()
     .optional()
@@ -76,6 +77,8 @@ export interface CorreioConfig {
   privateHosts: PrivateHostsPolicy;
   /** DNS servers sender verification asks (SPF, DKIM, DMARC); empty → the system's. */
   dnsServers: string[];
+  /** W9: SPF/DKIM/DMARC/ARC on inbound mail (off: an install without outside DNS, or a benchmark's baseline). */
+  senderVerification: boolean;
   /** Browser origins allowed to call the API cross-origin; empty → same origin only. */
   corsOrigins: string[];
   smtpRelayUrl: string | undefined;
@@ -128,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CorreioConfig 
     privateHosts: parsePrivateHostsAllowed(e.CORREIO_PRIVATE_HOSTS_ALLOWED),
     corsOrigins: corsOrigins(e.CORREIO_CORS_ORIGINS),
     dnsServers: dnsServers(e.CORREIO_DNS_SERVERS),
+    senderVerification: e.CORREIO_SENDER_VERIFICATION === 'on',
     smtpRelayUrl: e.SMTP_RELAY_URL,
     role: e.CORREIO_ROLE,
     signup: e.CORREIO_SIGNUP,

@@ -42,7 +42,7 @@ export class Importer {
     private readonly runtime: Runtime,
     options: { parseWorkers?: number } = {},
   ) {
-    this.pool = new PreparePool(runtime.blobs, runtime.logger, options.parseWorkers, runtime.config.dnsServers);
+    this.pool = new PreparePool(runtime.blobs, runtime.logger, options.parseWorkers, { enabled: runtime.config.senderVerification, dnsServers: runtime.config.dnsServers });
   }
 
   /** Resolves when the parser workers have started, so the first messages are not slowed by module loading. */

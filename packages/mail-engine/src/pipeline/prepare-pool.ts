@@ -37,6 +37,12 @@ export interface PrepareInput {
  * Prepares messages on worker threads, one per core, falling back to this thread when workers
  * cannot start. Streams are written to the blob store here first (a stream cannot cross threads).
  */
+/** Whether (and through which DNS servers) workers verify senders (W9). */
+export interface SenderVerificationSettings {
+  enabled: boolean;
+  dnsServers: string[];
+}
+
 export class PreparePool {
   private readonly workers: Array<{ worker: Worker; busy: number }> = [];
   private readonly jobs = new Map<number, Job>();
@@ -45,15 +51,15 @@ export class PreparePool {
   /** Resolves once every worker has loaded its modules (or after a few seconds at worst). */
   readonly ready: Promise<void>;
   private readyWaiters: Array<() => void> = [];
-  private readonly resolver: TxtResolver;
+  private readonly resolver: TxtResolver | null;
 
   constructor(
     private readonly blobs: BlobStore,
     private readonly logger: Logger,
     size = Math.max(1, Math.min(4, availableParallelism())),
-    private readonly dnsServers: string[] = [],
+    private readonly verification: SenderVerificationSettings = { enabled: true, dnsServers: [] },
   ) {
-    this.resolver = cachedResolver(dnsServers);
+    this.resolver = verification.enabled ? cachedResolver(verification.dnsServers) : null;
     size = Math.max(0, size);
     const readies: Array<Promise<void>> = [];
     try {
@@ -117,7 +123,7 @@ export class PreparePool {
   }
 
   private spawn(): Worker {
-    const worker = new Worker(new URL('./prepare-worker.mjs', import.meta.url), { workerData: { blobRoot: this.blobs.root, dnsServers: this.dnsServers } });
+    const worker = new Worker(new URL('./prepare-worker.mjs', import.meta.url), { workerData: { blobRoot: this.blobs.root, verification: this.verification } });
     worker.unref();
     worker.on('message', (msg: { id: number; ready?: boolean; prepared?: PreparedEmail; error?: { message: string } }) => {
       if (msg.ready) return this.readyWaiters.shift()?.();

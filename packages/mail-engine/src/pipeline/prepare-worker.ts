@@ -3,11 +3,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { BlobStore } from '@correio/core';
 import { prepareEmail, type PrepareSource } from './prepare.ts';
+import type { SenderVerificationSettings } from './prepare-pool.ts';
 import { cachedResolver } from './sender-auth/dns-cache.ts';
 
-const data = workerData as { blobRoot: string; dnsServers: string[] };
+const data = workerData as { blobRoot: string; verification: SenderVerificationSettings };
 const blobs = new BlobStore(data.blobRoot);
-const resolver = cachedResolver(data.dnsServers);
+const resolver = data.verification.enabled ? cachedResolver(data.verification.dnsServers) : null;
 
 parentPort!.on('message', (job: { id: number; source: PrepareSource }) => {
   // A Buffer arrives as a plain Uint8Array after crossing threads.

@@ -76,7 +76,8 @@ export interface PrepareSource {
   arrival?: ArrivalFacts;
 }
 
-export async function prepareEmail(source: PrepareSource, blobs: BlobStore, resolver: TxtResolver): Promise<PreparedEmail> {
+/** `resolver` null: sender verification is switched off (CORREIO_SENDER_VERIFICATION=off). */
+export async function prepareEmail(source: PrepareSource, blobs: BlobStore, resolver: TxtResolver | null): Promise<PreparedEmail> {
   const { blobKey: rawBlobKey, size: rawSize } = source;
   const parseFrom: Buffer | Readable = source.raw ?? blobs.read(rawBlobKey);
   {
@@ -94,7 +95,7 @@ export async function prepareEmail(source: PrepareSource, blobs: BlobStore, reso
     for (const a of attachments) a.shownInline = a.inline && !!html && html.includes(a.id);
     const classification = classifyMessage(parsed.headers, parsed.from, parsed.contentType);
     // Only mail that can make an action is verified: bounces and auto-replies never reach a ticket.
-    const senderAuth = classification.kind === 'NORMAL' ? await verifyQuietly(source, blobs, resolver) : null;
+    const senderAuth = resolver && classification.kind === 'NORMAL' ? await verifyQuietly(source, blobs, resolver) : null;
     return {
       rawBlobKey,
       rawSize,
