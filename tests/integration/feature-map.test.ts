@@ -35,8 +35,9 @@ describe('docs/features.md', () => {
     expect(incomplete.map((r) => r.id)).toEqual([]);
   });
 
+  // Fixtures are other people's mail (corpora): an ID-shaped word in a base64 line cites nothing.
   it('knows every feature ID the code and tests cite', () => {
-    const cited = execFileSync('git', ['grep', '-hoE', '\\b[AWSN][0-9]{1,2}\\b', '--', 'packages/*/src', 'tests'], { cwd: ROOT, encoding: 'utf8' })
+    const cited = execFileSync('git', ['grep', '-hoE', '\\b[AWSN][0-9]{1,2}\\b', '--', 'packages/*/src', 'tests', ':(exclude)tests/fixtures'], { cwd: ROOT, encoding: 'utf8' })
       .split('\n')
       .filter((id) => ID.test(id));
     const known = new Set(rows.map((r) => r.id));

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { BlobStore } from '@correio/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseEmail, ParseError } from './parse.ts';
+import { prepareEmail } from './prepare.ts';
 
 // W8: the sender read as mail clients read it, and the fallbacks when From is unusable.
 
@@ -28,14 +29,42 @@ describe('the sender of a message', () => {
   });
 
   it('falls back to Reply-To, then Sender, then Return-Path', async () => {
-    expect((await parse(['From: undisclosed-recipients:;', 'Reply-To: Ana <ana@cliente.com>', 'Sender: robo@cliente.com'])).from.address).toBe('ana@cliente.com');
-    expect((await parse(['From: ana at cliente.com', 'Sender: Robo <robo@cliente.com>'])).from.address).toBe('robo@cliente.com');
-    expect((await parse(['Return-Path: <bounces@cliente.com>', 'To: support@acme.example'])).from.address).toBe('bounces@cliente.com');
+    expect((await parse(['From: undisclosed-recipients:;', 'Reply-To: Ana <ana@cliente.com>', 'Sender: robo@cliente.com'])).from?.address).toBe('ana@cliente.com');
+    expect((await parse(['From: ana at cliente.com', 'Sender: Robo <robo@cliente.com>'])).from?.address).toBe('robo@cliente.com');
+    expect((await parse(['Return-Path: <bounces@cliente.com>', 'To: support@acme.example'])).from?.address).toBe('bounces@cliente.com');
   });
 
   it('holds a message that names nobody to answer, saying why', async () => {
-    await expect(parse(['From: undisclosed-recipients:;', 'Return-Path: <>', 'To: support@acme.example'])).rejects.toThrow(ParseError);
-    await expect(parse(['To: support@acme.example'])).rejects.toThrow(/names nobody to answer/);
+    const prepare = (headers: string[]) => prepareEmail({ blobKey: 'x', size: 0, sha256: null, raw: Buffer.from(`${headers.join('\r\n')}\r\nSubject: s\r\n\r\nbody\r\n`) }, blobs, null);
+    expect((await parse(['To: support@acme.example'])).from).toBeNull();
+    await expect(prepare(['From: undisclosed-recipients:;', 'Return-Path: <>', 'To: support@acme.example'])).rejects.toThrow(ParseError);
+    await expect(prepare(['To: support@acme.example'])).rejects.toThrow(/names nobody to answer/);
+  });
+
+  it('lets a mailer daemon’s report without a sender be what it is: a bounce', async () => {
+    const report = [
+      'Subject: Undelivered Mail Returned to Sender',
+      'To: support@acme.example',
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="r"',
+      '',
+      '--r',
+      'Content-Type: text/plain',
+      '',
+      'The mail system could not deliver it.',
+      '--r',
+      'Content-Type: message/delivery-status',
+      '',
+      'Reporting-MTA: dns; mx.example',
+      '',
+      'Final-Recipient: rfc822; x@y.example',
+      'Action: failed',
+      'Status: 5.1.1',
+      '--r--',
+      '',
+    ].join('\r\n');
+    const prepared = await prepareEmail({ blobKey: 'x', size: 0, sha256: null, raw: Buffer.from(report) }, blobs, null);
+    expect(prepared.classification.kind).toBe('BOUNCE');
+    expect(prepared.from.address).toBe('mailer-daemon');
   });
 
   it('removes NUL and control characters before anything is stored', async () => {

@@ -4,7 +4,7 @@ import { compile } from 'html-to-text';
 import type { HeaderValue, MessageText } from 'mailparser';
 import { addresses, senderOf, type HeaderLine, type ParsedAddress } from './addresses.ts';
 import { storeAttachment, type StoredAttachment, type StoredPart } from './attachments/store-attachment.ts';
-import { CharsetDetectingParser } from './charset/detecting-parser.ts';
+import { TolerantMailParser } from './tolerant-parser.ts';
 import { cleanLine, cleanText } from './clean-text.ts';
 
 export type { ParsedAddress } from './addresses.ts';
@@ -22,8 +22,8 @@ export interface ParsedEmail {
   inReplyTo: string | null;
   references: string[];
   subject: string;
-  /** From, or the first usable of Reply-To, Sender and Return-Path. */
-  from: ParsedAddress;
+  /** From, or the first usable of Reply-To, Sender and Return-Path; null when none is (a mailer daemon's report may say nobody). */
+  from: ParsedAddress | null;
   replyTo: ParsedAddress | null;
   to: ParsedAddress[];
   cc: ParsedAddress[];
@@ -44,7 +44,15 @@ export class ParseError extends Error {
   readonly code = 'PARSE_FAILED';
 }
 
-const htmlToText = compile({ wordwrap: false, selectors: [{ selector: 'img', format: 'skip' }] });
+// Headings and table headers as written: html-to-text's default upper-cases them, which reads as shouting in a ticket.
+const htmlToText = compile({
+  wordwrap: false,
+  selectors: [
+    { selector: 'img', format: 'skip' },
+    ...['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((selector) => ({ selector, options: { uppercase: false } })),
+    { selector: 'table', options: { uppercaseHeaderCells: false } },
+  ],
+});
 
 const REPORT_TYPES = new Set(['message/delivery-status', 'message/global-delivery-status', 'text/rfc822-headers', 'message/global-headers', 'message/feedback-report']);
 // A bounce is small; its first bytes are kept so the returned message's headers can be read
@@ -62,8 +70,10 @@ export function parseEmail(source: Readable | Buffer, blobs: BlobStore): Promise
   return new Promise((resolve, reject) => {
     // Text from HTML is derived once below with a precompiled converter: mailparser would
     // compile html-to-text's options again for every message, which costs more than the conversion.
-    const parser = new CharsetDetectingParser({ skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true, skipHtmlToText: true, keepDeliveryStatus: true });
+    const parser: TolerantMailParser = new TolerantMailParser({ skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true, skipHtmlToText: true, keepDeliveryStatus: true });
     const stored: Array<StoredPart | null> = [];
+    // Slots of parts that came from a multipart/alternative (an invitation's text/calendar).
+    const alternativeSlots = new Set<number>();
     const reportParts: ReportPart[] = [];
     let smimeSigned = false;
     const pending: Array<Promise<unknown>> = [];
@@ -92,8 +102,18 @@ export function parseEmail(source: Readable | Buffer, blobs: BlobStore): Promise
         return;
       }
       if (data.type !== 'attachment') return;
-      const contentType = String(data['contentType'] ?? 'application/octet-stream').toLowerCase();
+      const contentType = mimeTypeOf(data['contentType']);
       const content = data['content'] as Readable;
+      const skip = () => {
+        content.resume();
+        content.on('end', () => data['release']?.());
+      };
+      const alternative = parser.alternatives.has(data['headers'] as object);
+      // Another rendition of the body (Apple's text/watch-html, text/enriched): mailparser already
+      // chose the plain and HTML ones; the rest are not files the sender attached.
+      if (alternative && contentType.startsWith('text/') && contentType !== 'text/calendar') return skip();
+      // What a report returns (the bounced message) is read from the raw prefix, never stored.
+      if (contentType === 'message/rfc822' && headerValue(headers.get('content-type'))?.toLowerCase() === 'multipart/report') return skip();
       if (REPORT_TYPES.has(contentType)) {
         pending.push(
           collect(content, MAX_REPORT_PART).then((buf) => {
@@ -106,12 +126,11 @@ export function parseEmail(source: Readable | Buffer, blobs: BlobStore): Promise
       if (multipartSigned(headers) && /^application\/(x-)?pkcs7-signature$/.test(contentType)) {
         // The signature of an S/MIME-signed message: the message is marked signed, the .p7s is not listed.
         smimeSigned = true;
-        content.resume();
-        content.on('end', () => data['release']?.());
-        return;
+        return skip();
       }
       // A slot per part, so attachments keep the order of the message whatever finishes first.
       const slot = stored.push(null) - 1;
+      if (alternative) alternativeSlots.add(slot);
       pending.push(
         storeAttachment(
           {
@@ -133,7 +152,7 @@ export function parseEmail(source: Readable | Buffer, blobs: BlobStore): Promise
       Promise.all(pending)
         .then(() => {
           if (failed) return;
-          const parts = stored.filter((p): p is StoredPart => p !== null);
+          const parts = withoutDuplicateAlternatives(stored, alternativeSlots);
           // Outlook's winmail.dat may hold the only body there is.
           const packed = parts.find((p) => p.body)?.body;
           const body = text?.text?.trim() || text?.html || !packed ? text : ({ text: packed.text ?? undefined, html: packed.html ?? false } as MessageText);
@@ -149,17 +168,33 @@ export function parseEmail(source: Readable | Buffer, blobs: BlobStore): Promise
     });
 
     if (Buffer.isBuffer(source)) {
-      prefix.push(source.subarray(0, REPORT_PREFIX_BYTES));
-      parser.end(source);
+      const bytes = withoutByteOrderMark(source);
+      prefix.push(bytes.subarray(0, REPORT_PREFIX_BYTES));
+      parser.end(bytes);
     } else {
-      source.on('data', (chunk: Buffer) => {
+      // The first three bytes are held until they can be told apart from a byte-order mark.
+      let head: Buffer | null = Buffer.alloc(0);
+      const feed = (chunk: Buffer) => {
         if (prefixBytes < REPORT_PREFIX_BYTES) {
           prefix.push(chunk);
           prefixBytes += chunk.length;
         }
+        if (!parser.write(chunk)) source.pause();
+      };
+      source.on('data', (data: Buffer) => {
+        if (head === null) return feed(data);
+        head = Buffer.concat([head, data]);
+        if (head.length < 3) return;
+        const start = withoutByteOrderMark(head);
+        head = null;
+        feed(start);
       });
+      parser.on('drain', () => source.resume());
       source.on('error', fail);
-      source.pipe(parser);
+      source.on('end', () => {
+        if (head?.length) feed(head);
+        parser.end();
+      });
     }
   });
 }
@@ -167,9 +202,7 @@ export function parseEmail(source: Readable | Buffer, blobs: BlobStore): Promise
 function buildParsed(headers: Map<string, HeaderValue>, headerLines: HeaderLine[], text: MessageText | undefined, attachments: StoredAttachment[], reportParts: ReportPart[]): ParsedEmail {
   if (headers.size === 0) throw new ParseError('The message has no headers; it is not an e-mail.');
   const sender = senderOf(headers, headerLines);
-  // Without anyone to answer there is no customer: the message is kept for a human to look at.
-  if (!sender) throw new ParseError('The message names nobody to answer: From, Reply-To, Sender and Return-Path are all missing or unusable.');
-  const from = { address: sender.address.address, name: sender.address.name ? cleanLine(sender.address.name) || null : null };
+  const from = sender ? { address: sender.address.address, name: sender.address.name ? cleanLine(sender.address.name) || null : null } : null;
   const contentType = headerValue(headers.get('content-type')) ?? 'text/plain';
   const html = typeof text?.html === 'string' && text.html ? cleanText(text.html.slice(0, MAX_BODY_CHARS)) : null;
   return {
@@ -238,6 +271,31 @@ export function returnedHeaders(raw: Buffer): Buffer | null {
   const rest = text.slice(from).replace(/^(\r?\n)+/, '');
   const end = rest.search(/\r?\n\r?\n/);
   return Buffer.from(end >= 0 ? rest.slice(0, end) : rest.slice(0, 64 * 1024), 'latin1');
+}
+
+/** A UTF-8 byte-order mark before the first header (Windows tools that saved the .eml) hides every header from the parser. */
+function withoutByteOrderMark(chunk: Buffer): Buffer {
+  return chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? chunk.subarray(3) : chunk;
+}
+
+/** A Content-Type value that is no MIME type at all (`application-x-gzip`) is a file of unknown kind. */
+function mimeTypeOf(value: unknown): string {
+  const type = String(value ?? '').trim().toLowerCase();
+  return /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/.test(type) ? type : 'application/octet-stream';
+}
+
+/**
+ * Stored parts in message order, without an alternative that repeats an attachment byte for
+ * byte: Outlook and Gmail send an invitation both as the text/calendar alternative of the body
+ * and as an invite.ics file; it is one invitation. The duplicate blob itself is shared already.
+ */
+function withoutDuplicateAlternatives(stored: Array<StoredPart | null>, alternativeSlots: Set<number>): StoredPart[] {
+  const attachedHashes = new Set(stored.flatMap((p, i) => (p && !alternativeSlots.has(i) ? p.attachments.map((a) => a.sha256) : [])));
+  return stored.flatMap((p, i) => {
+    if (!p) return [];
+    if (!alternativeSlots.has(i)) return [p];
+    return [{ ...p, attachments: p.attachments.filter((a) => !attachedHashes.has(a.sha256)) }];
+  });
 }
 
 async function collect(stream: Readable, limit: number): Promise<Buffer> {

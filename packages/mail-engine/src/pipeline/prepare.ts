@@ -4,12 +4,15 @@ import type { BlobStore } from '@correio/core';
 import { classifyMessage, type Classification } from './message-kind.ts';
 import { parseDeliveryReport, type DeliveryReport } from './dsn.ts';
 import { extractTicketNumber, normalizeSubject } from './normalize-subject.ts';
-import { parseEmail, type ParsedAddress, type StoredAttachment } from './parse.ts';
+import { ParseError, parseEmail, type ParsedAddress, type StoredAttachment } from './parse.ts';
+
+/** Who a sender-less bounce or report is listed as coming from. */
+const REPORT_SENDER: ParsedAddress = { address: 'mailer-daemon', name: 'Mail Delivery System' };
 import { extractReplyText } from './reply-text.ts';
 import { sanitizeEmailHtml } from './sanitize-html.ts';
 import { conversationOf } from '../smtp/thread-index.ts';
 import type { TxtResolver } from './sender-auth/dns-cache.ts';
-import { verifySender, type ArrivalFacts, type SenderVerification } from './sender-auth/verify-sender.ts';
+import { HEAD_BYTES, verifySender, type ArrivalFacts, type SenderVerification, type VerifiableMessage } from './sender-auth/verify-sender.ts';
 
 /**
  * Everything about a message that needs no database: parsed, classified, its new content
@@ -49,15 +52,31 @@ export interface PreparedEmail {
 }
 
 /** A verification that cannot run (a broken signature header, a DNS outage) never stops an import. */
+/** The first `limit` bytes of a stream, which is then closed. */
+async function readHead(stream: Readable, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of stream) {
+      chunks.push(chunk as Buffer);
+      size += (chunk as Buffer).length;
+      if (size >= limit) break;
+    }
+  } finally {
+    stream.destroy();
+  }
+  return Buffer.concat(chunks).subarray(0, limit);
+}
+
 /** Verification never holds an import up for long: past this, the message is "not checked". */
 const VERIFY_BUDGET_MS = 10_000;
 
 async function verifyQuietly(source: PrepareSource, blobs: BlobStore, resolver: TxtResolver): Promise<SenderVerification | null> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    const raw = source.raw ?? (await blobs.readBuffer(source.blobKey));
+    const message: VerifiableMessage = source.raw ?? { open: () => blobs.read(source.blobKey), head: await readHead(blobs.read(source.blobKey), HEAD_BYTES) };
     const budget = new Promise<null>((resolve) => (timer = setTimeout(resolve, VERIFY_BUDGET_MS, null)));
-    return await Promise.race([verifySender(raw, source.arrival ?? {}, resolver), budget]);
+    return await Promise.race([verifySender(message, source.arrival ?? {}, resolver), budget]);
   } catch {
     // A DNS failure or a signature mailauth cannot read: the message is imported, unverified.
     return null;
@@ -94,6 +113,10 @@ export async function prepareEmail(source: PrepareSource, blobs: BlobStore, reso
     // Only an image the HTML really shows counts as inline; the rest is listed for download.
     for (const a of attachments) a.shownInline = a.inline && !!html && html.includes(a.id);
     const classification = classifyMessage(parsed.headers, parsed.from, parsed.contentType);
+    // Without anyone to answer there is no customer: the message is kept for a human to look at.
+    // A mailer daemon's report needs nobody: it is recognized as what it is and refused.
+    if (!parsed.from && classification.kind === 'NORMAL') throw new ParseError('The message names nobody to answer: From, Reply-To, Sender and Return-Path are all missing or unusable.');
+    const from = parsed.from ?? REPORT_SENDER;
     // Only mail that can make an action is verified: bounces and auto-replies never reach a ticket.
     const senderAuth = resolver && classification.kind === 'NORMAL' ? await verifyQuietly(source, blobs, resolver) : null;
     return {
@@ -106,7 +129,7 @@ export async function prepareEmail(source: PrepareSource, blobs: BlobStore, reso
       subject: parsed.subject,
       normalizedSubject: normalizeSubject(parsed.subject),
       tagNumber: extractTicketNumber(parsed.subject),
-      from: parsed.from!,
+      from,
       to: parsed.to,
       cc: parsed.cc,
       classification,

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { AddressObject, HeaderValue, MessageText } from 'mailparser';
-import { CharsetDetectingParser } from '../charset/detecting-parser.ts';
+import { TolerantMailParser } from '../tolerant-parser.ts';
 import { cleanLine, cleanText } from '../clean-text.ts';
 
 /** A forwarded or attached e-mail (message/rfc822), as the thread shows it; the .eml itself is the attachment. */
@@ -19,7 +19,7 @@ const TEXT_CHARS = 4000;
 /** Reads an attached message without storing anything: its own attachments are only counted. */
 export function summarizeMessage(source: Readable): Promise<EmbeddedMessageSummary> {
   return new Promise((resolve, reject) => {
-    const parser = new CharsetDetectingParser({ skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
+    const parser: TolerantMailParser = new TolerantMailParser({ skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
     let headers = new Map<string, HeaderValue>();
     let text = '';
     const attachments: Array<{ filename: string; size: number }> = [];
@@ -30,9 +30,12 @@ export function summarizeMessage(source: Readable): Promise<EmbeddedMessageSumma
         text = (t.text?.trim() ? t.text : typeof t.html === 'string' ? t.html.replace(/<[^>]*>/g, ' ') : '') ?? '';
         return;
       }
-      const entry = { filename: cleanLine(String(data['filename'] ?? '')) || 'attachment', size: 0 };
-      attachments.push(entry);
       const content = data['content'] as Readable;
+      const type = String(data['contentType'] ?? '').toLowerCase();
+      // A rendition of the body (text/richtext, text/watch-html) is not one of its files.
+      const rendition = parser.alternatives.has(data['headers'] as object) && type.startsWith('text/') && type !== 'text/calendar';
+      const entry = { filename: cleanLine(String(data['filename'] ?? '')) || 'attachment', size: 0 };
+      if (!rendition) attachments.push(entry);
       content.on('data', (chunk: Buffer) => (entry.size += chunk.length));
       content.on('end', () => data['release']?.());
     });

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { AuthenticationResult, AuthenticationResults } from '@correio/core';
 // mailauth (by the author of nodemailer, imapflow and mailparser): SPF, DKIM, DMARC and ARC.
 import { arc, authenticate, dkimVerify, dmarc, type DNSResolver } from 'mailauth';
@@ -27,15 +28,29 @@ export interface SenderVerification {
  * trusted when its authserv-id is the one the account names; otherwise only what can be checked
  * without the connection is (signatures, then DMARC on them).
  */
-export async function verifySender(raw: Buffer, arrival: ArrivalFacts, resolver: TxtResolver): Promise<SenderVerification> {
+/**
+ * A message to verify: a Buffer, or (for a large message kept in the blob store) a way to stream
+ * it and its first bytes, so a 30 MB attachment is hashed, never held whole.
+ */
+export type VerifiableMessage = Buffer | { open(): Readable; head: Buffer };
+
+/** The header block is read from at most this much of the message. */
+export const HEAD_BYTES = 256 * 1024;
+
+export async function verifySender(message: VerifiableMessage, arrival: ArrivalFacts, resolver: TxtResolver): Promise<SenderVerification> {
+  const raw = Buffer.isBuffer(message) ? message : message.open();
+  const head = Buffer.isBuffer(message) ? message.subarray(0, HEAD_BYTES) : message.head;
   if (arrival.verified) return { verdict: senderVerdict(arrival.verified, arrival.verified.fromDomain).verdict, results: arrival.verified };
   if (arrival.smtp) return fromCorreio(raw, arrival.smtp, resolver);
-  const trusted = arrival.trustedAuthservId ? trustedHeader(raw, arrival.trustedAuthservId) : null;
-  if (trusted) return fromTrustedHeader(trusted, raw, resolver);
+  const trusted = arrival.trustedAuthservId ? trustedHeader(head, arrival.trustedAuthservId) : null;
+  if (trusted) {
+    if (!Buffer.isBuffer(raw)) raw.destroy();
+    return fromTrustedHeader(trusted, head, resolver);
+  }
   return fromSignatures(raw, resolver);
 }
 
-async function fromCorreio(raw: Buffer, smtp: NonNullable<ArrivalFacts['smtp']>, resolver: TxtResolver): Promise<SenderVerification> {
+async function fromCorreio(raw: Buffer | Readable, smtp: NonNullable<ArrivalFacts['smtp']>, resolver: TxtResolver): Promise<SenderVerification> {
   const result = (await authenticate(raw, { ip: smtp.ip, ...(smtp.helo ? { helo: smtp.helo } : {}), ...(smtp.mailFrom ? { sender: smtp.mailFrom } : {}), mta: 'correio', resolver: resolver as DNSResolver, disableBimi: true })) as unknown as MailauthResult;
   return verification('CORREIO', null, domainOf(result.dkim.headerFrom), {
     spf: result.spf ? { result: result.spf.status.result, domain: result.spf.domain ?? null, detail: text(result.spf.status.comment) } : null,
@@ -45,7 +60,7 @@ async function fromCorreio(raw: Buffer, smtp: NonNullable<ArrivalFacts['smtp']>,
   });
 }
 
-async function fromSignatures(raw: Buffer, resolver: TxtResolver): Promise<SenderVerification> {
+async function fromSignatures(raw: Buffer | Readable, resolver: TxtResolver): Promise<SenderVerification> {
   const dkimResult = (await dkimVerify(raw, { resolver: resolver as DNSResolver })) as unknown as MailauthResult['dkim'];
   const arcResult = (await arc(dkimResult.arc as never, { resolver: resolver as DNSResolver })) as unknown as MailauthResult['arc'];
   const headerFrom = dkimResult.headerFrom;
@@ -55,9 +70,9 @@ async function fromSignatures(raw: Buffer, resolver: TxtResolver): Promise<Sende
   return verification('DKIM_ONLY', null, domainOf(headerFrom), { spf: null, dkim: dkimOf(dkimResult), dmarc: dmarcOf(dmarcResult), arc: arcOf(arcResult) });
 }
 
-async function fromTrustedHeader(header: ParsedAuthResults, raw: Buffer, resolver: TxtResolver): Promise<SenderVerification> {
+async function fromTrustedHeader(header: ParsedAuthResults, head: Buffer, resolver: TxtResolver): Promise<SenderVerification> {
   const method = (name: string) => header.methods.filter((m) => m.method === name);
-  const fromDomain = headerFromDomain(raw);
+  const fromDomain = headerFromDomain(head);
   const spf = method('spf')[0];
   const dmarcRow = method('dmarc')[0];
   let policy = dmarcRow ? (/\bp=([a-z]+)/i.exec(dmarcRow.comment ?? '')?.[1] ?? dmarcRow.properties['policy.dmarc'] ?? null) : null;
@@ -84,21 +99,21 @@ function verification(source: AuthenticationResults['source'], authservId: strin
 }
 
 /** The first Authentication-Results header (the newest, added on top) from the trusted server. */
-function trustedHeader(raw: Buffer, authservId: string): ParsedAuthResults | null {
-  for (const value of headerValues(raw, 'authentication-results')) {
+function trustedHeader(head: Buffer, authservId: string): ParsedAuthResults | null {
+  for (const value of headerValues(head, 'authentication-results')) {
     const parsed = parseAuthenticationResults(value);
     if (parsed && parsed.authservId === authservId.toLowerCase()) return parsed;
   }
   return null;
 }
 
-function headerFromDomain(raw: Buffer): string | null {
-  const from = headerValues(raw, 'from')[0] ?? '';
+function headerFromDomain(head: Buffer): string | null {
+  const from = headerValues(head, 'from')[0] ?? '';
   return /@([a-z0-9.-]+)/i.exec(from)?.[1]?.toLowerCase() ?? null;
 }
 
-function headerValues(raw: Buffer, name: string): string[] {
-  const head = raw.subarray(0, 256 * 1024).toString('latin1');
+function headerValues(bytes: Buffer, name: string): string[] {
+  const head = bytes.toString('latin1');
   const end = head.search(/\r?\n\r?\n/);
   const block = (end >= 0 ? head.slice(0, end) : head).replace(/\r?\n[ \t]+/g, ' ');
   return block
