@@ -2,7 +2,9 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.ts';
+import { startTestDns, type TestDns } from '../helpers/dns-server.ts';
 import { gqlOk } from '../helpers/graphql.ts';
+import { sendToReceiver } from '../helpers/inbound.ts';
 import { buildMail } from '../helpers/mail.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -17,6 +19,7 @@ describe('SPA end to end', () => {
   let app: TestApp;
   let dovecot: Dovecot;
   let sink: SmtpSink;
+  let dns: TestDns;
   let browser: E2EBrowser;
   let page: Page;
   const slug = `acme${Date.now().toString(36)}`;
@@ -29,8 +32,11 @@ describe('SPA end to end', () => {
 
   beforeAll(async () => {
     ensureWebBuilt();
-    [dovecot, sink, browser] = await Promise.all([startDovecot({ users: [mailbox] }), startSmtpSink({ tls: 'none' }), launchBrowser()]);
-    app = await startTestApp();
+    [dovecot, sink, browser, dns] = await Promise.all([startDovecot({ users: [mailbox] }), startSmtpSink({ tls: 'none' }), launchBrowser(), startTestDns()]);
+    // A bank that sends only from its own servers and asks receivers to reject anything else.
+    dns.txt('banco-seguro.com.br', 'v=spf1 ip4:203.0.113.5 -all');
+    dns.txt('_dmarc.banco-seguro.com.br', 'v=DMARC1; p=reject');
+    app = await startTestApp({ CORREIO_DNS_SERVERS: dns.server });
     ({ page } = await browser.newPage(app.url));
     await page.addInitScript(STATE_RECORDER);
     page.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
@@ -47,7 +53,7 @@ describe('SPA end to end', () => {
   afterAll(async () => {
     await browser?.close();
     await app?.stop();
-    await Promise.all([dovecot?.stop(), sink?.stop()]);
+    await Promise.all([dovecot?.stop(), sink?.stop(), dns?.close()]);
   });
 
   it('signs up and lands on the accounts screen with the built-in account', async () => {
@@ -381,6 +387,47 @@ describe('SPA end to end', () => {
     await fresh.goto('/login');
     await fresh.getByRole('heading', { name: 'Entrar' }).waitFor();
     await fresh.close();
+  });
+
+  it('flags a forged sender on the ticket, and lets the admin hold such mail and release it', async () => {
+    // Still in Portuguese from the previous step. Mail "from the bank" reaches the built-in
+    // address from 127.0.0.1, which the bank's SPF does not allow, unsigned: DMARC fails.
+    const builtin = `support@${slug}.correio.localhost`;
+    const forged = (subject: string) =>
+      sendToReceiver(app.engine!.inboundSmtpPort!, { from: 'x@golpista.net', to: [builtin] }, buildMail({ from: 'Banco Seguro <seguranca@banco-seguro.com.br>', to: builtin, subject, text: 'Atualize seus dados.' }).raw);
+    await forged('Seu cartão foi bloqueado');
+    await page.getByTestId('nav-tickets').click();
+    const ticketRow = page.locator('tr[data-ticket-id]', { hasText: 'Seu cartão foi bloqueado' });
+    await ticketRow.waitFor({ timeout: 20_000 });
+    await ticketRow.locator('a').click();
+    const verdict = page.getByTestId('sender-verdict');
+    await verdict.waitFor();
+    expect(await verdict.getAttribute('data-verdict')).toBe('FORGED');
+    expect(await verdict.textContent()).toContain('Remetente falsificado');
+    // A forgery explains itself without a hover: the reason is open under the badge.
+    expect(await page.getByTestId('sender-verdict-reason').textContent()).toMatch(/banco-seguro\.com\.br não enviou esta mensagem.*rejeitem/);
+    expect(await verdict.getByRole('button').getAttribute('title')).toContain('Verificado pelo Correio na chegada');
+    await screenshot(page, '18b-forged-sender-pt-BR');
+
+    // The admin chooses to hold such mail for review.
+    await page.getByTestId('nav-accounts').click();
+    await row(builtin).getByRole('button', { name: /Opções de/ }).click();
+    await page.getByRole('menuitem', { name: 'Editar' }).click();
+    await page.getByLabel('Quando o remetente for falsificado (falha no DMARC)').selectOption({ label: 'Reter para um administrador revisar' });
+    await page.getByTestId('save-and-test').click();
+    await page.waitForURL('**/settings/email/accounts', { timeout: 30_000 });
+    await forged('Confirme seu Pix');
+
+    await page.getByTestId('nav-failed-imports').click();
+    await page.getByRole('tab', { name: 'Mensagens recusadas' }).click();
+    const held = page.getByTestId('refused-messages').locator('tr', { hasText: 'Confirme seu Pix' });
+    await held.waitFor({ timeout: 20_000 });
+    expect(await held.textContent()).toContain('Retida');
+    await screenshot(page, '18c-held-mail-pt-BR');
+    await held.getByTestId('release-held').click();
+    await held.getByText(/Liberada/).waitFor();
+    await page.getByTestId('nav-tickets').click();
+    await page.locator('tr[data-ticket-id]', { hasText: 'Confirme seu Pix' }).waitFor({ timeout: 20_000 });
   });
 
   it('keeps the admin screens from agents', async () => {

@@ -260,7 +260,7 @@ const ptBR: MessageSchema = {
       appendRepliesDescription: 'Quando um e-mail responde a uma mensagem enviada pelo Correio, ele vira uma nova ação naquele ticket.',
       sameSubjectPolicy: 'Ao importar e-mails que tenham o mesmo assunto de ticket já existente',
       dmarcFailPolicy: 'Quando o remetente for falsificado (falha no DMARC)',
-      dmarcFailPolicyHint: 'E-mails retidos e recusados aparecem em Falhas de importação › Mensagens recusadas; os retidos podem ser liberados lá.',
+      dmarcFailPolicyHint: 'E-mails retidos e recusados aparecem em Importações com falha › Mensagens recusadas; os retidos podem ser liberados lá.',
       trustedAuthservId: 'Servidor verificador confiável (authserv-id)',
       trustedAuthservIdHint: 'O servidor cujo cabeçalho Authentication-Results diz se o remetente é legítimo, por exemplo mx.google.com. Vazio: o do próprio provedor, quando conhecido.',
     },
