@@ -1,3 +1,4 @@
+import { isAscii, isUtf8 } from 'node:buffer';
 import chardet from 'chardet';
 import iconv from 'iconv-lite';
 
@@ -17,22 +18,21 @@ const MIN_EVIDENCE = 4;
 
 export const FALLBACK_CHARSET = 'windows-1252';
 
+// Node's native validators: every text part of every message passes through here, and a
+// JavaScript loop over its bytes (or a decode-and-compare round trip) cost more than the check.
 export function isValidUtf8(bytes: Buffer): boolean {
-  // Node's decoder replaces invalid sequences with U+FFFD; a round trip tells whether it had to.
-  const text = bytes.toString('utf8');
-  return !text.includes('\ufffd') || Buffer.from(text, 'utf8').equals(bytes);
+  return isUtf8(bytes);
 }
 
 export function hasEightBit(bytes: Buffer): boolean {
-  for (const b of bytes) if (b >= 0x80) return true;
-  return false;
+  return !isAscii(bytes);
 }
 
 /** The charset these bytes were most likely written in. */
 export function detectCharset(bytes: Buffer): string {
   if (!hasEightBit(bytes) || isValidUtf8(bytes)) return 'utf-8';
   let eightBit = 0;
-  for (const b of bytes) if (b >= 0x80) eightBit++;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) eightBit++;
   if (eightBit < MIN_EVIDENCE) return FALLBACK_CHARSET;
   const candidates = chardet.analyse(bytes);
   const latinBest = Math.max(0, ...candidates.filter((c) => LATIN.test(c.name)).map((c) => c.confidence));
