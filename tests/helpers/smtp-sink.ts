@@ -28,6 +28,12 @@ export interface SmtpSinkOptions {
   size?: number;
   /** Passed through to SMTPServer, overriding the defaults above. */
   serverOptions?: Partial<SMTPServerOptions>;
+  /**
+   * XOAUTH2 tokens are checked at this RFC 7662 introspection URL (credentials in the URL), as a
+   * provider's submission server does: active, and issued to the user who logs in. Other
+   * mechanisms still follow `auth`.
+   */
+  oauth2Introspection?: string;
 }
 
 export interface CapturedMessage {
@@ -134,6 +140,21 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     }
   };
 
+  const introspectionAccepts = async (url: string, auth: SMTPServerAuthentication): Promise<boolean> => {
+    const target = new URL(url);
+    const credentials = `${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`;
+    target.username = '';
+    target.password = '';
+    const res = await fetch(target, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(credentials).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: auth.accessToken ?? '' }),
+    }).catch(() => null);
+    if (!res?.ok) return false;
+    const answer = (await res.json()) as { active?: boolean; sub?: string };
+    return answer.active === true && answer.sub === auth.username;
+  };
+
   const failureFor = (session: SMTPServerSession, stage: SmtpFailureStage): Failure | undefined => {
     const failure = sessionFailure.get(session.id);
     return failure && failure.stage === stage ? failure : undefined;
@@ -165,8 +186,8 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
       sessionFailure.delete(session.id);
     },
 
-    onAuth(auth, _session, callback) {
-      const ok = checkAuth(auth);
+    async onAuth(auth, _session, callback) {
+      const ok = options.oauth2Introspection && auth.method === 'XOAUTH2' ? await introspectionAccepts(options.oauth2Introspection, auth) : checkAuth(auth);
       authLog.push({ method: auth.method, username: auth.username, ok });
       if (ok) {
         callback(null, { user: auth.username ?? 'anonymous' });
