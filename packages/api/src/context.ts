@@ -10,11 +10,13 @@ export interface Context {
   loaders: Loaders;
   /** Client address, for rate limiting. */
   ip: string;
+  /** Adds a Set-Cookie to this HTTP response (absent over WebSocket). */
+  setCookie?: (cookie: string) => void;
 }
 
 /** The context a field sees once a scope (`agent`/`admin`) has passed: a viewer is certain. */
 export type AuthedContext = Context & { viewer: Viewer };
 
-export function createContext(runtime: Runtime, services: Services, viewer: Viewer | null, ip: string): Context {
-  return { viewer, runtime, services, ip, loaders: createLoaders(runtime, viewer) };
+export function createContext(runtime: Runtime, services: Services, viewer: Viewer | null, ip: string, setCookie?: (cookie: string) => void): Context {
+  return { viewer, runtime, services, ip, loaders: createLoaders(runtime, viewer), ...(setCookie ? { setCookie } : {}) };
 }

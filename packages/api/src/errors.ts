@@ -27,6 +27,8 @@ export const ERROR_CODES = {
     status: 400,
     message: 'Type the password again: a saved password is only ever sent to the server it was saved for.',
   },
+  OAUTH_CLIENT_MISCONFIGURED: { status: 503, message: 'This provider’s OAuth app is not configured on the server; the operator must set its client id and secret.' },
+  OAUTH_CONNECTION_INVALID: { status: 400, message: 'That sign-in cannot be used: it expired, was already used, or belongs to someone else. Click “Connect” again.' },
   INTERNAL: { status: 500, message: 'Something went wrong on the server. Try again; if it persists, check the server logs.' },
 } as const;
 

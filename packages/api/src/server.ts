@@ -17,6 +17,7 @@ import { useErrorCodes, withCode } from './http/error-codes-plugin.ts';
 import { sendText, serveFile } from './http/files.ts';
 import { SubscriptionCount } from './http/subscription-count.ts';
 import { handleUpload } from './http/uploads.ts';
+import { handleOAuthCallback } from './http/oauth-callback.ts';
 import { schema } from './schema/index.ts';
 import type { Services } from './services/index.ts';
 
@@ -31,6 +32,8 @@ export const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url)
 /** HTTP + GraphQL (yoga) + graphql-ws + the built SPA + signed file downloads, on one port. */
 export function createHttpServer(runtime: Runtime, services: Services, subscriptions = new SubscriptionCount()): Server {
   const { config, logger } = runtime;
+  // Cookies a resolver asked for, per HTTP request (only the OAuth consent's browser binding).
+  const cookies = new WeakMap<Request, string[]>();
 
   const yoga = createYoga<ServerContext, Context>({
     schema,
@@ -71,7 +74,9 @@ export function createHttpServer(runtime: Runtime, services: Services, subscript
       const header = initial.request?.headers.get('authorization') ?? stringParam(initial.connectionParams?.['authorization']);
       const viewer = await services.tokens.verify(bearerToken(header) ?? stringParam(initial.connectionParams?.['token']));
       const ip = initial.wsIp ?? initial.req?.socket.remoteAddress ?? 'unknown';
-      return createContext(runtime, services, viewer, ip);
+      const request = initial.request;
+      const setCookie = initial.req && request ? (cookie: string) => cookies.set(request, [...(cookies.get(request) ?? []), cookie]) : undefined;
+      return createContext(runtime, services, viewer, ip, setCookie);
     },
     plugins: [
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'authorization'] }),
@@ -86,9 +91,10 @@ export function createHttpServer(runtime: Runtime, services: Services, subscript
       useErrorCodes(),
       {
         // API answers are per-user data: never cached, never sniffed into something executable.
-        onResponse: ({ response }: { response: Response }) => {
+        onResponse: ({ request, response }: { request: Request; response: Response }) => {
           response.headers.set('X-Content-Type-Options', 'nosniff');
           response.headers.set('Cache-Control', 'no-store');
+          for (const cookie of cookies.get(request) ?? []) response.headers.append('Set-Cookie', cookie);
         },
       },
     ],
@@ -110,6 +116,12 @@ export function createHttpServer(runtime: Runtime, services: Services, subscript
           res.writeHead(503, { 'Content-Type': 'application/json' });
           res.end(JSON.stringify({ status: 'unavailable', reason: 'database not reachable' }));
         });
+    }
+    if (path === '/oauth/callback' && req.method === 'GET') {
+      return void handleOAuthCallback(runtime, services, req, res).catch((err) => {
+        logger.error({ err }, 'oauth callback failed');
+        if (!res.headersSent) sendText(res, 500, 'Could not complete the sign-in.');
+      });
     }
     if (path === '/files/upload' && req.method === 'POST') {
       return void handleUpload(runtime, services, req, res).catch((err) => {

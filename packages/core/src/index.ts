@@ -15,3 +15,7 @@ export * from './files/safe-filename.ts';
 export type { AccountRow } from './db/schema/account.ts';
 export type { AttachmentDetails, AuthenticationResult, AuthenticationResults, SenderVerdictReason } from './db/schema/ticket.ts';
 export { SENDER_VERDICT_REASONS } from './db/schema/ticket.ts';
+export * from './oauth/providers.ts';
+export * from './oauth/oauth-client.ts';
+export type { OAuthGrantRow } from './db/schema/oauth.ts';
+export * from './oauth/token-keeper.ts';

@@ -8,6 +8,12 @@ import { createLogger, type Logger } from './logging/logger.ts';
 import { loadKeyRing, type KeyRing } from './secrets/keys.ts';
 import { bindAccountSecrets } from './secrets/bind-account-secrets.ts';
 import { SecretBox } from './secrets/secret-box.ts';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { emailAccounts } from './db/schema/account.ts';
+import { OAuthClients } from './oauth/oauth-client.ts';
+import { OAuthTokenKeeper, type TokenKeeperOptions } from './oauth/token-keeper.ts';
 
 /** Everything a Correio process shares between the API and the mail engine. */
 export interface Runtime {
@@ -18,6 +24,8 @@ export interface Runtime {
   secrets: SecretBox;
   events: EventBus;
   logger: Logger;
+  /** OAuth 2.0 mailboxes (issue 13): the provider apps, and the one place access tokens come from. */
+  oauth: { clients: OAuthClients; tokens: OAuthTokenKeeper };
   close(): Promise<void>;
 }
 
@@ -26,6 +34,8 @@ export interface RuntimeOverrides {
   /** Use this database instead of opening one from the config (tests share one). */
   database?: DatabaseHandle;
   events?: EventBus;
+  /** Provider calls and refresh timing (tests point these at a local provider and short clocks). */
+  oauth?: { clients?: Pick<OAuthClients, 'refresh'>; tokens?: Partial<TokenKeeperOptions>; now?: () => number };
 }
 
 export async function createRuntime(config: CorreioConfig, overrides: RuntimeOverrides = {}): Promise<Runtime> {
@@ -43,8 +53,31 @@ export async function createRuntime(config: CorreioConfig, overrides: RuntimeOve
   await bindAccountSecrets(database.db, secrets, logger);
   const events = overrides.events ?? createEventBus(config.redisUrl);
   database.onConnectionError((err) => logger.warn({ err: { message: err.message } }, 'database connection lost; the pool reconnects'));
+  const clients = new OAuthClients(config);
+  const tokens = new OAuthTokenKeeper(
+    {
+      db: database.db,
+      secrets,
+      clients: overrides.oauth?.clients ?? clients,
+      logger,
+      owner: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+      ...(overrides.oauth?.now ? { now: overrides.oauth.now } : {}),
+      // The mailbox's worker holds a connection made with the old token: touching the account
+      // restarts it, and it then reports OAUTH_REAUTH_REQUIRED instead of carrying on unnoticed.
+      onGrantFailed: (accountId) => {
+        void database.db
+          .update(emailAccounts)
+          .set({ updatedAt: new Date() })
+          .where(eq(emailAccounts.id, accountId))
+          .then(() => events.pubsub.publish('engine', { kind: 'ACCOUNT_CHANGED', accountId }))
+          .catch((err: Error) => logger.warn({ err: { message: err.message }, accountId }, 'could not signal a refused OAuth grant'));
+      },
+    },
+    overrides.oauth?.tokens,
+  );
   return {
     config,
+    oauth: { clients, tokens },
     database,
     blobs,
     keys,

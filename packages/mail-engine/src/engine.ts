@@ -30,6 +30,8 @@ export interface EngineOptions {
   watchdogMs?: number;
   /** Sending: polling, leases, retry policy, SMTP pool and TLS trust (see outbox/outbox-worker.ts). */
   outbox?: OutboxSettings;
+  /** How often idle OAuth grants are looked at for their daily refresh (default hourly). */
+  oauthKeepAliveEveryMs?: number;
 }
 
 interface RunningWorker {
@@ -117,6 +119,8 @@ export class MailEngine {
     this.periodic.every(Math.min(30_000, this.options.watchdogMs ?? 30_000), () => this.watchdog());
     this.periodic.every(60_000, () => this.status.reevaluate());
     this.periodic.every(1000, () => this.enforceLeaseExpiry());
+    // Idle OAuth grants are refreshed daily, so a refresh token never lapses unused (issue 13).
+    this.periodic.every(this.options.oauthKeepAliveEveryMs ?? 3600_000, () => this.runtime.oauth.tokens.keepAlive().then(() => undefined));
     this.log.info({ owner: this.leases.owner }, 'mail engine started');
   }
 

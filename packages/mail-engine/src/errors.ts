@@ -36,11 +36,22 @@ export const MAIL_ERROR_CODES = {
   MESSAGE_REJECTED: { transient: false, summary: 'The server refused the message.', hint: 'The server’s response says why (size, policy, spam filtering).' },
   SEND_DEFERRED: { transient: true, summary: 'The server deferred the message (4xx).', hint: 'Correio retries with increasing delays.' },
   BOUNCED: { transient: false, summary: 'The message bounced after it was sent.', hint: 'The bounce report says why; check the recipient address.' },
+  OAUTH_REAUTH_REQUIRED: {
+    transient: false,
+    summary: 'The provider no longer accepts this mailbox’s sign-in.',
+    hint: 'The grant was revoked, the password changed, consent was withdrawn or the app’s secret expired. Click “Reconnect” and sign in again; mail that arrived meanwhile is imported then.',
+  },
+  OAUTH_CLIENT_MISCONFIGURED: {
+    transient: false,
+    summary: 'Correio’s OAuth app for this provider is not configured correctly.',
+    hint: 'The operator of this Correio server must set the app’s client id and secret (see the README’s OAuth section) and restart.',
+  },
+  OAUTH_UNAVAILABLE: { transient: true, summary: 'The sign-in provider could not be reached.', hint: 'Refreshing the mailbox’s access token failed for a moment; Correio retries by itself.' },
   UNKNOWN: { transient: true, summary: 'An unexpected error.', hint: 'See the server response; if it persists, check the server logs.' },
 } as const;
 
 export type MailErrorCode = keyof typeof MAIL_ERROR_CODES;
-export type Phase = 'DNS' | 'CONNECT' | 'TLS' | 'GREETING' | 'AUTH' | 'MAILBOX' | 'FETCH' | 'SEND' | 'CONFIG';
+export type Phase = 'OAUTH' | 'DNS' | 'CONNECT' | 'TLS' | 'GREETING' | 'AUTH' | 'MAILBOX' | 'FETCH' | 'SEND' | 'CONFIG';
 
 export class MailError extends Error {
   readonly code: MailErrorCode;

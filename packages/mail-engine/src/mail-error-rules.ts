@@ -1,3 +1,4 @@
+import { OAuthError } from '@correio/core';
 import { MailError, summaryOf, type MailErrorCode, type Phase } from './errors.ts';
 
 /**
@@ -139,6 +140,7 @@ export const MAIL_ERROR_RULES: readonly Rule[] = [
  */
 export function toMailError(err: unknown, phase: Phase, options: { authHint?: string | undefined } = {}): MailError {
   if (err instanceof MailError) return err;
+  if (err instanceof OAuthError) return oauthMailError(err);
   const facts = factsOf(err, phase);
   const rule = MAIL_ERROR_RULES.find((r) => r.when(facts))!;
   const at = typeof rule.phase === 'function' ? rule.phase(facts) : (rule.phase ?? phase);
@@ -172,4 +174,9 @@ export function factsOf(err: unknown, phase: Phase): ErrorFacts {
 function detail(f: ErrorFacts): string {
   const extra = (f.response ?? f.message).replace(/\s+/g, ' ').trim();
   return extra ? `: ${extra.slice(0, 300)}` : '.';
+}
+
+/** A provider's refusal keeps its own words (`invalid_grant: …`) as the server response. */
+export function oauthMailError(err: OAuthError): MailError {
+  return new MailError(err.code, 'OAUTH', { message: err.message, serverResponse: err.providerError, transient: err.transient, cause: err });
 }

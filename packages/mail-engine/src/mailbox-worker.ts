@@ -61,7 +61,32 @@ export abstract class MailboxWorker {
   /** Drops the connection at once, so a stop does not wait for a server. */
   protected abstract disconnect(): void;
 
+  /** Set after the server refused our OAuth token: the next attempt asks the provider for a new one. */
+  private forceTokenRefresh = false;
+  private retriedWithFreshToken = false;
+
+  /** OAuth accounts (issue 13): a current access token, fresh from the provider when the last one was refused. */
+  protected async oauthToken(): Promise<string | null> {
+    if (!this.account.oauthProvider) return null;
+    const force = this.forceTokenRefresh;
+    this.forceTokenRefresh = false;
+    return this.deps.runtime.oauth.tokens.accessToken(this.account, { force });
+  }
+
+  /** Called once a login worked. */
+  protected loggedIn(): void {
+    this.retriedWithFreshToken = false;
+  }
+
   protected async recover(err: unknown, phase: Phase): Promise<void> {
+    if (this.account.oauthProvider && !this.retriedWithFreshToken && toMailError(err, phase).code === 'AUTH_FAILED') {
+      // The token was refused before its expiry: retry at once with a new one. If the provider
+      // refuses that refresh too, the grant is gone and that error is the one reported.
+      this.retriedWithFreshToken = true;
+      this.forceTokenRefresh = true;
+      this.log.info('the server refused the OAuth access token; retrying with a fresh one');
+      return;
+    }
     if (isDatabaseUnavailable(err)) {
       this.log.warn({ err: { message: (err as Error).message } }, 'database unavailable; the mailbox waits and resumes from its last committed message');
       await this.sleeper.sleep(this.backoff.next(true));

@@ -5,7 +5,7 @@ import { ConnectionStateEnum, DirectionEnum } from './enums.ts';
 const CheckPhaseResultRef = builder.objectRef<CheckPhaseView>('CheckPhaseResult').implement({
   description: 'One step of a connection check, as “Save and test” shows it inline (A8, A9).',
   fields: (t) => ({
-    phase: t.exposeString('phase', { description: 'CONFIG, DNS, CONNECT, TLS, GREETING, AUTH or MAILBOX.' }),
+    phase: t.exposeString('phase', { description: 'CONFIG, OAUTH, DNS, CONNECT, TLS, GREETING, AUTH or MAILBOX.' }),
     ok: t.exposeBoolean('ok', { description: 'Whether this step succeeded; a check stops at the first failed step.' }),
     ms: t.exposeInt('ms', { description: 'How long the step took, in milliseconds.' }),
     detail: t.exposeString('detail', { description: 'What was found (e.g. the certificate and its expiry, the folder’s message count) or what went wrong.' }),
@@ -49,7 +49,7 @@ export const ConnectionErrorRef = builder.objectRef<ConnectionErrorRow>('Connect
   fields: (t) => ({
     at: t.expose('at', { type: 'DateTime', description: 'When it happened.' }),
     direction: t.expose('direction', { type: DirectionEnum, description: 'Incoming or outgoing.' }),
-    phase: t.exposeString('phase', { description: 'Where it failed: DNS, CONNECT, TLS, GREETING, AUTH, MAILBOX, FETCH, SEND.' }),
+    phase: t.exposeString('phase', { description: 'Where it failed: OAUTH, DNS, CONNECT, TLS, GREETING, AUTH, MAILBOX, FETCH, SEND.' }),
     code: t.exposeString('code', { description: 'Stable error code, e.g. AUTH_FAILED, HOST_NOT_FOUND, TIMEOUT.' }),
     message: t.exposeString('message', { description: 'What went wrong, in words.' }),
     serverResponse: t.exposeString('serverResponse', { nullable: true, description: 'The server’s own response line, when there was one.' }),

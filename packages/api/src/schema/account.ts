@@ -196,6 +196,10 @@ export const EmailAccountInput = builder.inputType('EmailAccountInput', {
     ticketTypeId: t.id({ description: 'Ticket type for new tickets (A7).' }),
     groupId: t.id({ description: 'Group for new tickets (A7).' }),
     sendSingleMessageToAllRecipients: t.boolean({ description: 'One message for all recipients (default true) or one per recipient.' }),
+    oauthConnectionId: t.id({
+      description:
+        'Create only: the consent returned by the OAuth callback (`oauthConnection`). The account then signs in to IMAP/POP3 and SMTP with it (XOAUTH2/OAUTHBEARER) and needs no passwords.',
+    }),
   }),
 });
 

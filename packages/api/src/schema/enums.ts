@@ -165,3 +165,11 @@ export const DmarcFailPolicyEnum = enumOf('DmarcFailPolicy', schema.dmarcFailPol
     REFUSE: { description: 'Do not import it; it is listed as refused mail.' },
   },
 });
+
+export const OAuthProviderEnum = enumOf('OAuthProvider', schema.oauthProviderEnum, {
+  description: 'Mailbox providers Correio connects with OAuth 2.0 (issue 13).',
+  values: {
+    GOOGLE: { description: 'Google Workspace and Gmail (IMAP, POP3 and SMTP with the https://mail.google.com/ scope).' },
+    MICROSOFT: { description: 'Microsoft 365 / Exchange Online (IMAP.AccessAsUser.All, POP.AccessAsUser.All, SMTP.Send).' },
+  },
+});

@@ -6,6 +6,7 @@ import './provider.ts';
 import './catalog.ts';
 import './account-status.ts';
 import './account.ts';
+import './oauth.ts';
 import './account-check.ts';
 import './sender-auth.ts';
 import './ticket.ts';

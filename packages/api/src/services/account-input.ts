@@ -98,6 +98,8 @@ export const accountInputSchema = z
     ticketTypeId: z.string().uuid('Unknown ticket type.').nullish(),
     groupId: z.string().uuid('Unknown group.').nullish(),
     sendSingleMessageToAllRecipients: z.boolean().nullish(),
+    /** Issue 13: the consent (from `startOAuthConnection`) this new account signs in with. */
+    oauthConnectionId: z.string().uuid('Unknown OAuth connection.').nullish(),
   })
   .superRefine((v, ctx) => {
     if (v.kind === 'BUILTIN') {

@@ -1,14 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import { accountSecretContext, schema, type AccountRow, type AccountSecretField, type SecretBindingColumns, type Queryable, type Runtime } from '@correio/core';
-import { and, asc, eq, ne, sql } from 'drizzle-orm';
+import { accountSecretContext, grantSecretContext, schema, type OAuthGrantRow, type OAuthProviderName, type AccountRow, type AccountSecretField, type SecretBindingColumns, type Queryable, type Runtime } from '@correio/core';
+import { and, asc, eq, isNull, ne, sql } from 'drizzle-orm';
 import type { Viewer } from '../auth/tokens.ts';
 import { AppError, notFound, validationError } from '../errors.ts';
 import { accountInputSchema, connectionColumns, type AccountInput } from './account-input.ts';
 import { isUniqueViolation, parseInput } from './validation.ts';
 
-const { emailAccounts, accountStatuses, workspaces, groups, ticketTypes } = schema;
+const { emailAccounts, accountStatuses, workspaces, groups, ticketTypes, oauthGrants } = schema;
 
 type AccountValues = typeof emailAccounts.$inferInsert;
+
+/** An OAuth account logs in with its grant in both directions: XOAUTH2/OAUTHBEARER, no passwords. */
+function oauthColumns(provider: OAuthProviderName) {
+  return {
+    oauthProvider: provider,
+    incomingPasswordSealed: null,
+    outgoingPasswordSealed: null,
+    outgoingAccessTokenSealed: null,
+    outgoingRequiresAuth: true,
+    outgoingAuthMechanism: 'XOAUTH2' as const,
+    outgoingUseSeparateIdentity: false,
+  };
+}
 
 export function builtinAddress(localPart: string, slug: string, inboundDomain: string): string {
   return `${localPart.toLowerCase()}@${slug}.${inboundDomain}`;
@@ -45,6 +58,8 @@ export class AccountService {
     const input = parseInput(accountInputSchema, rawInput, 'input');
     const id = randomUUID();
     const values = await this.valuesFromInput(viewer, id, input, null);
+    const grant = input.oauthConnectionId && input.kind === 'EXTERNAL' ? await this.pendingGrant(viewer, input.oauthConnectionId) : null;
+    if (grant) Object.assign(values, oauthColumns(grant.provider));
     await this.assertUniqueMailbox(viewer, id, values);
     const row = await this.write(async (tx) => {
       const [created] = await tx.insert(emailAccounts).values({ ...values, id, workspaceId: viewer.workspaceId }).returning();
@@ -52,6 +67,7 @@ export class AccountService {
         { accountId: id, direction: 'INCOMING' },
         { accountId: id, direction: 'OUTGOING' },
       ]);
+      if (grant) await this.attachGrant(tx, grant, created!);
       return created!;
     });
     this.signalEngine(id);
@@ -65,6 +81,7 @@ export class AccountService {
     if (input.kind !== existing.kind)
       throw validationError([{ path: ['input', 'kind'], message: 'The kind of an account cannot change; create a new account instead.' }]);
     const values = await this.valuesFromInput(viewer, id, input, existing);
+    if (existing.oauthProvider) Object.assign(values, oauthColumns(existing.oauthProvider));
     await this.assertUniqueMailbox(viewer, id, values);
     const row = await this.write(async (tx) => {
       const [updated] = await tx
@@ -100,6 +117,34 @@ export class AccountService {
     // (De)activation changes the shown status (DISABLED) without any check: tell the screens.
     this.runtime.events.pubsub.publish('accountStatusChanged', viewer.workspaceId, { accountId: id });
     return row!;
+  }
+
+  /** A consent that came back to this workspace and is not used by an account yet. */
+  private async pendingGrant(viewer: Viewer, grantId: string): Promise<OAuthGrantRow> {
+    const [grant] = await this.db
+      .select()
+      .from(oauthGrants)
+      .where(and(eq(oauthGrants.id, grantId), eq(oauthGrants.workspaceId, viewer.workspaceId), isNull(oauthGrants.accountId)));
+    if (!grant) throw new AppError('OAUTH_CONNECTION_INVALID', undefined, { fields: [{ path: ['input', 'oauthConnectionId'], message: 'This sign-in is unknown, expired or already used by another account; click Connect again.' }] });
+    return grant;
+  }
+
+  /**
+   * Hands the consent's tokens to the new account: re-sealed under the account and its servers
+   * (A13: they are only ever sent there), and claimed only if still pending, so one consent
+   * never serves two accounts.
+   */
+  private async attachGrant(tx: Queryable, grant: OAuthGrantRow, account: AccountRow): Promise<void> {
+    const pending = { id: grant.id, accountId: null, provider: grant.provider };
+    const owned = { id: grant.id, accountId: account.id, provider: grant.provider };
+    const reseal = (sealed: string | null, field: 'oauth-access-token' | 'oauth-refresh-token') =>
+      sealed ? this.runtime.secrets.seal(this.runtime.secrets.open(sealed, grantSecretContext(pending, field, null)), grantSecretContext(owned, field, account)) : null;
+    const [attached] = await tx
+      .update(oauthGrants)
+      .set({ accountId: account.id, accessTokenSealed: reseal(grant.accessTokenSealed, 'oauth-access-token'), refreshTokenSealed: reseal(grant.refreshTokenSealed, 'oauth-refresh-token'), updatedAt: new Date() })
+      .where(and(eq(oauthGrants.id, grant.id), isNull(oauthGrants.accountId)))
+      .returning({ id: oauthGrants.id });
+    if (!attached) throw new AppError('OAUTH_CONNECTION_INVALID');
   }
 
   private signalEngine(accountId: string): void {

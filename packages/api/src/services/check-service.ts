@@ -80,6 +80,7 @@ export class CheckService {
       kind: input.kind,
       active: true,
       address: input.address,
+      oauthProvider: existing?.oauthProvider ?? null,
       providerId: external ? (input.providerId ?? null) : null,
       incomingEnabled: external ? (i?.enabled ?? false) : (input.incoming?.enabled ?? true),
       ...connectionColumns(i, o, seal, existing),

@@ -6,6 +6,7 @@ import { AccountService } from './account-service.ts';
 import { CatalogService } from './catalog-service.ts';
 import { CheckService } from './check-service.ts';
 import { MailLogService } from './mail-log-service.ts';
+import { OAuthService } from './oauth-service.ts';
 import { ReplyService } from './reply-service.ts';
 import { StatusService } from './status-service.ts';
 import { TicketService } from './ticket-service.ts';
@@ -17,6 +18,7 @@ export function createServices(runtime: Runtime, engine: MailEngine | null = nul
   const importer = engine?.importer ?? new Importer(runtime, { parseWorkers: 0 });
   const accounts = new AccountService(runtime);
   const status = new StatusService(runtime);
+  const checks = new CheckService(runtime, engine, accounts, status);
   return {
     engine,
     importer,
@@ -29,7 +31,8 @@ export function createServices(runtime: Runtime, engine: MailEngine | null = nul
     tickets: new TicketService(runtime),
     replies: new ReplyService(runtime),
     status,
-    checks: new CheckService(runtime, engine, accounts, status),
+    checks,
+    oauth: new OAuthService(runtime, accounts, (viewer, accountId) => checks.testAccount(viewer, accountId)),
   };
 }
 

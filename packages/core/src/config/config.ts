@@ -46,6 +46,17 @@ const envSchema = z.object({
   CORREIO_SIGNUP_PER_IP_PER_HOUR: z.coerce.number().int().positive().default(10),
   CORREIO_TOKEN_TTL_HOURS: z.coerce.number().positive().default(12),
   CORREIO_PUBLIC_URL: z.string().url().optional(),
+  // Issue 13: the OAuth 2.0 apps an operator registered at each provider.
+  CORREIO_GOOGLE_CLIENT_ID: z.string().optional(),
+  CORREIO_GOOGLE_CLIENT_SECRET: z.string().optional(),
+  CORREIO_MICROSOFT_CLIENT_ID: z.string().optional(),
+  CORREIO_MICROSOFT_CLIENT_SECRET: z.string().optional(),
+  CORREIO_MICROSOFT_TENANT: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+$/, 'CORREIO_MICROSOFT_TENANT is a tenant id, a domain such as acme.onmicrosoft.com, or organizations / common')
+    .default('organizations'),
+  CORREIO_OAUTH_GOOGLE_ISSUER: z.string().url().optional(),
+  CORREIO_OAUTH_MICROSOFT_ISSUER: z.string().url().optional(),
   CORREIO_POP3_POLL_SECONDS: z.coerce.number().positive().default(60),
   CORREIO_IMAP_POLL_SECONDS: z.coerce.number().positive().default(60),
   CORREIO_STATUS_WINDOW_MINUTES: z.coerce.number().positive().default(30),
@@ -87,7 +98,13 @@ export interface CorreioConfig {
   /** Sign-ups one client IP may attempt per hour. */
   signupPerIpPerHour: number;
   tokenTtlHours: number;
-  publicUrl: string | undefined;
+  /** The URL people reach Correio at (OAuth redirect URI); default http://localhost:PORT. */
+  publicUrl: string;
+  /** OAuth 2.0 apps per provider (issue 13); an unset client id leaves that provider's button off. */
+  oauth: {
+    google: { clientId: string | undefined; clientSecret: string | undefined; issuer: string | undefined };
+    microsoft: { clientId: string | undefined; clientSecret: string | undefined; tenant: string; issuer: string | undefined };
+  };
   engine: {
     pop3PollMs: number;
     imapPollMs: number;
@@ -137,7 +154,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CorreioConfig 
     signup: e.CORREIO_SIGNUP,
     signupPerIpPerHour: e.CORREIO_SIGNUP_PER_IP_PER_HOUR,
     tokenTtlHours: e.CORREIO_TOKEN_TTL_HOURS,
-    publicUrl: e.CORREIO_PUBLIC_URL,
+    publicUrl: (e.CORREIO_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    oauth: {
+      google: { clientId: e.CORREIO_GOOGLE_CLIENT_ID, clientSecret: e.CORREIO_GOOGLE_CLIENT_SECRET, issuer: e.CORREIO_OAUTH_GOOGLE_ISSUER },
+      microsoft: { clientId: e.CORREIO_MICROSOFT_CLIENT_ID, clientSecret: e.CORREIO_MICROSOFT_CLIENT_SECRET, tenant: e.CORREIO_MICROSOFT_TENANT, issuer: e.CORREIO_OAUTH_MICROSOFT_ISSUER },
+    },
     engine: {
       pop3PollMs: e.CORREIO_POP3_POLL_SECONDS * 1000,
       imapPollMs: e.CORREIO_IMAP_POLL_SECONDS * 1000,

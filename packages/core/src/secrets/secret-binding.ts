@@ -47,3 +47,21 @@ export function accountSecretContext(accountId: string, field: AccountSecretFiel
 export function legacyAccountSecretContext(accountId: string, field: AccountSecretField): string {
   return `account:${accountId}:${field}`;
 }
+
+export type GrantSecretField = 'oauth-access-token' | 'oauth-refresh-token';
+
+/**
+ * Associated data of a sealed OAuth token (issue 13), bound like passwords (A13): to the grant,
+ * to the account it belongs to and to the servers it is sent to. A pending grant (the account not
+ * saved yet) is bound to itself only; saving the account re-seals it under the account.
+ */
+export function grantSecretContext(
+  grant: { id: string; accountId: string | null; provider: string },
+  field: GrantSecretField,
+  account: Pick<SecretBindingColumns, 'incomingProtocol' | 'incomingHost' | 'incomingPort' | 'outgoingHost' | 'outgoingPort'> | null,
+): string {
+  const servers = account
+    ? `${(account.incomingProtocol ?? '').toLowerCase()}:${(account.incomingHost ?? '').toLowerCase()}:${account.incomingPort ?? ''}|smtp:${(account.outgoingHost ?? '').toLowerCase()}:${account.outgoingPort ?? ''}`
+    : 'pending';
+  return `oauth-grant:${grant.id}:${field}|${grant.provider}|${grant.accountId ?? ''}|${servers}`;
+}

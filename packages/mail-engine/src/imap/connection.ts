@@ -20,7 +20,8 @@ export function createImapClient(settings: IncomingConnection, options: ImapClie
     secure: settings.encryption === 'SSL_TLS',
     // STARTTLS is required when chosen (never silently plain); with NONE it is not attempted.
     doSTARTTLS: settings.encryption === 'STARTTLS' ? true : settings.encryption === 'NONE' ? false : undefined,
-    auth: { user: settings.username, pass: settings.password },
+    // imapflow uses OAUTHBEARER when the server offers it, else XOAUTH2.
+    auth: settings.accessToken ? { user: settings.username, accessToken: settings.accessToken } : { user: settings.username, pass: settings.password },
     logger: false,
     emitLogs: false,
     // Correio enters IDLE itself, right after each sync, instead of after imapflow's 15 s default.

@@ -66,7 +66,10 @@ export class ImapMailboxWorker extends MailboxWorker {
       let phase: Phase = 'DNS';
       let lock: MailboxLockObject | null = null;
       try {
-        const settings = incomingConnectionOf(this.account, this.deps.runtime.secrets);
+        phase = 'OAUTH';
+        const token = await this.oauthToken();
+        phase = 'DNS';
+        const settings = incomingConnectionOf(this.account, this.deps.runtime.secrets, token);
         if (!settings) throw new MailError('NOT_CONFIGURED', 'CONFIG');
         const destination = await this.deps.destinations.resolve(settings.host, settings.port);
         phase = 'CONNECT';
@@ -78,6 +81,7 @@ export class ImapMailboxWorker extends MailboxWorker {
           if (data.count > data.prevCount) this.sleeper.trigger();
         });
         await client.connect();
+        this.loggedIn();
         if (this.stopped) break;
         phase = 'MAILBOX';
         // The server's own spelling of the folder (case may differ from what the admin typed).

@@ -8,6 +8,7 @@ import { inArray } from 'drizzle-orm';
 import { MailError } from '../errors.ts';
 import { isDatabaseUnavailable } from '../pipeline/database-errors.ts';
 import { outgoingConnectionOf } from '../settings/connection-settings.ts';
+import { toMailError } from '../mail-error-rules.ts';
 import { classifyDelivery, type DeliveryDecision } from '../smtp/delivery-error.ts';
 import { endpointOfAccount, relayEndpoint, type SmtpEndpoint } from '../smtp/endpoint.ts';
 import { SentFolderSaver } from '../smtp/sent-folder.ts';
@@ -110,7 +111,9 @@ export class OutboxWorker {
     this.sentFolder = new SentFolderSaver(runtime.secrets, destinations, this.log, {
       timeoutMs: options.smtp.connectionTimeoutMs,
       ...(options.smtp.tls?.rejectUnauthorized === false ? { tls: { rejectUnauthorized: false } } : {}),
-    });
+      },
+      (account) => runtime.oauth.tokens.accessToken(account),
+    );
   }
 
   private get db() {
@@ -208,11 +211,21 @@ export class OutboxWorker {
     let info: SentInfo;
     let raw: Buffer;
     try {
-      const endpoint = this.endpointOf(account);
-      if (endpoint instanceof MailError) throw endpoint;
       const sent = await this.gate.run(account.id, async () => {
         const bytes = await this.rawOf(payload);
-        return { bytes, info: await this.transports.send(account.id, endpoint, { raw: bytes, envelope: payload.envelope }) };
+        const send = async (force: boolean) => {
+          const endpoint = account.oauthProvider ? await this.oauthEndpointOf(account, force) : this.endpointOf(account);
+          if (endpoint instanceof MailError) throw endpoint;
+          return this.transports.send(account.id, endpoint, { raw: bytes, envelope: payload.envelope });
+        };
+        try {
+          return { bytes, info: await send(false) };
+        } catch (err) {
+          // A token the server refused before its expiry (revoked, password changed): one fresh
+          // token decides whether the grant still works or the mailbox must be reconnected.
+          if (!account.oauthProvider || classifyDelivery(err).error.code !== 'AUTH_FAILED') throw err;
+          return { bytes, info: await send(true) };
+        }
       });
       raw = sent.bytes;
       info = sent.info;
@@ -268,6 +281,20 @@ export class OutboxWorker {
     const endpoint = this.resolveEndpoint(account);
     this.endpoints.set(account.id, { version, endpoint });
     return endpoint;
+  }
+
+  /** OAuth accounts: never cached, the token changes every hour (the pool follows it). */
+  private async oauthEndpointOf(account: AccountRow, force: boolean): Promise<SmtpEndpoint | MailError> {
+    if (!account.active) return this.resolveEndpoint(account);
+    let token: string;
+    try {
+      token = await this.runtime.oauth.tokens.accessToken(account, { force });
+    } catch (err) {
+      return toMailError(err, 'OAUTH');
+    }
+    const connection = outgoingConnectionOf(account, this.runtime.secrets, token);
+    if (!connection) return new MailError('NOT_CONFIGURED', 'CONFIG', { message: 'This account has no outgoing (SMTP) server.', hint: 'Fill in the outgoing server of the account, then send the reply again.' });
+    return endpointOfAccount(connection);
   }
 
   private resolveEndpoint(account: AccountRow): SmtpEndpoint | MailError {

@@ -74,4 +74,52 @@ describe('Pop3Client', () => {
     await expect(client.connect()).rejects.toMatchObject({ code: 'STARTTLS_UNSUPPORTED' });
     client.close();
   });
+
+  describe('OAuth login (RFC 5034 SASL)', () => {
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+    it('prefers OAUTHBEARER when offered, with the token as the initial response', async () => {
+      const answers: Record<string, string> = { CAPA: '+OK\r\nUIDL\r\nSASL PLAIN XOAUTH2 OAUTHBEARER\r\n.\r\n', AUTH: '-ERR wrong initial response\r\n' };
+      const s = await scriptedServer(answers);
+      server = s.server;
+      const expected = `AUTH OAUTHBEARER ${b64(`n,a=suporte@acme.example,\x01host=127.0.0.1\x01port=${s.port}\x01auth=Bearer tok-1\x01\x01`)}`;
+      answers[expected] = '+OK logged in\r\n';
+      const client = new Pop3Client({ host: '127.0.0.1', port: s.port, encryption: 'NONE' });
+      await client.connect();
+      await client.loginOAuth('suporte@acme.example', 'tok-1');
+      client.close();
+    });
+
+    it('sends a long token (a Microsoft JWT) after the empty challenge, not on the AUTH line', async () => {
+      const token = `eyJ${'a'.repeat(1800)}`;
+      const s = await scriptedServer({
+        CAPA: '+OK\r\nUIDL\r\nSASL XOAUTH2\r\n.\r\n',
+        'AUTH XOAUTH2': '+ \r\n',
+        [b64(`user=suporte@acme.example\x01auth=Bearer ${token}\x01\x01`)]: '+OK logged in\r\n',
+      });
+      server = s.server;
+      const client = new Pop3Client({ host: '127.0.0.1', port: s.port, encryption: 'NONE' });
+      await client.connect();
+      await client.loginOAuth('suporte@acme.example', token);
+      client.close();
+    });
+
+    it('a refused token: acknowledges the error challenge and reports the server’s reason, never the token', async () => {
+      const reason = '{"status":"invalid_token","schemes":"bearer","scope":"mail"}';
+      const s = await scriptedServer({
+        CAPA: '+OK\r\nSASL XOAUTH2\r\n.\r\n',
+        [`AUTH XOAUTH2 ${b64('user=u@acme.example\x01auth=Bearer secret-token\x01\x01')}`]: `+ ${b64(reason)}\r\n`,
+        '': '-ERR [AUTH] Authentication failed.\r\n',
+      });
+      server = s.server;
+      const client = new Pop3Client({ host: '127.0.0.1', port: s.port, encryption: 'NONE' });
+      await client.connect();
+      const err = await client.loginOAuth('u@acme.example', 'secret-token').catch((e: Error & { response?: string; command?: string }) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect((err as { response: string }).response).toContain('[AUTH] Authentication failed');
+      expect((err as { response: string }).response).toContain('invalid_token');
+      expect(JSON.stringify({ message: (err as Error).message, response: (err as { response: string }).response, command: (err as { command?: string }).command })).not.toContain('secret-token');
+      client.close();
+    });
+  });
 });

@@ -32,7 +32,9 @@ export class Pop3Error extends Error {
   }
 }
 
-type Pending = { multiline: boolean; resolve: (r: { status: string; body: Buffer | null }) => void; reject: (e: Error) => void };
+type Reply = { status: string; body: Buffer | null; continuation?: boolean };
+/** `continuation`: a SASL exchange, where the server may answer "+ <challenge>" instead of +OK/-ERR. */
+type Pending = { multiline: boolean; continuation?: boolean; resolve: (r: Reply) => void; reject: (e: Error) => void };
 
 const CRLF = Buffer.from('\r\n');
 
@@ -43,6 +45,8 @@ export class Pop3Client {
   private current: { pending: Pending; status: string | null; lines: Buffer[] } | null = null;
   private closedError: Error | null = null;
   capabilities = new Set<string>();
+  /** SASL mechanisms from CAPA (RFC 5034), upper-cased. */
+  saslMechanisms = new Set<string>();
 
   constructor(private readonly options: Pop3Options) {}
 
@@ -75,10 +79,47 @@ export class Pop3Client {
     await this.command(`PASS ${password}`, false, 'PASS ***');
   }
 
+  /**
+   * OAuth 2.0 login (issue 13): OAUTHBEARER (RFC 7628) where the server offers it, else Google's
+   * and Microsoft's XOAUTH2. The token goes as the initial response when the line stays within
+   * RFC 5034's 255 octets, otherwise after the server's empty challenge (Microsoft's tokens are
+   * JWTs of a few kilobytes). A refusal comes as a challenge carrying the reason in JSON, which
+   * the client must acknowledge before the server says -ERR.
+   */
+  async loginOAuth(user: string, accessToken: string): Promise<void> {
+    if (!this.saslMechanisms.size) await this.loadCapabilities();
+    const mechanism = this.saslMechanisms.has('OAUTHBEARER') ? 'OAUTHBEARER' : 'XOAUTH2';
+    const response = Buffer.from(
+      mechanism === 'OAUTHBEARER'
+        ? `n,a=${saslName(user)},\x01host=${this.options.servername ?? this.options.host}\x01port=${this.options.port}\x01auth=Bearer ${accessToken}\x01\x01`
+        : `user=${user}\x01auth=Bearer ${accessToken}\x01\x01`,
+    ).toString('base64');
+    const shown = `AUTH ${mechanism} ***`;
+    let reply: Reply;
+    if (`AUTH ${mechanism} ${response}`.length <= 253) {
+      reply = await this.command(`AUTH ${mechanism} ${response}`, false, shown, true);
+    } else {
+      reply = await this.command(`AUTH ${mechanism}`, false, shown, true);
+      if (reply.continuation) reply = await this.command(response, false, shown, true);
+    }
+    if (!reply.continuation) return;
+    // The refusal's details (RFC 7628 §3.2.2): {"status":"invalid_token",…}; ending the exchange brings the -ERR.
+    const detail = Buffer.from(reply.status.replace(/^\+ ?/, ''), 'base64').toString('utf8').slice(0, 300);
+    try {
+      await this.command(mechanism === 'OAUTHBEARER' ? 'AQ==' : '', false, shown);
+    } catch (err) {
+      if (err instanceof Pop3Error) throw new Pop3Error(`${err.message}${detail ? ` (${detail})` : ''}`, `${err.response ?? ''}${detail ? ` ${detail}` : ''}`.trim());
+      throw err;
+    }
+    throw new Pop3Error('The server refused the OAuth token.', detail || null);
+  }
+
   async loadCapabilities(): Promise<Set<string>> {
     try {
       const { body } = await this.command('CAPA', true);
-      this.capabilities = new Set(lines(body).map((l) => l.split(' ')[0]!.toUpperCase()));
+      const capa = lines(body).map((l) => l.toUpperCase().split(' '));
+      this.capabilities = new Set(capa.map((words) => words[0]!));
+      this.saslMechanisms = new Set(capa.find((words) => words[0] === 'SASL')?.slice(1) ?? []);
     } catch (err) {
       if (!(err instanceof Pop3Error)) throw err;
       this.capabilities = new Set();
@@ -129,18 +170,19 @@ export class Pop3Client {
     this.socket = null;
   }
 
-  private async command(line: string, multiline = false, shown = line): Promise<{ status: string; body: Buffer | null }> {
+  private async command(line: string, multiline = false, shown = line, continuation = false): Promise<Reply> {
     if (!this.socket) throw this.closedError ?? new Pop3Error('Not connected', null, 'ECONNECTION');
-    const result = this.expect(multiline, shown);
+    const result = this.expect(multiline, shown, continuation);
     this.socket.write(`${line}\r\n`);
     return result;
   }
 
-  private expect(multiline: boolean, shown = 'greeting'): Promise<{ status: string; body: Buffer | null }> {
+  private expect(multiline: boolean, shown = 'greeting', continuation = false): Promise<Reply> {
     if (this.closedError) return Promise.reject(this.closedError);
     return new Promise((resolve, reject) => {
       const pending: Pending = {
         multiline,
+        continuation,
         resolve,
         reject: (e) => reject(Object.assign(e, { command: shown })),
       };
@@ -199,6 +241,12 @@ export class Pop3Client {
           cur.pending.reject(new Pop3Error(`POP3 server said: ${text.slice(5) || '-ERR'}`, text));
           continue;
         }
+        if (cur.pending.continuation && (text === '+' || text.startsWith('+ '))) {
+          this.queue.shift();
+          this.current = null;
+          cur.pending.resolve({ status: text, body: null, continuation: true });
+          continue;
+        }
         if (!text.startsWith('+OK')) {
           this.queue.shift();
           this.current = null;
@@ -233,4 +281,9 @@ function joinLines(parts: Buffer[]): Buffer {
 
 function lines(body: Buffer | null): string[] {
   return (body?.toString('latin1') ?? '').split('\r\n').filter(Boolean);
+}
+
+/** RFC 7628's gs2 authzid: "," and "=" are escaped in the user name. */
+function saslName(user: string): string {
+  return user.replace(/=/g, '=3D').replace(/,/g, '=2C');
 }

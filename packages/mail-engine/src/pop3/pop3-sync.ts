@@ -54,7 +54,9 @@ export class Pop3MailboxWorker extends MailboxWorker {
   }
 
   private async pollOnce(setPhase: (p: Phase) => void): Promise<void> {
-    const settings = incomingConnectionOf(this.account, this.deps.runtime.secrets);
+    setPhase('OAUTH');
+    const token = await this.oauthToken();
+    const settings = incomingConnectionOf(this.account, this.deps.runtime.secrets, token);
     if (!settings) throw new MailError('NOT_CONFIGURED', 'CONFIG');
     const db = this.deps.runtime.database.db;
     setPhase('DNS');
@@ -64,7 +66,9 @@ export class Pop3MailboxWorker extends MailboxWorker {
     this.client = client;
     await client.connect();
     setPhase('AUTH');
-    await client.login(settings.username, settings.password);
+    if (settings.accessToken) await client.loginOAuth(settings.username, settings.accessToken);
+    else await client.login(settings.username, settings.password);
+    this.loggedIn();
     setPhase('FETCH');
     const listing = await client.uidl();
     await this.deps.status.success(this.account, 'INCOMING');

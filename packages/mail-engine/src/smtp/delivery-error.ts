@@ -39,6 +39,9 @@ const RETRYABLE: ReadonlySet<MailErrorCode> = new Set([
   'SERVER_UNAVAILABLE',
   'RATE_LIMITED',
   'STALLED',
+  // An OAuth mailbox whose grant broke: its replies wait for "Reconnect" instead of failing.
+  'OAUTH_REAUTH_REQUIRED',
+  'OAUTH_UNAVAILABLE',
   'PROTOCOL_ERROR',
   'UNKNOWN',
 ]);
@@ -90,7 +93,7 @@ export function classifyDelivery(err: unknown): DeliveryDecision {
   if (raw.code === 'EENVELOPE' || raw.code === 'EMESSAGE' || raw.code === 'ESTREAM') return { retry: false, scope: 'MESSAGE', error, summary: summarize(error) };
   // A refused connection is marked non-transient for the status screen (the port may be wrong), yet a
   // queued reply waits for the server to come back; an error Correio itself marked final stays final.
-  const retry = RETRYABLE.has(error.code) && (error.transient || error.code === 'CONNECTION_REFUSED');
+  const retry = RETRYABLE.has(error.code) && (error.transient || error.code === 'CONNECTION_REFUSED' || error.code === 'OAUTH_REAUTH_REQUIRED');
   return { retry, scope: 'ACCOUNT', error, summary: summarize(error) };
 }
 

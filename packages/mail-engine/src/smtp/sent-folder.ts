@@ -36,6 +36,8 @@ export class SentFolderSaver {
     private readonly destinations: Destinations,
     private readonly log: Logger,
     private readonly options: { timeoutMs: number; tls?: { rejectUnauthorized?: boolean } } = { timeoutMs: 30_000 },
+    /** OAuth mailboxes' access tokens (issue 13). */
+    private readonly oauthToken: (account: AccountRow) => Promise<string> = () => Promise.reject(new Error('no OAuth token source')),
   ) {}
 
   save(account: AccountRow, raw: Buffer): void {
@@ -70,10 +72,10 @@ export class SentFolderSaver {
   }
 
   private async append(account: AccountRow, raws: Buffer[]): Promise<void> {
-    const settings = incomingConnectionOf(account, this.secrets);
-    if (!settings) return;
     let client: ReturnType<typeof createImapClient> | null = null;
     try {
+      const settings = incomingConnectionOf(account, this.secrets, account.oauthProvider ? await this.oauthToken(account) : null);
+      if (!settings) return;
       const destination = await this.destinations.resolve(settings.host, settings.port);
       client = createImapClient({ ...settings, host: destination.addresses[0]! }, { servername: destination.servername, timeoutMs: this.options.timeoutMs, ...(this.options.tls ? { tls: this.options.tls } : {}) });
       client.on('error', () => undefined);

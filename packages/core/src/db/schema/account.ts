@@ -10,6 +10,7 @@ import {
   importExistingEnum,
   incomingProtocolEnum,
   newTicketPolicyEnum,
+  oauthProviderEnum,
   sameSubjectPolicyEnum,
   smtpAuthMechanismEnum,
 } from './enums.ts';
@@ -32,6 +33,9 @@ export const emailAccounts = pgTable(
     address: text('address').notNull(),
     active: boolean('active').notNull().default(true),
     providerId: text('provider_id'),
+    // Issue 13: set when the account signs in to IMAP/POP3 and SMTP with an OAuth 2.0 grant
+    // (oauth_grants) instead of passwords.
+    oauthProvider: oauthProviderEnum('oauth_provider'),
 
     incomingEnabled: boolean('incoming_enabled').notNull().default(false),
     incomingProtocol: incomingProtocolEnum('incoming_protocol'),

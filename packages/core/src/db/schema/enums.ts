@@ -48,3 +48,5 @@ export const refusalReasonEnum = pgEnum('refusal_reason', [
 export const senderVerdictEnum = pgEnum('sender_verdict', ['VERIFIED', 'NOT_VERIFIED', 'FORGED']);
 // A4 + W9: what an account does with mail whose DMARC check failed.
 export const dmarcFailPolicyEnum = pgEnum('dmarc_fail_policy', ['FLAG', 'HOLD', 'REFUSE']);
+// Issue 13: the mailbox providers Correio signs in to with OAuth 2.0.
+export const oauthProviderEnum = pgEnum('oauth_provider', ['GOOGLE', 'MICROSOFT']);

@@ -4,3 +4,4 @@ export * from './catalog.ts';
 export * from './account.ts';
 export * from './ticket.ts';
 export * from './mail.ts';
+export * from './oauth.ts';

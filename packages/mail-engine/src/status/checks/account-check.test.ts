@@ -85,6 +85,7 @@ function imapAccount(port: number, overrides: Partial<CheckableAccount> = {}): C
     kind: 'EXTERNAL',
     active: true,
     address: 'support@acme.example',
+    oauthProvider: null,
     providerId: null,
     incomingEnabled: true,
     incomingProtocol: 'IMAP',

@@ -1,5 +1,6 @@
 import type { SecretBox } from '@correio/core';
 import { MailError } from '../../errors.ts';
+import { toMailError } from '../../mail-error-rules.ts';
 import { incomingConnectionOf, outgoingConnectionOf, type AccountConnectionColumns } from '../../settings/connection-settings.ts';
 import type { Destinations } from '../../net/destinations.ts';
 import { isDirectionDisabled, type AccountSwitches, type Direction } from '../status-view.ts';
@@ -24,6 +25,29 @@ export interface CheckEnvironment {
   relayUrl: string | undefined;
   /** Whether Correio's SMTP receiver takes mail for built-in addresses, in words. */
   inboundReceiver: () => { ok: boolean; detail: string };
+  /** OAuth accounts (issue 13): an access token, refreshed when older than `maxAgeMs`. */
+  oauthToken?: (account: CheckableAccount, options: { maxAgeMs: number; force?: boolean }) => Promise<{ token: string; expiresAt: Date | null }>;
+}
+
+/**
+ * A check asks the provider for a new token unless one was issued this recently: that refresh is
+ * what proves the grant still stands (a revoked grant fails it), within one check.
+ */
+const CHECK_TOKEN_MAX_AGE_MS = 60_000;
+
+/** The OAUTH phase: a token from the provider, or the provider's refusal in its own words. */
+async function oauthPhase(run: CheckRun, account: CheckableAccount, env: CheckEnvironment, force = false): Promise<string | null> {
+  if (!account.oauthProvider) return null;
+  return run.phase('OAUTH', async () => {
+    if (!env.oauthToken) throw new MailError('OAUTH_CLIENT_MISCONFIGURED', 'OAUTH', { message: 'This process cannot get OAuth tokens.' });
+    try {
+      const { token, expiresAt } = await env.oauthToken(account, { maxAgeMs: CHECK_TOKEN_MAX_AGE_MS, force });
+      const provider = account.oauthProvider === 'GOOGLE' ? 'Google' : 'Microsoft';
+      return { value: token, detail: `Access token from ${provider}${expiresAt ? `, valid until ${expiresAt.toISOString().slice(11, 16)} UTC` : ''}.` };
+    } catch (err) {
+      throw toMailError(err, 'OAUTH');
+    }
+  });
 }
 
 export interface DirectionReport {
@@ -73,9 +97,15 @@ async function checkIncoming(run: CheckRun, account: CheckableAccount, env: Chec
     if (!connection) throw new MailError('NOT_CONFIGURED', 'CONFIG', { message: 'Receiving is not configured.' });
     return { value: connection, detail: `${connection.protocol} ${connection.host}:${connection.port}, ${encryptionName(connection.encryption)}, user ${connection.username}.` };
   });
+  const token = await oauthPhase(run, account, env);
   const probe = await probeServer(run, { protocol: settings.protocol, host: settings.host, port: settings.port, encryption: settings.encryption }, env.destinations);
-  if (!settings.password) throw missingPassword(run);
-  await (settings.protocol === 'POP3' ? checkPop3Session : checkImapSession)(run, settings, probe);
+  if (token) settings.accessToken = token;
+  else if (!settings.password) throw missingPassword(run);
+  const session = settings.protocol === 'POP3' ? checkPop3Session : checkImapSession;
+  await withFreshTokenOnRefusal(run, account, env, token, (fresh) => {
+    settings.accessToken = fresh;
+    return session(run, settings, probe);
+  });
 }
 
 async function checkOutgoing(run: CheckRun, account: CheckableAccount, env: CheckEnvironment): Promise<void> {
@@ -98,7 +128,25 @@ async function checkOutgoing(run: CheckRun, account: CheckableAccount, env: Chec
       detail: `SMTP ${connection.host}:${connection.port}, ${encryptionName(connection.encryption)}, ${connection.auth ? `user ${connection.auth.user} (${connection.auth.mechanism})` : 'no authentication'}.`,
     };
   });
-  await checkSmtp(run, endpointOfAccount(settings), env);
+  const token = await oauthPhase(run, account, env);
+  await withFreshTokenOnRefusal(run, account, env, token, (fresh) => {
+    if (fresh && settings.auth) settings.auth.accessToken = fresh;
+    return checkSmtp(run, endpointOfAccount(settings), env);
+  });
+}
+
+/**
+ * The server refused a token the provider issued moments ago: it was revoked early. One forced
+ * refresh (a second OAUTH phase) tells a grant that is gone (OAUTH_REAUTH_REQUIRED, in the
+ * provider's words) from a token that merely went stale; in the second case the login is retried.
+ */
+async function withFreshTokenOnRefusal(run: CheckRun, account: CheckableAccount, env: CheckEnvironment, token: string | null, session: (token: string | null) => Promise<void>): Promise<void> {
+  try {
+    await session(token);
+  } catch (err) {
+    if (!token || !(err instanceof MailError) || err.code !== 'AUTH_FAILED') throw err;
+    await session(await oauthPhase(run, account, env, true));
+  }
 }
 
 async function checkSmtp(run: CheckRun, endpoint: SmtpEndpoint, env: CheckEnvironment): Promise<void> {

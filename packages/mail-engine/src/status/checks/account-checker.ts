@@ -147,6 +147,7 @@ export class AccountChecker {
       destinations: this.destinations,
       timeoutMs: this.timeoutMs,
       relayUrl: config.smtpRelayUrl,
+      oauthToken: (account, options) => this.runtime.oauth.tokens.tokenWithExpiry(account, options),
       inboundReceiver:
         this.options.inboundReceiver ??
         (() => ({ ok: true, detail: `Mail for built-in addresses arrives through Correio’s SMTP receiver (port ${config.inboundSmtpPort}, domain ${config.inboundDomain}).` })),

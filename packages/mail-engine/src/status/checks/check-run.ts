@@ -113,6 +113,7 @@ function formatSeconds(ms: number): string {
 
 function phaseName(phase: Phase): string {
   return {
+    OAUTH: 'getting an access token from the sign-in provider',
     DNS: 'looking up the server name',
     CONNECT: 'connecting',
     TLS: 'during the TLS handshake',

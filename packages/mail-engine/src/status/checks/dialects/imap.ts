@@ -46,7 +46,7 @@ export async function checkImapSession(run: CheckRun, settings: IncomingConnecti
       'AUTH',
       async () => {
         await client.connect();
-        return { value: null, detail: `Logged in as ${settings.username}.` };
+        return { value: null, detail: `Logged in as ${settings.username}${settings.accessToken ? ' with OAuth' : ''}.` };
       },
       { abort },
     );

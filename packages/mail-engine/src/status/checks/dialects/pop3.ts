@@ -39,8 +39,9 @@ export async function checkPop3Session(run: CheckRun, settings: IncomingConnecti
       'AUTH',
       async () => {
         await client.connect();
-        await client.login(settings.username, settings.password);
-        return { value: null, detail: `Logged in as ${settings.username}.` };
+        if (settings.accessToken) await client.loginOAuth(settings.username, settings.accessToken);
+        else await client.login(settings.username, settings.password);
+        return { value: null, detail: `Logged in as ${settings.username}${settings.accessToken ? ' with OAuth' : ''}.` };
       },
       { abort },
     );

@@ -1,0 +1,249 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { grantSecretContext, newConsentChecks, OAUTH_PROVIDERS, OAuthError, schema, type AccountRow, type OAuthGrantRow, type OAuthProviderName, type Runtime } from '@correio/core';
+import { and, eq, gt, isNull, lt } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Viewer } from '../auth/tokens.ts';
+import { AppError, validationError } from '../errors.ts';
+import type { AccountService } from './account-service.ts';
+
+const { oauthAuthorizations, oauthGrants, emailAccounts } = schema;
+
+/** A consent must come back within this long, and only once. */
+const AUTHORIZATION_TTL_MS = 10 * 60_000;
+/** A consent the admin never saved an account for is forgotten after this long. */
+const PENDING_GRANT_TTL_MS = 60 * 60_000;
+/**
+ * Name of the cookie that ties one consent to the browser that asked for it; derived from the
+ * state, so two consents in flight in one browser do not overwrite each other's binding.
+ */
+export function oauthBindingCookieName(state: string): string {
+  return `correio_oauth_${createHash('sha256').update(state).digest('hex').slice(0, 16)}`;
+}
+
+export interface OAuthProviderInfo {
+  provider: OAuthProviderName;
+  configured: boolean;
+  missingSettings: string[];
+  redirectUri: string;
+  incomingHost: string;
+  incomingPort: number;
+  outgoingHost: string;
+  outgoingPort: number;
+}
+
+/** Where the callback sends the browser back to, in the SPA. */
+const ACCOUNTS_PATH = '/settings/email/accounts';
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest('base64url');
+
+/**
+ * Connecting Google and Microsoft 365 mailboxes (issue 13). `start` records a one-time consent
+ * (state, PKCE verifier, nonce) bound to the admin's workspace and to their browser — a random
+ * value in an HttpOnly cookie set by the same authenticated request — and returns the provider's
+ * consent URL. `callback` checks all three bindings before it trades the code for tokens, so a
+ * consent link sent to somebody else can never attach their mailbox to the sender's workspace.
+ */
+export class OAuthService {
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly accounts: AccountService,
+    /** Runs a check of a reconnected account in the background, so its status turns OK. */
+    private readonly recheck: (viewer: Viewer, accountId: string) => Promise<unknown>,
+  ) {}
+
+  private get db() {
+    return this.runtime.database.db;
+  }
+
+  providers(): OAuthProviderInfo[] {
+    const clients = this.runtime.oauth.clients;
+    return OAUTH_PROVIDERS.map((provider) => {
+      const s = clients.settings(provider);
+      return {
+        provider,
+        configured: s.missing.length === 0,
+        missingSettings: s.missing,
+        redirectUri: clients.redirectUri,
+        incomingHost: s.mail.incomingHost,
+        incomingPort: s.mail.incomingPort,
+        outgoingHost: s.mail.outgoingHost,
+        outgoingPort: s.mail.outgoingPort,
+      };
+    });
+  }
+
+  async start(
+    viewer: Viewer,
+    provider: OAuthProviderName,
+    accountId: string | null,
+    rawAddress: string | null,
+  ): Promise<{ authorizationUrl: string; expiresAt: Date; cookie: string }> {
+    const settings = this.runtime.oauth.clients.settings(provider);
+    if (settings.missing.length)
+      throw new AppError('OAUTH_CLIENT_MISCONFIGURED', `${settings.missing.join(' and ')} ${settings.missing.length > 1 ? 'are' : 'is'} not set on this server.`, { missingSettings: settings.missing });
+    let account: AccountRow | null = null;
+    if (accountId) {
+      account = await this.accounts.require(viewer, accountId);
+      if (account.oauthProvider !== provider)
+        throw validationError([{ path: ['accountId'], message: 'This account does not sign in with this provider; connect a new account instead.' }]);
+    }
+    const address = rawAddress?.trim().toLowerCase() || null;
+    if (address && !z.email().safeParse(address).success) throw validationError([{ path: ['address'], message: 'Enter a valid e-mail address.' }]);
+
+    const { state, codeVerifier, nonce } = newConsentChecks();
+    const browserBinding = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(Date.now() + AUTHORIZATION_TTL_MS);
+    let url: URL;
+    try {
+      url = await this.runtime.oauth.clients.authorizationUrl(provider, { state, codeVerifier, nonce, loginHint: address ?? account?.address ?? null });
+    } catch (err) {
+      throw this.asAppError(err);
+    }
+    const stateHash = sha256(state);
+    await this.db.delete(oauthAuthorizations).where(lt(oauthAuthorizations.expiresAt, new Date()));
+    await this.db.insert(oauthAuthorizations).values({
+      stateHash,
+      workspaceId: viewer.workspaceId,
+      userId: viewer.userId,
+      provider,
+      accountId: account?.id ?? null,
+      address,
+      browserBindingHash: sha256(browserBinding),
+      codeVerifierSealed: this.runtime.secrets.seal(codeVerifier, `oauth-authorization:${stateHash}`),
+      nonce,
+      expiresAt,
+    });
+    this.runtime.logger.info({ workspaceId: viewer.workspaceId, provider, reconnect: !!account }, 'oauth consent started');
+    const secure = this.runtime.config.publicUrl.startsWith('https:') ? '; Secure' : '';
+    // Lax: the provider's redirect back is a top-level GET navigation, which carries it.
+    const cookie = `${oauthBindingCookieName(state)}=${browserBinding}; Path=/oauth; HttpOnly; SameSite=Lax; Max-Age=${AUTHORIZATION_TTL_MS / 1000}${secure}`;
+    return { authorizationUrl: url.href, expiresAt, cookie };
+  }
+
+  /**
+   * `GET /oauth/callback`: returns where to send the browser. Never throws: every outcome,
+   * refusals included, is a redirect the account screens explain.
+   */
+  async callback(callbackUrl: URL, cookieBinding: string | null): Promise<string> {
+    const state = callbackUrl.searchParams.get('state');
+    if (!state) return fail(null, 'OAUTH_CONNECTION_INVALID', 'The provider sent the browser back without a state.');
+    const stateHash = sha256(state);
+    const [pending] = await this.db.select().from(oauthAuthorizations).where(eq(oauthAuthorizations.stateHash, stateHash));
+    if (!pending) return fail(null, 'OAUTH_CONNECTION_INVALID', 'This sign-in is unknown or was already used.');
+    const back = pending.accountId;
+    if (!cookieBinding || !sameSecret(sha256(cookieBinding), pending.browserBindingHash)) {
+      this.runtime.logger.warn({ workspaceId: pending.workspaceId }, 'oauth callback from a browser that did not start the consent; refused');
+      return fail(back, 'OAUTH_CONNECTION_INVALID', 'This sign-in was started in another browser or session.');
+    }
+    // One use only: the row is claimed before the code is spent.
+    const [claimed] = await this.db
+      .update(oauthAuthorizations)
+      .set({ usedAt: new Date() })
+      .where(and(eq(oauthAuthorizations.stateHash, stateHash), isNull(oauthAuthorizations.usedAt), gt(oauthAuthorizations.expiresAt, new Date())))
+      .returning();
+    if (!claimed) return fail(back, 'OAUTH_CONNECTION_INVALID', pending.usedAt ? 'This sign-in was already used.' : 'This sign-in expired (10 minutes); click Connect again.');
+
+    let result: Awaited<ReturnType<Runtime['oauth']['clients']['exchange']>>;
+    try {
+      const codeVerifier = this.runtime.secrets.open(claimed.codeVerifierSealed, `oauth-authorization:${stateHash}`);
+      result = await this.runtime.oauth.clients.exchange(claimed.provider, callbackUrl, { state, codeVerifier, nonce: claimed.nonce });
+    } catch (err) {
+      const error = err instanceof OAuthError ? err : new OAuthError('OAUTH_UNAVAILABLE', (err as Error).message);
+      this.runtime.logger.warn({ workspaceId: claimed.workspaceId, code: error.code, providerError: error.providerError }, 'oauth consent failed');
+      return fail(back, error.code, error.providerError ? `${error.message} (${error.providerError})` : error.message);
+    }
+    const { tokens, identity } = result;
+    const identityAddress = identity.email ?? claimed.address ?? identity.subject;
+
+    if (claimed.accountId) {
+      const [account] = await this.db
+        .select()
+        .from(emailAccounts)
+        .where(and(eq(emailAccounts.id, claimed.accountId), eq(emailAccounts.workspaceId, claimed.workspaceId)));
+      if (!account) return fail(null, 'OAUTH_CONNECTION_INVALID', 'The account was removed while you were signing in.');
+      const [grant] = await this.db.select().from(oauthGrants).where(eq(oauthGrants.accountId, account.id));
+      const grantId = grant?.id ?? crypto.randomUUID();
+      const ref = { id: grantId, accountId: account.id, provider: claimed.provider };
+      const values = {
+        subject: identity.subject,
+        identity: identityAddress,
+        tenantId: identity.tenantId,
+        scope: tokens.scope,
+        accessTokenSealed: this.runtime.secrets.seal(tokens.accessToken, grantSecretContext(ref, 'oauth-access-token', account)),
+        accessTokenExpiresAt: tokens.expiresAt,
+        refreshTokenSealed: this.runtime.secrets.seal(tokens.refreshToken!, grantSecretContext(ref, 'oauth-refresh-token', account)),
+        refreshedAt: new Date(),
+        refreshingUntil: null,
+        refreshingBy: null,
+        failureCode: null,
+        failureDetail: null,
+        failedAt: null,
+        updatedAt: new Date(),
+      };
+      await this.db.transaction(async (tx) => {
+        if (grant) await tx.update(oauthGrants).set(values).where(eq(oauthGrants.id, grant.id));
+        else await tx.insert(oauthGrants).values({ ...values, id: grantId, workspaceId: claimed.workspaceId, accountId: account.id, provider: claimed.provider, createdBy: claimed.userId });
+        // A new updatedAt restarts the mailbox's worker with the new grant; it resumes from its stored position.
+        await tx.update(emailAccounts).set({ updatedAt: new Date() }).where(eq(emailAccounts.id, account.id));
+      });
+      this.runtime.events.pubsub.publish('engine', { kind: 'ACCOUNT_CHANGED', accountId: account.id });
+      this.runtime.events.pubsub.publish('accountStatusChanged', claimed.workspaceId, { accountId: account.id });
+      const viewer: Viewer = { userId: claimed.userId, workspaceId: claimed.workspaceId, role: 'ADMIN' };
+      void this.recheck(viewer, account.id).catch((err: Error) => this.runtime.logger.warn({ err: { message: err.message }, accountId: account.id }, 'check after reconnect failed'));
+      this.runtime.logger.info({ workspaceId: claimed.workspaceId, accountId: account.id, provider: claimed.provider }, 'oauth mailbox reconnected');
+      return `${ACCOUNTS_PATH}?oauthReconnected=${account.id}`;
+    }
+
+    const grantId = crypto.randomUUID();
+    const ref = { id: grantId, accountId: null, provider: claimed.provider };
+    await this.db.delete(oauthGrants).where(and(isNull(oauthGrants.accountId), lt(oauthGrants.createdAt, new Date(Date.now() - PENDING_GRANT_TTL_MS))));
+    await this.db.insert(oauthGrants).values({
+      id: grantId,
+      workspaceId: claimed.workspaceId,
+      provider: claimed.provider,
+      subject: identity.subject,
+      identity: identityAddress,
+      tenantId: identity.tenantId,
+      scope: tokens.scope,
+      accessTokenSealed: this.runtime.secrets.seal(tokens.accessToken, grantSecretContext(ref, 'oauth-access-token', null)),
+      accessTokenExpiresAt: tokens.expiresAt,
+      refreshTokenSealed: this.runtime.secrets.seal(tokens.refreshToken!, grantSecretContext(ref, 'oauth-refresh-token', null)),
+      createdBy: claimed.userId,
+    });
+    this.runtime.logger.info({ workspaceId: claimed.workspaceId, provider: claimed.provider }, 'oauth consent completed; waiting for the account to be saved');
+    const query = new URLSearchParams({ oauthConnection: grantId, ...(claimed.address ? { address: claimed.address } : {}) });
+    return `${ACCOUNTS_PATH}/new?${query}`;
+  }
+
+  /** A consent that came back and waits for its account form to be saved. */
+  async pendingConnection(viewer: Viewer, id: string): Promise<OAuthGrantRow | null> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+    const [grant] = await this.db
+      .select()
+      .from(oauthGrants)
+      .where(and(eq(oauthGrants.id, id), eq(oauthGrants.workspaceId, viewer.workspaceId), isNull(oauthGrants.accountId)));
+    return grant ?? null;
+  }
+
+  async grantOf(accountId: string): Promise<OAuthGrantRow | null> {
+    const [grant] = await this.db.select().from(oauthGrants).where(eq(oauthGrants.accountId, accountId));
+    return grant ?? null;
+  }
+
+  private asAppError(err: unknown): AppError {
+    if (err instanceof OAuthError && err.code === 'OAUTH_CLIENT_MISCONFIGURED') return new AppError('OAUTH_CLIENT_MISCONFIGURED', err.message);
+    if (err instanceof OAuthError) return new AppError('OAUTH_CLIENT_MISCONFIGURED', `${err.message} Try again in a moment.`, { oauthCode: err.code });
+    throw err;
+  }
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function fail(accountId: string | null, code: string, detail: string): string {
+  const query = new URLSearchParams({ oauthError: code, oauthDetail: detail.slice(0, 300), ...(accountId ? { account: accountId } : {}) });
+  return `${accountId ? ACCOUNTS_PATH : `${ACCOUNTS_PATH}/new`}?${query}`;
+}
