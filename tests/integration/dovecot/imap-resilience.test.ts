@@ -20,7 +20,7 @@ const okStatus = (id: string) =>
   waitFor(async () => (await gqlOk(app.url, `query($id: ID!) { emailAccount(id: $id) { status { incoming { state } } } }`, { id }, admin.token)).emailAccount.status.incoming.state === 'OK', 'the mailbox to connect');
 
 beforeAll(async () => {
-  dovecot = await startDovecot({ users: ['uv', 'bad', 'poison', 'idle', 'dsn'].map((user) => ({ user, password: `pw-${user}` })) });
+  dovecot = await startDovecot({ users: ['uv', 'bad', 'poison', 'idle', 'dsn', 'refused'].map((user) => ({ user, password: `pw-${user}` })) });
   app = await startTestApp();
   admin = await signUp(app.url);
   workspaceId = (await gqlOk(app.url, `{ workspace { id } }`, {}, admin.token)).workspace.id;
@@ -31,6 +31,18 @@ afterAll(async () => {
 });
 
 describe('inbound resilience (W7)', () => {
+  it('retries a failing mailbox with backoff, never in a tight loop that would get it blocked', async () => {
+    // A folder that does not exist fails right after login, with no server-side delay to hide a
+    // retry loop (Dovecot slows down failed passwords by itself).
+    const logins = async () => (await dovecot.logLines()).filter((l) => l.includes('imap-login: Info: Login: user=<refused>')).length;
+    await connectDovecotAccount(app.url, admin.token, dovecot, 'refused', { incoming: { folder: 'Does-Not-Exist' } });
+    await waitFor(async () => (await logins()) >= 1, 'the first login');
+    const first = await logins();
+    await new Promise((r) => setTimeout(r, 4000));
+    // Backoff from 200 ms doubling to 2 s (the tests' timing): about five attempts in four seconds.
+    expect((await logins()) - first).toBeLessThanOrEqual(8);
+  });
+
   it('survives a UIDVALIDITY change without importing anything twice', async () => {
     for (let i = 0; i < 3; i++) await dovecot.deliver('uv', buildMail({ subject: `Before UIDVALIDITY ${i}` }).raw);
     const account = await connectDovecotAccount(app.url, admin.token, dovecot, 'uv', { incoming: { importExisting: 'ALL' } });

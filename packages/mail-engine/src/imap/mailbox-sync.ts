@@ -76,11 +76,18 @@ export class ImapMailboxWorker extends MailboxWorker {
         const client = createImapClient({ ...settings, host: destination.addresses[0]! }, { servername: destination.servername });
         this.client = client;
         client.on('error', (err: Error) => this.log.debug({ err: { message: err.message } }, 'imap connection error'));
-        client.on('close', () => this.sleeper.trigger());
+        // A dropped session wakes the IDLE wait to reconnect at once; a connection that never got
+        // as far as a session must not, or its close would cut the backoff short and a refused
+        // login would be retried every few milliseconds.
+        let established = false;
+        client.on('close', () => {
+          if (established) this.sleeper.trigger();
+        });
         client.on('exists', (data: { count: number; prevCount: number }) => {
           if (data.count > data.prevCount) this.sleeper.trigger();
         });
         await client.connect();
+        established = true;
         this.loggedIn();
         if (this.stopped) break;
         phase = 'MAILBOX';
@@ -112,6 +119,8 @@ export class ImapMailboxWorker extends MailboxWorker {
         lock?.release();
         const client = this.client;
         this.client = null;
+        // Our own logout must not wake the backoff sleep of the next attempt.
+        client?.removeAllListeners('close');
         if (client?.usable) await client.logout().catch(() => client.close());
         else client?.close();
       }
