@@ -23,6 +23,7 @@ export type ImportExisting = SchemaEnum<'ImportExisting'>;
 export type IncomingProtocol = SchemaEnum<'IncomingProtocol'>;
 /** Every code a connection check, a sync or a send can report. */
 export type MailErrorCode = SchemaEnum<'MailErrorCode'>;
+export type OAuthProvider = SchemaEnum<'OAuthProvider'>;
 export type NewTicketPolicy = SchemaEnum<'NewTicketPolicy'>;
 export type RefusalReason = SchemaEnum<'RefusalReason'>;
 export type Role = SchemaEnum<'Role'>;

@@ -14,7 +14,9 @@ import type {
   Encryption,
   ImportExisting,
   IncomingProtocol,
+  MailErrorCode,
   NewTicketPolicy,
+  OAuthProvider,
   RefusalReason,
   Role,
   SameSubjectPolicy,
@@ -27,6 +29,8 @@ import type { ClientErrorCode } from '#graphql/errors.ts';
 
 /** One text per value of a schema enum. */
 type Labels<E extends string> = Record<E, string>;
+/** The mail error codes of OAuth sign-ins (issue 13): the web app words these itself. */
+type OAuthMailErrorCode = Extract<MailErrorCode, `OAUTH_${string}`>;
 
 const en = {
   common: {
@@ -76,6 +80,11 @@ const en = {
     CONFLICT: { title: 'That already exists', detail: 'Choose another name.' },
     DUPLICATE_MAILBOX: { title: 'This mailbox is already connected', detail: 'Another account already imports it; edit that account instead.' },
     SECRET_REQUIRED: { title: 'Type the password again', detail: 'The server settings changed, and a saved password is only ever sent to the server it was saved for.' },
+    OAUTH_CLIENT_MISCONFIGURED: {
+      title: 'Signing in with this provider is not set up on this server',
+      detail: 'The server operator must register Correio with the provider and set its client id and secret. Until then, use an app password.',
+    },
+    OAUTH_CONNECTION_INVALID: { title: 'That sign-in can no longer be used', detail: 'It expired, was already used, or was started in another browser. Click “Connect” again.' },
     INTERNAL: { title: 'Something went wrong on the server', detail: 'Try again in a moment. If it keeps happening, tell your administrator (the server log has the details).' },
     NETWORK: { title: 'Cannot reach Correio', detail: 'Check your internet connection; nothing was lost, try again in a moment.' },
   } satisfies Record<ClientErrorCode, { title: string; detail: string }>,
@@ -143,7 +152,23 @@ const en = {
     FETCH: 'Reading messages',
     SEND: 'Sending',
     CONFIG: 'Settings',
+    OAUTH: 'Sign-in with the provider (OAuth)',
   },
+  // Failures of OAuth sign-ins, worded here rather than by the server (whose texts are English).
+  mailError: {
+    OAUTH_REAUTH_REQUIRED: {
+      title: 'The provider no longer accepts Correio’s access to this mailbox',
+      hint: 'Click “Reconnect” and sign in again as a user with access to the mailbox. This happens when the access was revoked, the password changed, or the company’s policy asks to sign in again.',
+    },
+    OAUTH_CLIENT_MISCONFIGURED: {
+      title: 'Correio’s app at the provider is not set up correctly',
+      hint: 'The server operator must check the app’s client id and secret (CORREIO_GOOGLE_… or CORREIO_MICROSOFT_…) and that the app may use the mail permissions.',
+    },
+    OAUTH_UNAVAILABLE: {
+      title: 'The sign-in provider could not be reached',
+      hint: 'This usually clears by itself; Correio keeps trying. If it lasts, check the provider’s status page.',
+    },
+  } satisfies Record<OAuthMailErrorCode, { title: string; hint: string }>,
   encryption: { SSL_TLS: 'SSL/TLS', STARTTLS: 'STARTTLS', NONE: 'None' } satisfies Labels<Encryption>,
   mechanism: { PLAIN: 'PLAIN', LOGIN: 'LOGIN', CRAM_MD5: 'CRAM-MD5', XOAUTH2: 'XOAUTH2 (OAuth 2.0 token)' } satisfies Labels<SmtpAuthMechanism>,
   policy: {
@@ -193,6 +218,7 @@ const en = {
       activate: 'Activate',
       deactivate: 'Deactivate',
       remove: 'Remove',
+      reconnect: 'Reconnect',
     },
     problems: 'Accounts with problems',
     checked: 'Checked {when}',
@@ -351,6 +377,52 @@ const en = {
     saved: '{name} was saved.',
     savedAndTested: '{name} was saved and works.',
     savedWithProblems: '{name} was saved. Its status shows whether the problem persists.',
+    savedTested: 'Saved. Every step of receiving and sending worked.',
+    savedTestProblems: 'Saved. The test found a problem: fix it (see the hints) and test again.',
+    goToAccounts: 'Go to accounts',
+  },
+  // "Connect with Google / Microsoft" (issue 13).
+  oauth: {
+    provider: { GOOGLE: 'Google', MICROSOFT: 'Microsoft' } satisfies Labels<OAuthProvider>,
+    connect: 'Connect with {provider}',
+    connectIntro: 'Recommended: sign in with {provider} and allow Correio to read and send this mailbox’s mail. No password is stored.',
+    notConfigured: 'Not available on this server yet: its operator must set {settings}.',
+    alternative: {
+      GOOGLE: 'Or use an app password: it needs 2-step verification on the Google account (myaccount.google.com › Security › App passwords); type it in the Password field under Receiving.',
+      MICROSOFT: 'Or use a password: Microsoft 365 turns basic authentication off by default and app passwords are mostly unavailable, so connecting with Microsoft is what usually works.',
+    } satisfies Labels<OAuthProvider>,
+    shared: 'A shared (Microsoft 365) or delegated mailbox: type the mailbox’s address in the E-mail address field first, then sign in as a user who has access to it.',
+    connectedAs: 'Connected as {identity} ({provider})',
+    sharedMailbox: 'Mailbox {address}, opened by {identity}.',
+    connectedNew: 'The account signs in with {provider}; no password is stored.',
+    connectedStored: 'Correio signs in to this mailbox with {provider}; no password is stored.',
+    useAnother: 'Sign in as someone else',
+    reconnect: 'Reconnect',
+    needsReconnect: '{provider} no longer accepts this sign-in. Reconnect to resume receiving and sending.',
+    incomingSignIn: 'No password: Correio signs in with {provider} (OAuth 2.0) as this user.',
+    smtpSignIn: 'Signs in with {provider} (OAuth 2.0, XOAUTH2) as the mailbox: no user or password needed.',
+    finishing: 'Back from the sign-in: saving and testing the account…',
+    startFailed: 'Could not start the sign-in',
+    reconnected: '{name} is connected again.',
+    reconnectedDetail: 'It is tested now; mail that arrived meanwhile is imported.',
+    reconnectedUnnamed: 'The mailbox is connected again.',
+    providerSaid: 'The provider said:',
+    dismiss: 'Dismiss',
+    /** The callback's `oauthError` codes. */
+    failed: {
+      OAUTH_REAUTH_REQUIRED: { title: 'The sign-in was refused', detail: 'The provider refused the sign-in, or it was cancelled. Try again and allow the access Correio asks for.' },
+      OAUTH_CLIENT_MISCONFIGURED: {
+        title: 'Correio’s app at the provider is not set up correctly',
+        detail: 'The provider refused Correio’s app. The server operator must check its client id, secret and redirect URI.',
+      },
+      OAUTH_UNAVAILABLE: { title: 'The provider could not be reached', detail: 'The sign-in did not finish because the provider did not answer. Try again in a moment.' },
+      OAUTH_CONNECTION_INVALID: {
+        title: 'That sign-in can no longer be used',
+        detail: 'It expired (after 10 minutes), was already used, or was started in another browser. Click “Connect” again.',
+      },
+      other: { title: 'The sign-in did not finish', detail: 'Try again. If it keeps happening, the server log has the details.' },
+    } satisfies Record<OAuthMailErrorCode | 'OAUTH_CONNECTION_INVALID' | 'other', { title: string; detail: string }>,
+    reconnectFailed: 'Reconnecting {name} did not finish',
   },
   ticketStatus: { NEW: 'New', OPEN: 'Open', PENDING: 'Pending', RESOLVED: 'Resolved', CLOSED: 'Closed' } satisfies Labels<TicketStatus>,
   delivery: { QUEUED: 'Sending…', SENT: 'Sent', FAILED: 'Not delivered' } satisfies Labels<DeliveryState>,

@@ -42,6 +42,7 @@ const stored: StoredAccount = {
   brand: { name: 'Loja', url: 'https://loja.com.br', logoUrl: '/files/logo/a1?sig=x' },
   ticketType: null,
   group: { id: 'g1' },
+  oauth: null,
 };
 
 describe('account form ⇄ EmailAccountInput', () => {

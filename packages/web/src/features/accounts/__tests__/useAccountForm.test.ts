@@ -289,5 +289,6 @@ function storedAccount({ incomingPort, outgoingPort }: { incomingPort: number; o
     brand: null,
     ticketType: null,
     group: null,
+    oauth: null,
   };
 }

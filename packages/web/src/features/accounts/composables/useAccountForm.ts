@@ -4,6 +4,7 @@ import type { ResultOf } from '#graphql/graphql.ts';
 import { looksLikeEmail } from '#shared/utils/email.ts';
 import type { DetectEmailProviderQuery } from '../graphql/account-status.ts';
 import { emptyForm, formFromAccount, presetHost, validateAccountForm, type AccountForm, type AccountFormProblem, type Provider, type StoredAccount } from '../model/account-form.ts';
+import { oauthProviderOf } from '../model/oauth.ts';
 
 export type ProviderDetection = ResultOf<typeof DetectEmailProviderQuery>['detectEmailProvider'];
 type Preset = Provider['incoming'][number];
@@ -43,6 +44,17 @@ export function useAccountForm({ editing, providers, detectProvider, detectDelay
     form.value = formFromAccount(account);
     portTyped.incoming = form.value.incoming.port !== portAuto.value.incoming;
     portTyped.outgoing = form.value.outgoing.port !== portAuto.value.outgoing;
+    providerTouched.value = true;
+  }
+
+  /**
+   * Puts a whole form back (a draft kept over the OAuth round trip, or the form filled from the
+   * consent): typed ports stay typed, automatic ones follow protocol and encryption again.
+   */
+  function restore(value: AccountForm, typed?: Record<ServerSide, boolean>) {
+    form.value = value;
+    portTyped.incoming = typed?.incoming ?? value.incoming.port !== defaultIncomingPort(value.incoming.protocol, value.incoming.encryption);
+    portTyped.outgoing = typed?.outgoing ?? value.outgoing.port !== defaultOutgoingPort(value.outgoing.encryption);
     providerTouched.value = true;
   }
 
@@ -115,6 +127,9 @@ export function useAccountForm({ editing, providers, detectProvider, detectDelay
   }
   /** The provider select: a provider's presets, or '' for manual settings. */
   function chooseProvider(id: string) {
+    // A consent of one provider does not sign in to another's servers: choosing another drops it.
+    const oauth = form.value.oauth;
+    if (oauth && !editing.value && oauthProviderOf(id) !== oauth.provider) form.value.oauth = null;
     if (id) return applyProvider(id);
     form.value.providerId = '';
     providerTouched.value = true;
@@ -160,7 +175,7 @@ export function useAccountForm({ editing, providers, detectProvider, detectDelay
     return editing.value && stored && !errors.value[field];
   }
 
-  return { form, errors, editing, provider, suggestion, portTyped, portAuto, load, onPortInput, applyProvider, chooseProvider, onAddressBlur, validate, keepsStoredSecret };
+  return { form, errors, editing, provider, suggestion, portTyped, portAuto, load, restore, onPortInput, applyProvider, chooseProvider, onAddressBlur, validate, keepsStoredSecret };
 }
 
 export type AccountFormState = ReturnType<typeof useAccountForm>;

@@ -25,6 +25,7 @@ export const AccountRowFields = graphql(
     group { id name }
     ticketType { id name }
     status { ...AccountStatusFields }
+    oauth { provider identity needsReconnect }
   }
 `,
   [AccountStatusFields],
@@ -49,6 +50,7 @@ export const AccountFormFields = graphql(`
     brand { name url logoUrl }
     ticketType { id }
     group { id }
+    oauth { provider identity needsReconnect failure }
   }
 `);
 
@@ -69,6 +71,7 @@ export const AccountFormOptionsQuery = graphql(`
     groups { id name }
     ticketTypes { id name }
     workspace { id slug builtinDomain }
+    oauthProviders { provider configured missingSettings incomingHost incomingPort outgoingHost outgoingPort }
   }
 `);
 

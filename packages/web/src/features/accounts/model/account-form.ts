@@ -1,5 +1,5 @@
 import { defaultIncomingPort, defaultOutgoingPort } from '@correio/mail-settings';
-import type { AccountKind, DmarcFailPolicy, Encryption, ImportExisting, IncomingProtocol, NewTicketPolicy, SameSubjectPolicy, SmtpAuthMechanism } from '#graphql/enums.ts';
+import type { AccountKind, DmarcFailPolicy, Encryption, ImportExisting, IncomingProtocol, NewTicketPolicy, OAuthProvider, SameSubjectPolicy, SmtpAuthMechanism } from '#graphql/enums.ts';
 import type { ResultOf, VariablesOf } from '#graphql/graphql.ts';
 import { looksLikeEmail } from '#shared/utils/email.ts';
 import type { AccountFormOptionsQuery, CreateEmailAccountMutation, EmailAccountFormQuery } from '../graphql/accounts.ts';
@@ -7,6 +7,19 @@ import type { AccountFormOptionsQuery, CreateEmailAccountMutation, EmailAccountF
 export type AccountInput = VariablesOf<typeof CreateEmailAccountMutation>['input'];
 export type StoredAccount = NonNullable<ResultOf<typeof EmailAccountFormQuery>['emailAccount']>;
 export type Provider = ResultOf<typeof AccountFormOptionsQuery>['emailProviders'][number];
+
+/**
+ * How an account signs in with OAuth 2.0 instead of passwords (issue 13): a stored OAuth account,
+ * or a consent that came back (`connectionId`) and is used when the account is created.
+ */
+export interface FormOAuth {
+  provider: OAuthProvider;
+  /** Who signed in (may differ from a shared mailbox's address). */
+  identity: string;
+  /** The pending consent the new account is created with; null once it belongs to the account. */
+  connectionId: string | null;
+  needsReconnect: boolean;
+}
 
 /** Everything the account form edits, in the shape the inputs want (strings, booleans). */
 export interface AccountForm {
@@ -53,6 +66,8 @@ export interface AccountForm {
   sendSingleMessageToAllRecipients: boolean;
   ticketTypeId: string | null;
   groupId: string | null;
+  /** Set for an account that signs in with Google or Microsoft: no passwords, XOAUTH2 both ways. */
+  oauth: FormOAuth | null;
 }
 
 export function emptyForm(): AccountForm {
@@ -100,6 +115,7 @@ export function emptyForm(): AccountForm {
     sendSingleMessageToAllRecipients: true,
     ticketTypeId: null,
     groupId: null,
+    oauth: null,
   };
 }
 
@@ -158,10 +174,15 @@ export function formFromAccount(a: StoredAccount): AccountForm {
   form.sendSingleMessageToAllRecipients = a.sendSingleMessageToAllRecipients;
   form.ticketTypeId = a.ticketType?.id ?? null;
   form.groupId = a.group?.id ?? null;
+  form.oauth = a.oauth ? { provider: a.oauth.provider, identity: a.oauth.identity, connectionId: null, needsReconnect: a.oauth.needsReconnect } : null;
   return form;
 }
 
-/** The form as `EmailAccountInput`. Empty passwords are omitted, which keeps the stored ones. */
+/**
+ * The form as `EmailAccountInput`. Empty passwords are omitted, which keeps the stored ones. An
+ * OAuth account sends no secrets at all and signs in to SMTP with XOAUTH2 as its mailbox; a new
+ * one carries the consent it is created with (`oauthConnectionId`).
+ */
 export function inputFromForm(form: AccountForm): AccountInput {
   const policies = {
     newTicketPolicy: form.incoming.newTicketPolicy,
@@ -194,8 +215,10 @@ export function inputFromForm(form: AccountForm): AccountInput {
   const i = form.incoming;
   const o = form.outgoing;
   const xoauth = o.authMechanism === 'XOAUTH2';
+  const oauth = form.oauth;
   return {
     ...common,
+    ...(oauth?.connectionId ? { oauthConnectionId: oauth.connectionId } : {}),
     address: form.address.trim(),
     providerId: form.providerId || null,
     incoming: {
@@ -205,7 +228,7 @@ export function inputFromForm(form: AccountForm): AccountInput {
       port: i.port,
       encryption: i.encryption,
       username: i.username.trim(),
-      ...(i.password ? { password: i.password } : {}),
+      ...(i.password && !oauth ? { password: i.password } : {}),
       folder: i.protocol === 'IMAP' ? i.folder.trim() || 'INBOX' : null,
       markAsRead: i.markAsRead,
       deleteAfterDays: i.deleteAfter ? i.deleteAfterDays : null,
@@ -214,8 +237,11 @@ export function inputFromForm(form: AccountForm): AccountInput {
       importExistingDays: i.importExisting === 'LAST_DAYS' ? i.importExistingDays : null,
       trustedAuthservId: i.trustedAuthservId.trim() || null,
     },
-    outgoing: form.sending
-      ? {
+    outgoing: !form.sending
+      ? null
+      : oauth
+        ? { host: o.host.trim(), port: o.port, encryption: o.encryption, requiresAuth: true, useSeparateIdentity: false, authMechanism: 'XOAUTH2', username: null }
+        : {
           host: o.host.trim(),
           port: o.port,
           encryption: o.encryption,
@@ -225,8 +251,7 @@ export function inputFromForm(form: AccountForm): AccountInput {
           username: o.requiresAuth && o.useSeparateIdentity ? o.username.trim() || null : null,
           ...(o.requiresAuth && !xoauth && o.useSeparateIdentity && o.password ? { password: o.password } : {}),
           ...(o.requiresAuth && xoauth && o.accessToken ? { accessToken: o.accessToken } : {}),
-        }
-      : null,
+        },
   };
 }
 
@@ -235,7 +260,7 @@ export type AccountFormProblem = 'required' | 'addressInvalid' | 'needOneDirecti
 
 /**
  * What the form can tell without the server, keyed like the API's field errors. When editing,
- * an empty password keeps the stored one, so it is not required.
+ * an empty password keeps the stored one, so it is not required; an OAuth account has none.
  */
 export function validateAccountForm(form: AccountForm, editing: boolean): Record<string, AccountFormProblem> {
   const problems: Record<string, AccountFormProblem> = {};
@@ -248,7 +273,7 @@ export function validateAccountForm(form: AccountForm, editing: boolean): Record
   if (form.incoming.enabled) {
     if (!form.incoming.host.trim()) problems['incoming.host'] = 'required';
     if (!form.incoming.username.trim()) problems['incoming.username'] = 'required';
-    if (!editing && !form.incoming.password) problems['incoming.password'] = 'required';
+    if (!editing && !form.oauth && !form.incoming.password) problems['incoming.password'] = 'required';
   }
   if (form.sending && !form.outgoing.host.trim()) problems['outgoing.host'] = 'required';
   if (!form.incoming.enabled && !form.sending) problems['incoming'] = 'needOneDirection';
