@@ -69,7 +69,7 @@ export async function probeServer(run: CheckRun, target: ProbeTarget, destinatio
       const upgraded = await run.phase('TLS', () => startTls(dialect, plainLines, greeting, servername, host, encryption === 'STARTTLS', (s) => (socket = s)), { abort });
       if (upgraded) ({ lines, greeting } = upgraded);
     } else if (encryption === 'NONE') {
-      run.note('TLS', 'Not encrypted (encryption: none): the password and every message cross the network readable.');
+      run.note('TLS', 'Not encrypted (encryption: none): the password or sign-in token and every message cross the network readable.');
     }
     finished = true;
     lines.close(dialect.goodbye);
