@@ -13,6 +13,7 @@ const benches: Array<{ file: string; args?: string[]; node?: string[] }> = [
   { file: 'bench/status-refresh.ts' },
   { file: 'bench/outbox.ts' },
   { file: 'bench/graphql.ts', args: ['100000'] },
+  { file: 'bench/runtime.ts' },
 ];
 
 const all: Row[] = [];

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // The README's two commands run through here, on a machine that has only Node and npm:
-//   npm start  → install dependencies (pnpm, pinned), build the web app, start Correio
+//   npm start  → install dependencies (pnpm, pinned), build the web app and the server (each only
+//                when its sources changed), then run the built server in this very process
 //   npm test   → install dependencies, build, type-check, run every test tier
 // Plain Node on purpose: nothing may be needed before the install has happened.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { buildServer, serverBuildIsCurrent } from './build-server.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PNPM = ['-y', 'pnpm@10.34.9'];
@@ -57,7 +59,14 @@ switch (command) {
   case 'start': {
     install();
     buildWeb();
-    process.exit(run(node, ['--import', 'tsx', 'packages/api/src/main.ts', ...process.argv.slice(3)]));
+    if (!serverBuildIsCurrent()) {
+      console.log('› Building the server…');
+      buildServer();
+    }
+    // In this process, not a child: no second Node process stays resident beside Correio.
+    process.argv.splice(2, 1);
+    await import(pathToFileURL(join(root, 'packages', 'api', 'dist', 'main.js')).href);
+    break;
   }
   case 'test': {
     install();

@@ -20,12 +20,16 @@ export interface CorreioProcess {
   stop(): Promise<void>;
 }
 
-/** Runs `node --import tsx packages/api/src/main.ts <role>` as a real child process, like production. */
-export async function spawnCorreio(env: Record<string, string>, role: 'all' | 'api' | 'engine' = 'all', options: { umask?: string } = {}): Promise<CorreioProcess> {
+/**
+ * Runs `node --import tsx packages/api/src/main.ts <role>` as a real child process, like
+ * production; with `built`, the compiled server exactly as `npm start` runs it (the start script
+ * importing packages/api/dist/main.js in its own process; build it first with buildServer()).
+ */
+export async function spawnCorreio(env: Record<string, string>, role: 'all' | 'api' | 'engine' = 'all', options: { umask?: string; built?: boolean } = {}): Promise<CorreioProcess> {
   const port = env['PORT'] ?? String(await freePort());
   const lines: string[] = [];
   const extraArgs = process.env['CORREIO_CHILD_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
-  const args = [...extraArgs, '--import', 'tsx', 'packages/api/src/main.ts', role];
+  const args = options.built ? [...extraArgs, 'scripts/bootstrap.mjs', 'start', role] : [...extraArgs, '--import', 'tsx', 'packages/api/src/main.ts', role];
   // With a umask: started from a shell that sets it first, as an operator's service file might.
   const [command, argv] = options.umask ? ['/bin/sh', ['-c', `umask ${options.umask} && exec "$0" "$@"`, process.execPath, ...args]] : [process.execPath, args];
   const proc = spawn(command, argv, {

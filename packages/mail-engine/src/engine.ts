@@ -93,7 +93,6 @@ export class MailEngine {
 
   async start(): Promise<void> {
     const { config } = this.runtime;
-    await this.importer.ready;
     if (this.options.inboundSmtp !== false) {
       this.inbound = new InboundSmtpServer(this.runtime, this.importer, {
         host: config.inboundSmtpHost,

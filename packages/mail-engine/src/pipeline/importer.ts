@@ -37,17 +37,25 @@ export class Importer {
   private readonly limiter = new SenderRateLimiter();
   private readonly pool: PreparePool;
 
-  /** `parseWorkers: 0` parses on the calling thread (an API process only retries the odd failed import). */
+  /**
+   * `parseWorkers`: the most parser threads a backlog may start (0: always this thread — an API
+   * process only retries the odd failed import); `parseWorkerIdleMs`: when idle ones stop.
+   */
   constructor(
     private readonly runtime: Runtime,
-    options: { parseWorkers?: number } = {},
+    options: { parseWorkers?: number; parseWorkerIdleMs?: number } = {},
   ) {
-    this.pool = new PreparePool(runtime.blobs, runtime.logger, options.parseWorkers, { enabled: runtime.config.senderVerification, dnsServers: runtime.config.dnsServers });
+    this.pool = new PreparePool(
+      runtime.blobs,
+      runtime.logger,
+      { ...(options.parseWorkers !== undefined ? { maxWorkers: options.parseWorkers } : {}), ...(options.parseWorkerIdleMs !== undefined ? { idleMs: options.parseWorkerIdleMs } : {}) },
+      { enabled: runtime.config.senderVerification, dnsServers: runtime.config.dnsServers },
+    );
   }
 
-  /** Resolves when the parser workers have started, so the first messages are not slowed by module loading. */
-  get ready(): Promise<void> {
-    return this.pool.ready;
+  /** Parser threads running now (they start under a backlog and stop when idle). */
+  get parseWorkers(): number {
+    return this.pool.workerCount;
   }
 
   async close(): Promise<void> {

@@ -2,8 +2,17 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Readable } from 'node:stream';
 import type { BlobStore, Logger } from '@correio/core';
-import { prepareEmail, type PreparedEmail, type PrepareSource } from './prepare.ts';
+import type { PreparedEmail, PrepareSource } from './prepare.ts';
 import { cachedResolver, type TxtResolver } from './sender-auth/dns-cache.ts';
+
+// The built server (plain JavaScript, issue 14) runs the worker's own build; from source, a small
+// .mjs registers the TypeScript loader first, which Node 20 workers do not inherit.
+// The parser and everything under it (mailparser, mailauth, sanitize-html, charset detection)
+// load on this thread only when a message is first prepared here: an idle Correio never needs them.
+let parserModule: Promise<typeof import('./prepare.ts')> | null = null;
+const loadParser = () => (parserModule ??= import('./prepare.ts'));
+
+const WORKER_ENTRY = new URL(import.meta.url.endsWith('.js') ? './prepare-worker.js' : './prepare-worker.mjs', import.meta.url);
 import type { ArrivalFacts } from './sender-auth/verify-sender.ts';
 
 /** A message that could not be prepared; its raw bytes are already kept under `rawBlobKey`. */
@@ -33,44 +42,60 @@ export interface PrepareInput {
   arrival: ArrivalFacts;
 }
 
-/**
- * Prepares messages on worker threads, one per core, falling back to this thread when workers
- * cannot start. Streams are written to the blob store here first (a stream cannot cross threads).
- */
 /** Whether (and through which DNS servers) workers verify senders (W9). */
 export interface SenderVerificationSettings {
   enabled: boolean;
   dnsServers: string[];
 }
 
+/**
+ * Options of the parser pool: at most `maxWorkers` worker threads, started only when a backlog
+ * builds up and stopped again after `idleMs` without work (issue 14: an idle Correio holds no
+ * parser isolates; each costs tens of megabytes). Without a worker a message is prepared on this
+ * thread — a mail arriving alone through IDLE is parsed at once, without waiting for a worker.
+ */
+export interface PreparePoolOptions {
+  maxWorkers: number;
+  /** Messages in flight at once from which another worker is started. */
+  backlog: number;
+  idleMs: number;
+}
+
+export const DEFAULT_PREPARE_POOL: PreparePoolOptions = { maxWorkers: Math.max(1, Math.min(4, availableParallelism())), backlog: 3, idleMs: 60_000 };
+
+interface Slot {
+  worker: Worker;
+  busy: number;
+  ready: boolean;
+  lastUsedAt: number;
+}
+
 export class PreparePool {
-  private readonly workers: Array<{ worker: Worker; busy: number }> = [];
+  private readonly workers: Slot[] = [];
   private readonly jobs = new Map<number, Job>();
   private nextId = 1;
   private closed = false;
-  /** Resolves once every worker has loaded its modules (or after a few seconds at worst). */
-  readonly ready: Promise<void>;
-  private readyWaiters: Array<() => void> = [];
+  private inFlight = 0;
+  private readonly options: PreparePoolOptions;
   private readonly resolver: TxtResolver | null;
+  private readonly reaper: NodeJS.Timeout;
 
   constructor(
     private readonly blobs: BlobStore,
     private readonly logger: Logger,
-    size = Math.max(1, Math.min(4, availableParallelism())),
+    options: Partial<PreparePoolOptions> = {},
     private readonly verification: SenderVerificationSettings = { enabled: true, dnsServers: [] },
   ) {
+    this.options = { ...DEFAULT_PREPARE_POOL, ...options };
+    this.options.maxWorkers = Math.max(0, this.options.maxWorkers);
     this.resolver = verification.enabled ? cachedResolver(verification.dnsServers) : null;
-    size = Math.max(0, size);
-    const readies: Array<Promise<void>> = [];
-    try {
-      for (let i = 0; i < size; i++) {
-        readies.push(new Promise<void>((resolve) => this.readyWaiters.push(resolve)));
-        this.workers.push({ worker: this.spawn(), busy: 0 });
-      }
-    } catch (err) {
-      this.logger.warn({ err: { message: (err as Error).message } }, 'parse workers unavailable; parsing on the main thread');
-    }
-    this.ready = Promise.race([Promise.all(readies).then(() => undefined), new Promise<void>((r) => setTimeout(r, 15_000).unref())]);
+    this.reaper = setInterval(() => this.stopIdleWorkers(), Math.max(1000, Math.min(30_000, this.options.idleMs / 2)));
+    this.reaper.unref();
+  }
+
+  /** Worker threads running now (for tests and metrics). */
+  get workerCount(): number {
+    return this.workers.length;
   }
 
   /**
@@ -94,28 +119,62 @@ export class PreparePool {
   }
 
   private async dispatch(source: PrepareSource): Promise<PreparedEmail> {
-    const slot = this.workers.reduce<(typeof this.workers)[number] | undefined>((best, w) => (!best || w.busy < best.busy ? w : best), undefined);
-    if (!slot || this.closed) return this.prepareHere(source);
-    const id = this.nextId++;
-    slot.busy += 1;
+    this.inFlight += 1;
     try {
-      return await new Promise<PreparedEmail>((resolve, reject) => {
-        this.jobs.set(id, { worker: slot.worker, source, resolve, reject });
-        slot.worker.postMessage({ id, source });
-      });
+      this.growIfBacklogged();
+      const slot = this.workers.filter((w) => w.ready).reduce<Slot | undefined>((best, w) => (!best || w.busy < best.busy ? w : best), undefined);
+      if (!slot || this.closed) return await this.prepareHere(source);
+      const id = this.nextId++;
+      slot.busy += 1;
+      slot.lastUsedAt = Date.now();
+      try {
+        return await new Promise<PreparedEmail>((resolve, reject) => {
+          this.jobs.set(id, { worker: slot.worker, source, resolve, reject });
+          slot.worker.postMessage({ id, source });
+        });
+      } finally {
+        slot.busy -= 1;
+        slot.lastUsedAt = Date.now();
+      }
     } finally {
-      slot.busy -= 1;
+      this.inFlight -= 1;
+    }
+  }
+
+  /** One more worker when the messages in flight outnumber what the running ones can take. */
+  private growIfBacklogged(): void {
+    if (this.closed || this.workers.length >= this.options.maxWorkers) return;
+    if (this.workers.some((w) => !w.ready)) return; // one start at a time
+    if (this.inFlight < this.options.backlog * (this.workers.length + 1)) return;
+    try {
+      this.workers.push({ worker: this.spawn(), busy: 0, ready: false, lastUsedAt: Date.now() });
+      this.logger.debug({ workers: this.workers.length, inFlight: this.inFlight }, 'parse worker started for a backlog');
+    } catch (err) {
+      this.logger.warn({ err: { message: (err as Error).message } }, 'parse workers unavailable; parsing on the main thread');
+      this.options.maxWorkers = 0;
+    }
+  }
+
+  private stopIdleWorkers(): void {
+    const now = Date.now();
+    for (const slot of [...this.workers]) {
+      if (slot.busy || !slot.ready || now - slot.lastUsedAt < this.options.idleMs) continue;
+      this.workers.splice(this.workers.indexOf(slot), 1);
+      void slot.worker.terminate();
+      this.logger.debug({ workers: this.workers.length }, 'idle parse worker stopped');
     }
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.reaper);
     await Promise.all(this.workers.map((w) => w.worker.terminate()));
     this.workers.length = 0;
   }
 
   private async prepareHere(source: PrepareSource): Promise<PreparedEmail> {
     try {
+      const { prepareEmail } = await loadParser();
       return await prepareEmail(source, this.blobs, this.resolver);
     } catch (err) {
       throw new PrepareError((err as Error).message, source.blobKey, source.size);
@@ -123,10 +182,14 @@ export class PreparePool {
   }
 
   private spawn(): Worker {
-    const worker = new Worker(new URL('./prepare-worker.mjs', import.meta.url), { workerData: { blobRoot: this.blobs.root, verification: this.verification } });
+    const worker = new Worker(WORKER_ENTRY, { workerData: { blobRoot: this.blobs.root, verification: this.verification } });
     worker.unref();
     worker.on('message', (msg: { id: number; ready?: boolean; prepared?: PreparedEmail; error?: { message: string } }) => {
-      if (msg.ready) return this.readyWaiters.shift()?.();
+      if (msg.ready) {
+        const slot = this.workers.find((w) => w.worker === worker);
+        if (slot) slot.ready = true;
+        return;
+      }
       const job = this.jobs.get(msg.id);
       if (!job) return;
       this.jobs.delete(msg.id);
@@ -134,9 +197,9 @@ export class PreparePool {
       else job.reject(new PrepareError(msg.error?.message ?? 'Parse failed', job.source.blobKey, job.source.size));
     });
     worker.on('error', (err) => {
-      this.logger.error({ err: { message: err.message } }, 'parse worker crashed; replacing it');
+      this.logger.error({ err: { message: err.message } }, 'parse worker crashed; the next backlog starts another');
       const index = this.workers.findIndex((w) => w.worker === worker);
-      if (index >= 0 && !this.closed) this.workers[index] = { worker: this.spawn(), busy: 0 };
+      if (index >= 0) this.workers.splice(index, 1);
       // Jobs on the dead worker fail, so their messages become failed imports (raw kept), never silently dropped.
       for (const [id, job] of this.jobs) {
         if (job.worker !== worker) continue;
