@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { createRuntime, type CorreioConfig, type Runtime, type RuntimeOverrides } from '@correio/core';
 import { MailEngine, type EngineOptions } from '@correio/mail-engine';
 import { SubscriptionCount } from './http/subscription-count.ts';
-import { createHttpServer } from './server.ts';
+import { closeSubscriptions, createHttpServer } from './server.ts';
 import { createServices, type Services } from './services/index.ts';
 
 export interface RunningCorreio {
@@ -31,7 +31,8 @@ export async function startCorreio(config: CorreioConfig, overrides: RuntimeOver
       engine = new MailEngine(runtime, engineOptions(config, overrides.engine));
       await engine.start();
       const started = engine;
-      closers.push(() => started.stop());
+      // Within the 10 s a shutdown may take: sends in flight get 5 s to be recorded.
+      closers.push(() => started.stop({ sendGraceMs: 5000 }));
     }
     if (config.role === 'all' || config.role === 'api') {
       services = createServices(runtime, engine);
@@ -46,6 +47,8 @@ export async function startCorreio(config: CorreioConfig, overrides: RuntimeOver
       closers.push(
         () =>
           new Promise<void>((resolve) => {
+            // Subscribers are told to come back (1012 Service Restart) instead of seeing a dropped socket.
+            closeSubscriptions(server);
             server.closeAllConnections();
             server.close(() => resolve());
           }),

@@ -16,10 +16,15 @@ try {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    const started = Date.now();
     app.runtime.logger.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 10_000);
+    const force = setTimeout(() => {
+      app.runtime.logger.error({ signal }, 'shutdown took longer than 10 s; exiting anyway');
+      process.exit(1);
+    }, 10_000);
     force.unref();
     await app.close();
+    app.runtime.logger.info({ ms: Date.now() - started }, 'stopped');
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

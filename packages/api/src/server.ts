@@ -192,7 +192,15 @@ export function createHttpServer(runtime: Runtime, services: Services, subscript
   );
 
   server.on('close', () => wss.close());
+  subscriptionSockets.set(server, wss);
   return server;
+}
+
+const subscriptionSockets = new WeakMap<Server, WebSocketServer>();
+
+/** Closes every graphql-ws socket with 1012 (Service Restart): clients reconnect, to another process or to this one restarted. */
+export function closeSubscriptions(server: Server): void {
+  for (const socket of subscriptionSockets.get(server)?.clients ?? []) socket.close(1012, 'Correio is restarting; reconnect');
 }
 
 function asGraphQLError(err: unknown): GraphQLError {

@@ -123,17 +123,27 @@ export class MailEngine {
     this.log.info({ owner: this.leases.owner }, 'mail engine started');
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Graceful stop (SIGTERM): mailboxes first — each worker ends its batch (committed, or rolled
+   * back and fetched again by whoever syncs next) — then their leases are released at once, so
+   * another engine takes them over within a heartbeat instead of after the lease TTL; then the
+   * sends in flight get a few seconds to finish and be recorded.
+   */
+  async stop(options: { sendGraceMs?: number } = {}): Promise<void> {
     this.stopped = true;
     this.periodic.stop();
     this.unsubscribe?.();
     await this.reconciling?.catch(() => undefined);
     await Promise.all([...this.workers.values()].map((w) => w.worker.stop()));
+    const released = this.workers.size;
     this.workers.clear();
-    await this.outbox.stop();
+    await this.leases.releaseAll().catch((err: Error) => this.log.warn({ err: { message: err.message } }, 'could not release mailbox leases; they expire by themselves'));
+    this.log.info({ mailboxes: released }, 'mailboxes stopped and released');
+    // Other engines pick the mailboxes up on their next heartbeat; with REDIS_URL, right now.
+    if (released) this.runtime.events.pubsub.publish('engine', { kind: 'ACCOUNT_CHANGED', accountId: '*' });
+    await this.outbox.stop(options.sendGraceMs);
     await this.inbound?.stop();
     await this.importer.close();
-    await this.leases.releaseAll().catch(() => undefined);
   }
 
   /** Wakes an account's worker at once (new settings, a test that delivered mail). */
