@@ -39,7 +39,7 @@ export interface RuntimeOverrides {
 }
 
 export async function createRuntime(config: CorreioConfig, overrides: RuntimeOverrides = {}): Promise<Runtime> {
-  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const logger = overrides.logger ?? createLogger(config.logLevel, 'correio', config.logFormat);
   await securePrivateDataDir(config.dataDir, logger);
   const keys = await loadKeyRing(config.secretKey, config.dataDir);
   const blobs = new BlobStore(join(config.dataDir, 'blobs'));

@@ -38,7 +38,7 @@ export abstract class MailboxWorker {
     protocol: 'imap' | 'pop3',
   ) {
     this.backoff = new Backoff(backoff.minMs, backoff.maxMs);
-    this.log = deps.runtime.logger.child({ accountId: account.id, protocol });
+    this.log = deps.runtime.logger.child({ workspaceId: account.workspaceId, accountId: account.id, protocol });
   }
 
   start(): void {

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { defaultLogFormat, type LogFormat } from '../logging/logger.ts';
 import { parsePrivateHostsAllowed, type PrivateHostsPolicy } from '../net/private-network.ts';
 
 const port = z.coerce.number().int().min(0).max(65_535);
@@ -68,6 +69,7 @@ const envSchema = z.object({
   CORREIO_SEND_GIVE_UP_HOURS: z.coerce.number().positive().default(24),
   NODE_ENV: z.string().default('production'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
 });
 
 export interface CorreioConfig {
@@ -116,6 +118,8 @@ export interface CorreioConfig {
   };
   development: boolean;
   logLevel: string;
+  /** json (default) or pretty (LOG_FORMAT=pretty, or a terminal on stdout). */
+  logFormat: LogFormat;
 }
 
 export class ConfigError extends Error {
@@ -170,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CorreioConfig 
     },
     development: e.NODE_ENV === 'development',
     logLevel: e.LOG_LEVEL,
+    logFormat: defaultLogFormat(env),
   };
 }
 

@@ -315,14 +315,14 @@ export class OutboxWorker {
     const note = `${recipientPrefix(payload)}Not sent yet (attempt ${row.attempts}): ${decision.summary} Next attempt in ${formatDuration(plan.at.getTime() - Date.now())}.`;
     const changed = await this.record(row, () => markRetry(this.db, row, this.owner, plan.at, `${decision.error.code}: ${decision.error.message}`.slice(0, 2000), decision.error.serverResponse, note));
     this.publish(row, changed);
-    this.log.info({ outboxId: row.id, accountId: row.accountId, code: decision.error.code, attempts: row.attempts }, 'message deferred; will retry');
+    this.log.info({ outboxId: row.id, workspaceId: row.workspaceId, accountId: row.accountId, code: decision.error.code, attempts: row.attempts }, 'message deferred; will retry');
   }
 
   private async fail(row: ClaimedRow, payload: OutboxPayload | null, decision: DeliveryDecision): Promise<void> {
     const note = `${payload ? recipientPrefix(payload) : ''}${decision.summary}`;
     const changed = await this.record(row, () => markFailed(this.db, row, this.owner, `${decision.error.code}: ${decision.error.message}`.slice(0, 2000), decision.error.serverResponse, note));
     this.publish(row, changed);
-    this.log.warn({ outboxId: row.id, accountId: row.accountId, code: decision.error.code }, 'message not sent; gave up');
+    this.log.warn({ outboxId: row.id, workspaceId: row.workspaceId, accountId: row.accountId, code: decision.error.code }, 'message not sent; gave up');
   }
 
   /**

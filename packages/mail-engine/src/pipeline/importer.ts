@@ -89,7 +89,7 @@ export class Importer {
       return await this.commit(account, prepared, advance);
     } catch (err) {
       if (isDatabaseUnavailable(err)) throw err;
-      if (items.length > 1) this.runtime.logger.warn({ accountId: account.id, batch: items.length }, 'batch import failed; importing its messages one by one');
+      if (items.length > 1) this.runtime.logger.warn({ workspaceId: account.workspaceId, accountId: account.id, batch: items.length }, 'batch import failed; importing its messages one by one');
       const results: ImportResult[] = [];
       for (const entry of prepared) results.push(...(await this.commitOne(account, entry)));
       await this.runtime.database.db.transaction(async (tx) => advance?.(tx));
@@ -133,7 +133,7 @@ export class Importer {
     for (const e of events) this.runtime.events.pubsub.publish('ticketChanged', e.workspaceId, { ticketId: e.ticketId, change: e.change });
     // Copies of files the workspace already had: only now, committed, is nothing pointing at them.
     for (const key of discardedBlobs) await this.runtime.blobs.delete(key).catch(() => undefined);
-    for (const { item, failure } of bad) this.runtime.logger.warn({ accountId: account.id, sourceKey: item.sourceKey, error: failure.message }, 'message could not be imported; kept in failed imports');
+    for (const { item, failure } of bad) this.runtime.logger.warn({ workspaceId: account.workspaceId, accountId: account.id, sourceKey: item.sourceKey, error: failure.message }, 'message could not be imported; kept in failed imports');
     const bySource = new Map(good.map((m, i) => [m.sourceKey, outcomes[i]!]));
     return entries.map((e): ImportResult => ('prepared' in e ? bySource.get(e.item.sourceKey)! : { kind: 'FAILED', error: e.failure.message }));
   }

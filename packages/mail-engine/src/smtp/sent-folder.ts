@@ -44,7 +44,7 @@ export class SentFolderSaver {
     if (!keepsSentCopies(account)) return;
     const entry = this.pending.get(account.id) ?? { account, raws: [], bytes: 0 };
     if (entry.bytes + raw.length > MAX_QUEUED_BYTES) {
-      this.log.warn({ accountId: account.id }, 'too many sent copies waiting for the IMAP Sent folder; this copy is not saved');
+      this.log.warn({ workspaceId: account.workspaceId, accountId: account.id }, 'too many sent copies waiting for the IMAP Sent folder; this copy is not saved');
       return;
     }
     entry.account = account;
@@ -83,14 +83,14 @@ export class SentFolderSaver {
       // \Sent by SPECIAL-USE, or by its well-known (localized) name when the server has no SPECIAL-USE.
       const sent = (await client.list()).find((f) => f.specialUse === '\\Sent');
       if (!sent) {
-        this.log.info({ accountId: account.id }, 'no Sent folder in this mailbox; sent copies are not saved');
+        this.log.info({ workspaceId: account.workspaceId, accountId: account.id }, 'no Sent folder in this mailbox; sent copies are not saved');
         return;
       }
       for (const raw of raws) await client.append(sent.path, raw, ['\\Seen'], new Date());
-      this.log.debug({ accountId: account.id, copies: raws.length }, 'sent copies saved to the Sent folder');
+      this.log.debug({ workspaceId: account.workspaceId, accountId: account.id, copies: raws.length }, 'sent copies saved to the Sent folder');
     } catch (err) {
       const error = toMailError(err, 'MAILBOX');
-      this.log.warn({ accountId: account.id, code: error.code, error: error.message }, 'could not save sent copies to the Sent folder');
+      this.log.warn({ workspaceId: account.workspaceId, accountId: account.id, code: error.code, error: error.message }, 'could not save sent copies to the Sent folder');
     } finally {
       const open = client;
       await open?.logout().catch(() => open.close());

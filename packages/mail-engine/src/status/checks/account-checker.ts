@@ -113,7 +113,7 @@ export class AccountChecker {
             return report;
           }),
         );
-        return { accountId: account.id, incoming: incoming!, outgoing: outgoing! };
+        return { workspaceId: account.workspaceId, accountId: account.id, incoming: incoming!, outgoing: outgoing! };
         }),
       )
       .finally(() => this.inFlight.delete(account.id));
@@ -127,11 +127,11 @@ export class AccountChecker {
     try {
       if (report.ok) await this.recorder.success(account, report.direction, { fromCheck: true, check });
       else if (report.error) {
-        this.log.info({ accountId: account.id, direction: report.direction, code: report.error.code, phase: report.error.phase, ms: report.ms }, 'account check failed');
+        this.log.info({ workspaceId: account.workspaceId, accountId: account.id, direction: report.direction, code: report.error.code, phase: report.error.phase, ms: report.ms }, 'account check failed');
         await this.recorder.failure(account, report.direction, report.error, { fromCheck: true, check });
       }
     } catch (err) {
-      this.log.warn({ accountId: account.id, direction: report.direction, err: { message: (err as Error).message } }, 'could not record an account check');
+      this.log.warn({ workspaceId: account.workspaceId, accountId: account.id, direction: report.direction, err: { message: (err as Error).message } }, 'could not record an account check');
     }
   }
 
