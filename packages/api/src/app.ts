@@ -3,6 +3,7 @@ import { createRuntime, type CorreioConfig, type Runtime, type RuntimeOverrides 
 import { MailEngine, type EngineOptions } from '@correio/mail-engine';
 import { SubscriptionCount } from './http/subscription-count.ts';
 import { closeSubscriptions, createHttpServer } from './server.ts';
+import { registerInstallMetrics, startMetricsServer } from './http/metrics.ts';
 import { createServices, type Services } from './services/index.ts';
 
 export interface RunningCorreio {
@@ -14,6 +15,8 @@ export interface RunningCorreio {
   url: string | null;
   /** Subscriptions open over graphql-ws in this process. */
   subscriptions: SubscriptionCount;
+  /** Base URL of the metrics server (CORREIO_METRICS_PORT), or null when /metrics is on the main port. */
+  metricsUrl: string | null;
   close(): Promise<void>;
 }
 
@@ -24,9 +27,16 @@ export async function startCorreio(config: CorreioConfig, overrides: RuntimeOver
   let services: Services | null = null;
   let url: string | null = null;
   let engine: MailEngine | null = null;
+  let metricsUrl: string | null = null;
   const subscriptions = new SubscriptionCount();
 
   try {
+    if (config.metricsPort !== undefined) {
+      const metricsServer = await startMetricsServer(runtime);
+      metricsUrl = `http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}`;
+      if (config.role === 'engine') registerInstallMetrics(runtime, null, null);
+      closers.push(() => new Promise<void>((resolve) => metricsServer.close(() => resolve())));
+    }
     if (config.role === 'all' || config.role === 'engine') {
       engine = new MailEngine(runtime, engineOptions(config, overrides.engine));
       await engine.start();
@@ -66,6 +76,7 @@ export async function startCorreio(config: CorreioConfig, overrides: RuntimeOver
     services,
     url,
     subscriptions,
+    metricsUrl,
     async close() {
       for (const close of closers.reverse()) await close();
       await runtime.close();

@@ -18,6 +18,8 @@ import { sendText, serveFile } from './http/files.ts';
 import { SubscriptionCount } from './http/subscription-count.ts';
 import { handleUpload } from './http/uploads.ts';
 import { handleOAuthCallback } from './http/oauth-callback.ts';
+import { registerInstallMetrics, serveMetrics } from './http/metrics.ts';
+import { getOperationAST } from 'graphql';
 import { schema } from './schema/index.ts';
 import type { Services } from './services/index.ts';
 
@@ -34,6 +36,7 @@ export function createHttpServer(runtime: Runtime, services: Services, subscript
   const { config, logger } = runtime;
   // Cookies a resolver asked for, per HTTP request (only the OAuth consent's browser binding).
   const cookies = new WeakMap<Request, string[]>();
+  registerInstallMetrics(runtime, services.status, subscriptions);
 
   const yoga = createYoga<ServerContext, Context>({
     schema,
@@ -90,6 +93,18 @@ export function createHttpServer(runtime: Runtime, services: Services, subscript
       }),
       useErrorCodes(),
       {
+        // correio_graphql_request_duration_seconds, by (bounded) operation name and type.
+        onExecute: ({ args }: { args: ExecutionArgs }) => {
+          const started = performance.now();
+          const operation = getOperationAST(args.document, args.operationName ?? undefined);
+          return {
+            onExecuteDone: () => {
+              runtime.metrics.graphqlSeconds.observe({ operation: runtime.metrics.operationLabel(operation?.name?.value ?? args.operationName), type: operation?.operation ?? 'unknown' }, (performance.now() - started) / 1000);
+            },
+          };
+        },
+      },
+      {
         // API answers are per-user data: never cached, never sniffed into something executable.
         onResponse: ({ request, response }: { request: Request; response: Response }) => {
           response.headers.set('X-Content-Type-Options', 'nosniff');
@@ -116,6 +131,12 @@ export function createHttpServer(runtime: Runtime, services: Services, subscript
           res.writeHead(503, { 'Content-Type': 'application/json' });
           res.end(JSON.stringify({ status: 'unavailable', reason: 'database not reachable' }));
         });
+    }
+    if (path === '/metrics' && req.method === 'GET' && config.metricsPort === undefined) {
+      return void serveMetrics(runtime, req, res).catch((err) => {
+        logger.error({ err }, 'metrics scrape failed');
+        if (!res.headersSent) sendText(res, 500, 'Could not collect the metrics.');
+      });
     }
     if (path === '/oauth/callback' && req.method === 'GET') {
       return void handleOAuthCallback(runtime, services, req, res).catch((err) => {

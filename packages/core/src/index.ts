@@ -19,3 +19,4 @@ export * from './oauth/providers.ts';
 export * from './oauth/oauth-client.ts';
 export type { OAuthGrantRow } from './db/schema/oauth.ts';
 export * from './oauth/token-keeper.ts';
+export * from './metrics/metrics.ts';

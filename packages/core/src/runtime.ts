@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { emailAccounts } from './db/schema/account.ts';
 import { OAuthClients } from './oauth/oauth-client.ts';
+import { Metrics } from './metrics/metrics.ts';
 import { OAuthTokenKeeper, type TokenKeeperOptions } from './oauth/token-keeper.ts';
 
 /** Everything a Correio process shares between the API and the mail engine. */
@@ -26,6 +27,8 @@ export interface Runtime {
   logger: Logger;
   /** OAuth 2.0 mailboxes (issue 13): the provider apps, and the one place access tokens come from. */
   oauth: { clients: OAuthClients; tokens: OAuthTokenKeeper };
+  /** Prometheus metrics of this process (GET /metrics). */
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -77,6 +80,7 @@ export async function createRuntime(config: CorreioConfig, overrides: RuntimeOve
   );
   return {
     config,
+    metrics: new Metrics(),
     oauth: { clients, tokens },
     database,
     blobs,

@@ -70,6 +70,8 @@ const envSchema = z.object({
   NODE_ENV: z.string().default('production'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  CORREIO_METRICS_TOKEN: z.string().min(16, 'CORREIO_METRICS_TOKEN must be at least 16 characters').optional(),
+  CORREIO_METRICS_PORT: port.optional(),
 });
 
 export interface CorreioConfig {
@@ -120,6 +122,10 @@ export interface CorreioConfig {
   logLevel: string;
   /** json (default) or pretty (LOG_FORMAT=pretty, or a terminal on stdout). */
   logFormat: LogFormat;
+  /** /metrics needs `Authorization: Bearer <token>` when set. */
+  metricsToken: string | undefined;
+  /** /metrics on its own port instead of the public one. */
+  metricsPort: number | undefined;
 }
 
 export class ConfigError extends Error {
@@ -175,6 +181,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CorreioConfig 
     development: e.NODE_ENV === 'development',
     logLevel: e.LOG_LEVEL,
     logFormat: defaultLogFormat(env),
+    metricsToken: e.CORREIO_METRICS_TOKEN,
+    metricsPort: e.CORREIO_METRICS_PORT,
   };
 }
 

@@ -238,6 +238,7 @@ export class OutboxWorker {
     }
     const note = info.rejected.length ? `Not delivered to ${info.rejected.map((r) => `${r.address}${r.response ? ` (${r.response})` : ''}`).join(', ')}; the other recipients got it.` : null;
     await this.record(row, () => this.sentResults.add({ row, response: info.response, note }));
+    this.runtime.metrics.sends.inc({ result: 'sent' });
     await this.status.success(account, 'OUTGOING').catch(() => undefined);
     if (this.options.saveToSent) this.sentFolder.save(account, raw);
   }
@@ -307,6 +308,7 @@ export class OutboxWorker {
 
   private async retry(row: ClaimedRow, payload: OutboxPayload, decision: DeliveryDecision): Promise<void> {
     const plan = planRetry(this.options.retry, row.attempts, row.firstAttemptAt, new Date());
+    if (plan.kind !== 'GIVE_UP') this.runtime.metrics.sends.inc({ result: 'deferred' });
     if (plan.kind === 'GIVE_UP') {
       await this.fail(row, payload, { ...decision, summary: `${decision.summary} — ${plan.reason}` });
       return;
@@ -319,6 +321,7 @@ export class OutboxWorker {
   }
 
   private async fail(row: ClaimedRow, payload: OutboxPayload | null, decision: DeliveryDecision): Promise<void> {
+    this.runtime.metrics.sends.inc({ result: 'failed' });
     const note = `${payload ? recipientPrefix(payload) : ''}${decision.summary}`;
     const changed = await this.record(row, () => markFailed(this.db, row, this.owner, `${decision.error.code}: ${decision.error.message}`.slice(0, 2000), decision.error.serverResponse, note));
     this.publish(row, changed);

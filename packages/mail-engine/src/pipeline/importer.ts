@@ -116,6 +116,7 @@ export class Importer {
       if ('prepared' in e) good.push({ sourceKey: e.item.sourceKey, prepared: e.prepared, receivedAt: e.item.receivedAt, historical: e.item.historical, released: e.item.released ?? false });
       else bad.push(e);
     }
+    const started = performance.now();
     const outcomes = await this.runtime.database.db.transaction(async (tx) => {
       await relaxDurability(tx, this.runtime.database.kind);
       const ingested = await ingestBatch(tx, account, good, { senderOverLimit: (ws, s) => this.limiter.overLimit(ws, s) }, { events, discardedBlobs });
@@ -130,12 +131,31 @@ export class Importer {
       await advance?.(tx);
       return ingested;
     });
+    this.recordMetrics(account, good, outcomes, bad.length, performance.now() - started);
     for (const e of events) this.runtime.events.pubsub.publish('ticketChanged', e.workspaceId, { ticketId: e.ticketId, change: e.change });
     // Copies of files the workspace already had: only now, committed, is nothing pointing at them.
     for (const key of discardedBlobs) await this.runtime.blobs.delete(key).catch(() => undefined);
     for (const { item, failure } of bad) this.runtime.logger.warn({ workspaceId: account.workspaceId, accountId: account.id, sourceKey: item.sourceKey, error: failure.message }, 'message could not be imported; kept in failed imports');
     const bySource = new Map(good.map((m, i) => [m.sourceKey, outcomes[i]!]));
     return entries.map((e): ImportResult => ('prepared' in e ? bySource.get(e.item.sourceKey)! : { kind: 'FAILED', error: e.failure.message }));
+  }
+
+  private recordMetrics(account: AccountRow, good: InboundMessage[], outcomes: IngestOutcome[], failed: number, ms: number): void {
+    const { metrics } = this.runtime;
+    metrics.importBatchSeconds.observe(ms / 1000);
+    const kind = account.kind;
+    if (failed) metrics.messagesImported.inc({ outcome: 'failed', account_kind: kind }, failed);
+    const now = Date.now();
+    outcomes.forEach((outcome, i) => {
+      const label = outcome.kind === 'CREATED' ? 'created' : outcome.kind === 'APPENDED' ? 'appended' : outcome.kind === 'REFUSED' ? 'refused' : outcome.kind === 'BOUNCE' ? 'bounce' : 'duplicate';
+      metrics.messagesImported.inc({ outcome: label, account_kind: kind });
+      const message = good[i]!;
+      // The provider's receive time: only meaningful for live mail, and only when the clocks agree.
+      if (!message.historical && message.receivedAt && (outcome.kind === 'CREATED' || outcome.kind === 'APPENDED')) {
+        const seconds = (now - message.receivedAt.getTime()) / 1000;
+        if (seconds >= 0 && seconds < 86_400) metrics.arrivalToCommitSeconds.observe(seconds);
+      }
+    });
   }
 }
 
