@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { rm, writeFile } from 'node:fs/promises';
 import { BlobStore } from './blobs/blob-store.ts';
 import type { CorreioConfig } from './config/config.ts';
 import { openDatabase, type DatabaseHandle } from './db/client.ts';
@@ -52,6 +53,9 @@ export async function createRuntime(config: CorreioConfig, overrides: RuntimeOve
     (await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: join(config.dataDir, 'pglite') }));
   // PGlite created its files through its own file system layer, under the process umask.
   if (!overrides.database && !config.databaseUrl) await securePrivateDataDir(config.dataDir, logger.child({ component: 'data-folder' }));
+  // The embedded database has one process at a time: say which, for `npm run backup` to check.
+  const pidFile = !overrides.database && !config.databaseUrl ? join(config.dataDir, 'correio.pid') : null;
+  if (pidFile) await writeFile(pidFile, `${process.pid}\n`, { mode: 0o600 });
   const secrets = new SecretBox(keys.credentials);
   await bindAccountSecrets(database.db, secrets, logger);
   const events = overrides.events ?? createEventBus(config.redisUrl);
@@ -91,6 +95,7 @@ export async function createRuntime(config: CorreioConfig, overrides: RuntimeOve
     async close() {
       await events.close();
       if (!overrides.database) await database.close();
+      if (pidFile) await rm(pidFile, { force: true });
     },
   };
 }
