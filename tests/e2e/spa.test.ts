@@ -366,6 +366,16 @@ describe('SPA end to end', () => {
     expect(await page.getByRole('button', { name: 'Atualizar status' }).isVisible()).toBe(true);
     expect(await page.locator('html').getAttribute('lang')).toBe('pt-BR');
     await page.getByText('O que significa cada um dos status?').click();
+    // A fresh install's built-in address without a relay: "not configured", said in Portuguese,
+    // with what to set — not a red error, and no English text from the server.
+    const builtinRow = row(`support@${slug}.correio.localhost`);
+    const sending = builtinRow.getByTestId('status-outgoing');
+    expect(await sending.getAttribute('data-state')).toBe('NOT_CONFIGURED');
+    expect(await sending.textContent()).toContain('Não configurado');
+    const relayCallout = page.locator('.problems .callout', { hasText: 'SMTP_RELAY_URL' }).first();
+    expect(await relayCallout.textContent()).toContain('o servidor não tem relay');
+    expect(await relayCallout.textContent()).not.toContain('Built-in addresses');
+    expect(await relayCallout.getAttribute('class')).toContain('callout--info');
     await screenshot(page, '15-accounts-pt-BR');
     await page.getByTestId('new-account').click();
     await page.getByRole('heading', { level: 1, name: 'Nova conta de e-mail' }).waitFor();
@@ -408,6 +418,8 @@ describe('SPA end to end', () => {
     expect(await page.getByTestId('sender-verdict-reason').textContent()).toMatch(/banco-seguro\.com\.br não enviou esta mensagem.*rejeitem/);
     expect(await verdict.getByRole('button').getAttribute('title')).toContain('Verificado pelo Correio na chegada');
     await screenshot(page, '18b-forged-sender-pt-BR');
+    // Its built-in address cannot send yet: the composer says so before anyone types.
+    expect(await page.getByTestId('composer-not-configured').textContent()).toContain('ainda não podem ser enviadas');
 
     // The admin chooses to hold such mail for review.
     await page.getByTestId('nav-accounts').click();

@@ -94,6 +94,7 @@ export const ConnectionStateEnum = enumOf('ConnectionState', schema.connectionSt
     },
     ERROR: { description: 'A problem that cannot clear by itself (wrong password, TLS mismatch, unknown host) or a transient one lasting 30 minutes or more.' },
     DISABLED: { description: 'The account is inactive, or this direction is switched off or not configured.' },
+    NOT_CONFIGURED: { description: 'Cannot work until the server is configured (a built-in address sends through SMTP_RELAY_URL, which is not set); `code` and `hint` say what to set. Not a failure of the mailbox.' },
   },
 });
 

@@ -33,7 +33,7 @@ export interface AccountStatusView {
   overall: ConnectionState;
 }
 
-const SEVERITY: Record<ConnectionState, number> = { DISABLED: 0, OK: 1, UNKNOWN: 2, CHECKING: 3, INTERMITTENT: 4, ERROR: 5 };
+const SEVERITY: Record<ConnectionState, number> = { DISABLED: 0, OK: 1, NOT_CONFIGURED: 2, UNKNOWN: 3, CHECKING: 4, INTERMITTENT: 5, ERROR: 6 };
 
 export function overallState(a: ConnectionState, b: ConnectionState): ConnectionState {
   return SEVERITY[a] >= SEVERITY[b] ? a : b;
@@ -73,7 +73,7 @@ export class StatusService {
       return { ...shown, checks: (row?.lastCheck?.phases ?? []).map(phaseView), lastCheckAt: row?.lastCheck ? new Date(row.lastCheck.at) : null };
     };
     const incoming = view('INCOMING');
-    const outgoing = view('OUTGOING');
+    const outgoing = account.kind === 'BUILTIN' && account.active && !this.runtime.config.smtpRelayUrl ? relayNotConfigured(view('OUTGOING')) : view('OUTGOING');
     return { incoming, outgoing, overall: overallState(incoming.state, outgoing.state) };
   }
 
@@ -85,6 +85,21 @@ export class StatusService {
       .orderBy(desc(connectionErrors.at))
       .limit(Math.min(Math.max(first, 1), 50));
   }
+}
+
+/**
+ * A built-in address on a server without SMTP_RELAY_URL: its replies cannot leave until the
+ * operator sets it. That is said as what it is — not configured, and what to set — not as a red
+ * ERROR of a mailbox that nobody can fix from the accounts screen (issue 14).
+ */
+function relayNotConfigured(stored: ConnectionStatusView): ConnectionStatusView {
+  return {
+    ...stored,
+    state: 'NOT_CONFIGURED',
+    code: 'RELAY_NOT_CONFIGURED',
+    message: 'Built-in addresses send through a relay, and SMTP_RELAY_URL is not set.',
+    hint: 'Set SMTP_RELAY_URL (smtp://user:pass@host:port) on the server so built-in addresses can send replies.',
+  };
 }
 
 /** The status a check of unsaved settings would give (A8): nothing is stored, so it is computed from the report alone. */

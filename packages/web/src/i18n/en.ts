@@ -125,6 +125,7 @@ const en = {
       CHECKING: 'Checking…',
       DISABLED: 'Disabled',
       UNKNOWN: 'Not checked',
+      NOT_CONFIGURED: 'Not configured',
     } satisfies Labels<ConnectionState>,
     meaning: {
       OK: 'The connection works: the last test or sync succeeded.',
@@ -133,6 +134,7 @@ const en = {
       CHECKING: 'A test is running right now; the result appears here as soon as it arrives.',
       DISABLED: 'The account is inactive, or this direction (receiving or sending) is switched off or not configured.',
       UNKNOWN: 'Not checked yet.',
+      NOT_CONFIGURED: 'Cannot work until the server is configured: for example, built-in addresses send replies through a relay (SMTP_RELAY_URL) that is not set yet. Not a failure of the mailbox.',
     } satisfies Labels<ConnectionState>,
     legendTitle: 'What does each status mean?',
     legendIntro:
@@ -154,8 +156,13 @@ const en = {
     CONFIG: 'Settings',
     OAUTH: 'Sign-in with the provider (OAuth)',
   },
-  // Failures of OAuth sign-ins, worded here rather than by the server (whose texts are English).
+  // Failures of OAuth sign-ins and a server without a relay, worded here rather than by the server
+  // (whose texts are English): their fix is a button of this app or a setting the admin must ask for.
   mailError: {
+    RELAY_NOT_CONFIGURED: {
+      title: 'Replies from Correio’s own addresses cannot be sent yet: the server has no relay',
+      hint: 'Whoever runs this Correio server must set SMTP_RELAY_URL (smtp://user:password{\'@\'}host:port), the mail server built-in addresses send through. Receiving already works.',
+    },
     OAUTH_REAUTH_REQUIRED: {
       title: 'The provider no longer accepts Correio’s access to this mailbox',
       hint: 'Click “Reconnect” and sign in again as a user with access to the mailbox. This happens when the access was revoked, the password changed, or the company’s policy asks to sign in again.',
@@ -168,7 +175,7 @@ const en = {
       title: 'The sign-in provider could not be reached',
       hint: 'This usually clears by itself; Correio keeps trying. If it lasts, check the provider’s status page.',
     },
-  } satisfies Record<OAuthMailErrorCode, { title: string; hint: string }>,
+  } satisfies Record<OAuthMailErrorCode | 'RELAY_NOT_CONFIGURED', { title: string; hint: string }>,
   encryption: { SSL_TLS: 'SSL/TLS', STARTTLS: 'STARTTLS', NONE: 'None' } satisfies Labels<Encryption>,
   mechanism: { PLAIN: 'PLAIN', LOGIN: 'LOGIN', CRAM_MD5: 'CRAM-MD5', XOAUTH2: 'XOAUTH2 (OAuth 2.0 token)' } satisfies Labels<SmtpAuthMechanism>,
   policy: {
@@ -515,6 +522,7 @@ const en = {
     remove: 'Remove {address}',
   },
   composer: {
+    sendingNotConfigured: 'Replies from this address cannot be sent yet: the server has no relay for Correio’s own addresses (SMTP_RELAY_URL). Ask whoever runs Correio to set it; until then a reply is not delivered (it shows as failed). Internal notes work as usual.',
     label: 'Answer',
     reply: 'Reply',
     note: 'Internal note',

@@ -18,5 +18,5 @@ export const DMARC_FAIL_POLICIES = valuesOf(en.policy.dmarcFail);
 export const TICKET_STATUSES = valuesOf(en.ticketStatus);
 export const CONNECTION_STATES = valuesOf(en.status.state);
 export const OAUTH_PROVIDERS = valuesOf(en.oauth.provider);
-/** The mail error codes the web app words itself (OAuth sign-ins); the server words the others. */
+/** The mail error codes the web app words itself (OAuth sign-ins, the missing relay); the server words the others. */
 export const OAUTH_MAIL_ERROR_CODES = valuesOf(en.mailError);

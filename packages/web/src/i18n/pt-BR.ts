@@ -96,6 +96,7 @@ const ptBR: MessageSchema = {
       CHECKING: 'Verificando…',
       DISABLED: 'Desabilitado',
       UNKNOWN: 'Não verificado',
+      NOT_CONFIGURED: 'Não configurado',
     },
     meaning: {
       OK: 'A conexão funciona: o último teste ou sincronização deu certo.',
@@ -104,6 +105,7 @@ const ptBR: MessageSchema = {
       CHECKING: 'Um teste está em andamento; o resultado aparece aqui assim que chegar.',
       DISABLED: 'A conta está inativa, ou esta direção (recebimento ou envio) está desligada ou não configurada.',
       UNKNOWN: 'Ainda não verificado.',
+      NOT_CONFIGURED: 'Não funciona até que o servidor seja configurado: por exemplo, os endereços do Correio enviam respostas por um relay (SMTP_RELAY_URL) que ainda não foi definido. Não é uma falha da caixa de e-mail.',
     },
     legendTitle: 'O que significa cada um dos status?',
     legendIntro:
@@ -126,6 +128,10 @@ const ptBR: MessageSchema = {
     OAUTH: 'Login no provedor (OAuth)',
   },
   mailError: {
+    RELAY_NOT_CONFIGURED: {
+      title: 'As respostas dos endereços do Correio ainda não podem ser enviadas: o servidor não tem relay',
+      hint: 'Quem administra este servidor do Correio precisa definir SMTP_RELAY_URL (smtp://usuario:senha{\'@\'}servidor:porta), o servidor de e-mail pelo qual os endereços do Correio enviam. O recebimento já funciona.',
+    },
     OAUTH_REAUTH_REQUIRED: {
       title: 'O provedor não aceita mais o acesso do Correio a esta caixa',
       hint: 'Clique em “Reconectar” e entre de novo com um usuário que tenha acesso à caixa. Isso acontece quando o acesso foi revogado, a senha mudou ou a política da empresa exige um novo login.',
@@ -483,6 +489,7 @@ const ptBR: MessageSchema = {
     remove: 'Remover {address}',
   },
   composer: {
+    sendingNotConfigured: 'As respostas deste endereço ainda não podem ser enviadas: o servidor não tem relay para os endereços do Correio (SMTP_RELAY_URL). Peça a quem administra o Correio para configurá-lo; até lá uma resposta não é entregue (aparece como falha). Notas internas funcionam normalmente.',
     label: 'Responder',
     reply: 'Responder',
     note: 'Nota interna',

@@ -28,6 +28,9 @@ export const connectionStateEnum = pgEnum('connection_state', [
   'INTERMITTENT',
   'ERROR',
   'DISABLED',
+  // Issue 14: a direction that cannot work until the operator sets something (a built-in
+  // address's sending without SMTP_RELAY_URL) — not a failure of the mailbox.
+  'NOT_CONFIGURED',
 ]);
 export const directionEnum = pgEnum('direction', ['INCOMING', 'OUTGOING']);
 export const ticketStatusEnum = pgEnum('ticket_status', ['NEW', 'OPEN', 'PENDING', 'RESOLVED', 'CLOSED']);

@@ -9,6 +9,7 @@ export const STATE_TONE: Record<ConnectionState, BadgeTone> = {
   CHECKING: 'info',
   DISABLED: 'neutral',
   UNKNOWN: 'outline',
+  NOT_CONFIGURED: 'neutral',
 };
 
 /** The states the legend explains: all but UNKNOWN (never shown once an account was checked). */

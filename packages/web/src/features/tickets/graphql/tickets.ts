@@ -76,7 +76,7 @@ export const TicketDetailFields = graphql(
     ...TicketRowFields
     ccs
     customer { id name email organization }
-    account { id name address active }
+    account { id name address active status { outgoing { state } } }
     actions { ...TicketActionFields }
   }
 `,

@@ -1,0 +1,1 @@
+ALTER TYPE "public"."connection_state" ADD VALUE 'NOT_CONFIGURED';
