@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDovecotAccount } from '../helpers/accounts.ts';
 import { signUp } from '../helpers/app.ts';
@@ -6,6 +5,7 @@ import { startDovecot, type Dovecot } from '../helpers/dovecot.ts';
 import { gqlOk } from '../helpers/graphql.ts';
 import { buildMail } from '../helpers/mail.ts';
 import { sharedDatabase, spawnCorreio, type CorreioProcess, type SharedDatabase } from '../helpers/process.ts';
+import { leaseOwners } from '../helpers/leases.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const USERS = ['m1', 'm2', 'm3', 'm4', 'm5', 'm6'];
@@ -14,17 +14,6 @@ let db: SharedDatabase;
 let api: CorreioProcess;
 const engines: CorreioProcess[] = [];
 
-/** Owner of each mailbox lease, straight from PostgreSQL. */
-async function leaseOwners(url: string): Promise<Map<string, string>> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query(`select a.address, l.owner from mailbox_leases l join email_accounts a on a.id = l.account_id where l.expires_at > now()`);
-    return new Map(rows.map((r: { address: string; owner: string }) => [r.address.split('@')[0]!, r.owner]));
-  } finally {
-    await client.end();
-  }
-}
 
 /** Most IMAP sessions any one user had open at the same moment, from Dovecot's own log. */
 function maxConcurrentSessions(lines: string[]): Map<string, number> {

@@ -2,7 +2,6 @@
 // their batches, their leases are released at once so another engine takes them over in about a
 // heartbeat (not after the lease TTL), and the process exits by itself within 10 s. An API
 // process tells its graphql-ws subscribers to reconnect (1012) instead of dropping them.
-import pg from 'pg';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDovecotAccount } from '../helpers/accounts.ts';
@@ -11,6 +10,7 @@ import { startDovecot, type Dovecot } from '../helpers/dovecot.ts';
 import { gqlOk } from '../helpers/graphql.ts';
 import { buildMail } from '../helpers/mail.ts';
 import { sharedDatabase, spawnCorreio, type CorreioProcess, type SharedDatabase } from '../helpers/process.ts';
+import { leaseOwners } from '../helpers/leases.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const USERS = ['g1', 'g2', 'g3', 'g4'];
@@ -21,16 +21,6 @@ let db: SharedDatabase;
 let api: CorreioProcess;
 const engines: CorreioProcess[] = [];
 
-async function leaseOwners(url: string): Promise<Map<string, string>> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query(`select a.address, l.owner from mailbox_leases l join email_accounts a on a.id = l.account_id where l.expires_at > now()`);
-    return new Map(rows.map((r: { address: string; owner: string }) => [r.address.split('@')[0]!, r.owner]));
-  } finally {
-    await client.end();
-  }
-}
 
 beforeAll(async () => {
   dovecot = await startDovecot({ users: USERS.map((user) => ({ user, password: 'pw' })) });

@@ -81,6 +81,18 @@ function keeper(clock: { now: number }, provider: ReturnType<typeof scriptedProv
   return new OAuthTokenKeeper({ db: db.handle.db, secrets, clients: provider as never, logger, owner, now: () => clock.now, onGrantFailed: (id) => failed.push(id) }, { waitPollMs: 5, claimMs: 30_000 });
 }
 
+/**
+ * Engine A gets the provider's answer and dies before writing it (a provider call that issues
+ * tokens and never returns to the keeper); then A's 30 s claim runs out on the fake clock.
+ */
+async function crashAfterProviderAnswered(clock: { now: number }, provider: ReturnType<typeof scriptedProvider>, account: Awaited<ReturnType<typeof newAccountWithGrant>>): Promise<void> {
+  const original = provider.refresh.bind(provider);
+  const dying = { refresh: async (p: string, rt: string) => (await original(p, rt), new Promise<OAuthTokens>(() => undefined)) };
+  void keeper(clock, dying as never, 'engine-a').accessToken(account);
+  await new Promise((r) => setTimeout(r, 100));
+  clock.now += 31_000;
+}
+
 async function grantRow(accountId: string) {
   const [row] = await db.handle.db.select().from(oauthGrants).where(eq(oauthGrants.accountId, accountId));
   return row!;
@@ -167,14 +179,8 @@ describe('access tokens', () => {
   it('a crash after the provider answered and before the save loses nothing a lenient provider (Microsoft, Google) still accepts', async () => {
     const provider = scriptedProvider(clock, 'lenient');
     const account = await newAccountWithGrant(clock, { expiresAt: clock.now });
-    // Engine A gets the provider's answer and dies before writing it: simulated by a provider call
-    // that issues tokens and then never returns to the keeper.
-    const original = provider.refresh.bind(provider);
-    const dying = { refresh: async (p: string, rt: string) => (await original(p, rt), new Promise<OAuthTokens>(() => undefined)) };
-    void keeper(clock, dying as never, 'engine-a').accessToken(account);
-    await new Promise((r) => setTimeout(r, 100));
-    // Engine B waits out A's claim (30 s on the fake clock), then refreshes with the stored token.
-    clock.now += 31_000;
+    await crashAfterProviderAnswered(clock, provider, account);
+    // Engine B, after A's claim ran out, refreshes with the stored token.
     expect(await keeper(clock, provider, 'engine-b').accessToken(account)).toBe('access-2');
     expect(provider.calls).toEqual(['refresh-0', 'refresh-0']);
   });
@@ -182,11 +188,7 @@ describe('access tokens', () => {
   it('the same crash with a strictly rotating provider ends in OAUTH_REAUTH_REQUIRED, said plainly, not a silent stop', async () => {
     const provider = scriptedProvider(clock, 'strict');
     const account = await newAccountWithGrant(clock, { expiresAt: clock.now });
-    const original = provider.refresh.bind(provider);
-    const dying = { refresh: async (p: string, rt: string) => (await original(p, rt), new Promise<OAuthTokens>(() => undefined)) };
-    void keeper(clock, dying as never, 'engine-a').accessToken(account);
-    await new Promise((r) => setTimeout(r, 100));
-    clock.now += 31_000;
+    await crashAfterProviderAnswered(clock, provider, account);
     const failed: string[] = [];
     await expect(keeper(clock, provider, 'engine-b', failed).accessToken(account)).rejects.toMatchObject({ code: 'OAUTH_REAUTH_REQUIRED', providerError: expect.stringContaining('invalid_grant') });
     expect(failed).toEqual([account.id]);

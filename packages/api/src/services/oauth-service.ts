@@ -165,13 +165,7 @@ export class OAuthService {
       const grantId = grant?.id ?? crypto.randomUUID();
       const ref = { id: grantId, accountId: account.id, provider: claimed.provider };
       const values = {
-        subject: identity.subject,
-        identity: identityAddress,
-        tenantId: identity.tenantId,
-        scope: tokens.scope,
-        accessTokenSealed: this.runtime.secrets.seal(tokens.accessToken, grantSecretContext(ref, 'oauth-access-token', account)),
-        accessTokenExpiresAt: tokens.expiresAt,
-        refreshTokenSealed: this.runtime.secrets.seal(tokens.refreshToken!, grantSecretContext(ref, 'oauth-refresh-token', account)),
+        ...this.grantColumns(ref, account, identity, identityAddress, tokens),
         refreshedAt: new Date(),
         refreshingUntil: null,
         refreshingBy: null,
@@ -201,18 +195,32 @@ export class OAuthService {
       id: grantId,
       workspaceId: claimed.workspaceId,
       provider: claimed.provider,
-      subject: identity.subject,
-      identity: identityAddress,
-      tenantId: identity.tenantId,
-      scope: tokens.scope,
-      accessTokenSealed: this.runtime.secrets.seal(tokens.accessToken, grantSecretContext(ref, 'oauth-access-token', null)),
-      accessTokenExpiresAt: tokens.expiresAt,
-      refreshTokenSealed: this.runtime.secrets.seal(tokens.refreshToken!, grantSecretContext(ref, 'oauth-refresh-token', null)),
+      ...this.grantColumns(ref, null, identity, identityAddress, tokens),
       createdBy: claimed.userId,
     });
     this.runtime.logger.info({ workspaceId: claimed.workspaceId, provider: claimed.provider }, 'oauth consent completed; waiting for the account to be saved');
     const query = new URLSearchParams({ oauthConnection: grantId, ...(claimed.address ? { address: claimed.address } : {}) });
     return `${ACCOUNTS_PATH}/new?${query}`;
+  }
+
+  /** Who signed in and the tokens, sealed for the grant (and its account's servers, once it has one). */
+  private grantColumns(
+    ref: { id: string; accountId: string | null; provider: string },
+    account: AccountRow | null,
+    identity: { subject: string; tenantId: string | null },
+    identityAddress: string,
+    tokens: { accessToken: string; refreshToken: string | null; expiresAt: Date; scope: string | null },
+  ) {
+    return {
+      subject: identity.subject,
+      identity: identityAddress,
+      tenantId: identity.tenantId,
+      scope: tokens.scope,
+      accessTokenSealed: this.runtime.secrets.seal(tokens.accessToken, grantSecretContext(ref, 'oauth-access-token', account)),
+      accessTokenExpiresAt: tokens.expiresAt,
+      // exchange() guarantees a refresh token on a consent.
+      refreshTokenSealed: this.runtime.secrets.seal(tokens.refreshToken!, grantSecretContext(ref, 'oauth-refresh-token', account)),
+    };
   }
 
   /** A consent that came back and waits for its account form to be saved. */
