@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Build order: each package only imports the ones before it. */
-export const SERVER_PACKAGES = ['mail-settings', 'core', 'mail-engine', 'api'];
+export const SERVER_PACKAGES = ['texts', 'mail-settings', 'core', 'mail-engine', 'api'];
 /** Subpath exports other packages import, and where they are in dist/. */
 const ENTRIES = { '@correio/core/safe-filename': 'core/dist/files/safe-filename.js' };
 export const BUILD_STAMP = join(root, 'packages', 'api', 'dist', '.build-stamp');

@@ -14,6 +14,8 @@ import { bearerToken } from './auth/tokens.ts';
 import { createContext, type Context } from './context.ts';
 import { ERROR_CODES } from './errors.ts';
 import { useErrorCodes, withCode } from './http/error-codes-plugin.ts';
+import { requestLocale } from './http/locale.ts';
+import { useErrorTexts } from './http/error-texts-plugin.ts';
 import { sendText, serveFile } from './http/files.ts';
 import { SubscriptionCount } from './http/subscription-count.ts';
 import { handleUpload } from './http/uploads.ts';
@@ -25,6 +27,8 @@ import type { Services } from './services/index.ts';
 
 interface ServerContext {
   req?: IncomingMessage;
+  /** The WebSocket upgrade request, whose Accept-Language a subscription's texts follow. */
+  wsRequest?: IncomingMessage;
   connectionParams?: Record<string, unknown>;
   wsIp?: string;
 }
@@ -79,7 +83,8 @@ export function createHttpServer(runtime: Runtime, services: Services, subscript
       const ip = initial.wsIp ?? initial.req?.socket.remoteAddress ?? 'unknown';
       const request = initial.request;
       const setCookie = initial.req && request ? (cookie: string) => cookies.set(request, [...(cookies.get(request) ?? []), cookie]) : undefined;
-      return createContext(runtime, services, viewer, ip, setCookie);
+      const locale = requestLocale(initial.request?.headers.get('accept-language') ?? stringParam(initial.connectionParams?.['locale']) ?? wsAcceptLanguage(initial));
+      return createContext(runtime, services, viewer, ip, locale, setCookie);
     },
     plugins: [
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'authorization'] }),
@@ -92,6 +97,7 @@ export function createHttpServer(runtime: Runtime, services: Services, subscript
         blockFieldSuggestion: { enabled: !config.development },
       }),
       useErrorCodes(),
+      useErrorTexts(),
       {
         // correio_graphql_request_duration_seconds, by (bounded) operation name and type.
         onExecute: ({ args }: { args: ExecutionArgs }) => {
@@ -178,6 +184,7 @@ export function createHttpServer(runtime: Runtime, services: Services, subscript
           ...ctx,
           connectionParams: ctx.connectionParams ?? {},
           wsIp: ctx.extra.request.socket.remoteAddress ?? 'unknown',
+          wsRequest: ctx.extra.request,
           params,
         } as never);
         // A document the limits refuse (too many tokens or aliases, bad syntax) is answered as over
@@ -227,6 +234,11 @@ export function closeSubscriptions(server: Server): void {
 function asGraphQLError(err: unknown): GraphQLError {
   // Duck-typed: the armor plugins may throw a GraphQLError of another graphql-js realm.
   return err instanceof Error && 'extensions' in err ? (err as GraphQLError) : new GraphQLError('The query could not be read.');
+}
+
+function wsAcceptLanguage(initial: ServerContext): string | null {
+  const header = initial.wsRequest?.headers['accept-language'];
+  return typeof header === 'string' ? header : null;
 }
 
 function stringParam(value: unknown): string | null {

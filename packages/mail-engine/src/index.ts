@@ -1,6 +1,6 @@
 // The mail engine's public surface: everything the API and the process entry use.
 export { MailEngine, type EngineOptions } from './engine.ts';
-export { MAIL_ERROR_CODES, MailError, type MailErrorCode, type Phase } from './errors.ts';
+export { MAIL_ERROR_CODES, MailError, hintText, summaryText, type MailErrorCode, type Phase } from './errors.ts';
 export { toMailError } from './mail-error-rules.ts';
 export { Importer, type ImportResult } from './pipeline/importer.ts';
 export { retryFailedImport } from './pipeline/retry-failed-import.ts';

@@ -1,5 +1,6 @@
 import { OAuthError } from '@correio/core';
-import { MailError, summaryOf, type MailErrorCode, type Phase } from './errors.ts';
+import { text, type ServerText } from '@correio/texts';
+import { MailError, summaryText, type MailErrorCode, type Phase } from './errors.ts';
 
 /**
  * The one place where whatever imapflow, our POP3 client, nodemailer, Node's socket and DNS
@@ -45,7 +46,7 @@ interface Rule {
   /** Where it happened; default: where the caller was. */
   phase?: Phase | ((f: ErrorFacts) => Phase);
   transient?: boolean;
-  message?: (f: ErrorFacts) => string;
+  text?: (f: ErrorFacts) => ServerText;
   /** Whether the server's words may be echoed (never for a peer that has not greeted properly). */
   echo?: false;
   /** AUTH_FAILED takes the provider's hint ("use an app password"). */
@@ -84,14 +85,14 @@ export const MAIL_ERROR_RULES: readonly Rule[] = [
     phase: greetingPhase,
     transient: true,
     echo: false,
-    message: () => 'The server refused the connection in its greeting.',
+    text: () => text('mail.SERVER_UNAVAILABLE.greetingRefused'),
   },
   {
     code: 'PROTOCOL_MISMATCH',
     when: (f) => (f.command === 'CONN' && f.code === 'EPROTOCOL') || f.code === 'EGREETING',
     phase: greetingPhase,
     echo: false,
-    message: () => 'The server’s first words were not those of the expected mail protocol.',
+    text: () => text('mail.PROTOCOL_MISMATCH.greeting'),
   },
   { code: 'HOST_NOT_FOUND', when: (f) => HOST_NOT_FOUND.has(f.code) || (f.code === 'EDNS' && /ENOTFOUND|ENODATA/.test(f.message)), phase: 'DNS' },
   { code: 'DNS_FAILED', when: (f) => f.code === 'EAI_AGAIN' || f.code === 'ESERVFAIL' || f.code === 'EDNS', phase: 'DNS' },
@@ -116,7 +117,7 @@ export const MAIL_ERROR_RULES: readonly Rule[] = [
     code: 'SERVER_UNAVAILABLE',
     when: (f) => f.code === 'EAUTH' && f.responseCode !== null && f.responseCode >= 400 && f.responseCode < 500,
     phase: 'AUTH',
-    message: (f) => `The server could not check the login right now${detail(f)}`,
+    text: (f) => text('mail.SERVER_UNAVAILABLE.loginCheck', undefined, detailOf(f)),
   },
   // POP3 has no response codes before RFC 2449: a plain -ERR to USER or PASS means the login was refused.
   { code: 'AUTH_FAILED', when: (f) => f.code === 'EPROTOCOL' && f.phase === 'AUTH' && /^(USER|PASS)\b/i.test(f.command), phase: 'AUTH', providerHint: true },
@@ -138,7 +139,7 @@ export const MAIL_ERROR_RULES: readonly Rule[] = [
  * The MailError for whatever was thrown. `phase` is where the caller was; DNS, connect and TLS
  * failures say where they happened themselves. A MailError passes through unchanged.
  */
-export function toMailError(err: unknown, phase: Phase, options: { authHint?: string | undefined } = {}): MailError {
+export function toMailError(err: unknown, phase: Phase, options: { authHint?: ServerText | undefined } = {}): MailError {
   if (err instanceof MailError) return err;
   if (err instanceof OAuthError) return oauthMailError(err);
   const facts = factsOf(err, phase);
@@ -147,9 +148,9 @@ export function toMailError(err: unknown, phase: Phase, options: { authHint?: st
   return new MailError(rule.code, at, {
     serverResponse: rule.echo === false ? null : facts.response,
     cause: err,
-    message: rule.message?.(facts) ?? `${summaryOf(rule.code)}${detail(facts)}`,
+    text: rule.text?.(facts) ?? summaryText(rule.code, detailOf(facts)),
     ...(rule.transient !== undefined ? { transient: rule.transient } : {}),
-    ...(rule.providerHint && options.authHint ? { hint: options.authHint } : {}),
+    ...(rule.providerHint && options.authHint ? { hintText: options.authHint } : {}),
   });
 }
 
@@ -171,12 +172,13 @@ export function factsOf(err: unknown, phase: Phase): ErrorFacts {
   };
 }
 
-function detail(f: ErrorFacts): string {
+/** The library's or server's own words, appended untranslated after the code's text. */
+function detailOf(f: ErrorFacts): string | null {
   const extra = (f.response ?? f.message).replace(/\s+/g, ' ').trim();
-  return extra ? `: ${extra.slice(0, 300)}` : '.';
+  return extra ? extra.slice(0, 300) : null;
 }
 
 /** A provider's refusal keeps its own words (`invalid_grant: …`) as the server response. */
 export function oauthMailError(err: OAuthError): MailError {
-  return new MailError(err.code, 'OAUTH', { message: err.message, serverResponse: err.providerError, transient: err.transient, cause: err });
+  return new MailError(err.code, 'OAUTH', { text: summaryText(err.code, err.providerError), serverResponse: err.providerError, transient: err.transient, cause: err });
 }

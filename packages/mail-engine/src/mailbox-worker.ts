@@ -1,3 +1,4 @@
+import { providerAuthHint } from '@correio/texts';
 import type { AccountRow, Logger, Runtime } from '@correio/core';
 import { toMailError } from './mail-error-rules.ts';
 import type { Phase } from './errors.ts';
@@ -92,7 +93,7 @@ export abstract class MailboxWorker {
       await this.sleeper.sleep(this.backoff.next(true));
       return;
     }
-    const error = toMailError(err, phase, { authHint: findProvider(this.account.providerId)?.authHint });
+    const error = toMailError(err, phase, { authHint: providerAuthHint(this.account.providerId) ?? undefined });
     this.log.warn({ code: error.code, phase: error.phase, serverResponse: error.serverResponse }, 'mailbox sync failed');
     await this.deps.status.failure(this.account, 'INCOMING', error, { fromCheck: false }).catch(() => undefined);
     await this.sleeper.sleep(this.backoff.next(error.transient));

@@ -17,8 +17,6 @@ export interface EmailProvider {
   mxSuffixes: string[];
   incoming: ServerPreset[];
   outgoing: ServerPreset[];
-  /** What an admin usually has to do before the password works (shown next to AUTH_FAILED). */
-  authHint?: string;
   /** The authserv-id of the Authentication-Results header the provider adds to received mail (W9). */
   authservId?: string;
 }
@@ -37,7 +35,6 @@ export const EMAIL_PROVIDERS: readonly EmailProvider[] = [
     incoming: [imap('imap.gmail.com'), pop3('pop.gmail.com')],
     outgoing: [smtp('smtp.gmail.com', 465, 'SSL_TLS'), smtp('smtp.gmail.com', 587, 'STARTTLS')],
     authservId: 'mx.google.com',
-    authHint: 'Google refuses the normal account password: turn on 2-step verification and create an app password (myaccount.google.com › Security › App passwords), or connect with OAuth.',
   },
   {
     id: 'outlook',
@@ -46,7 +43,6 @@ export const EMAIL_PROVIDERS: readonly EmailProvider[] = [
     mxSuffixes: ['mail.protection.outlook.com', 'olc.protection.outlook.com'],
     incoming: [imap('outlook.office365.com'), pop3('outlook.office365.com')],
     outgoing: [smtp('smtp.office365.com', 587, 'STARTTLS')],
-    authHint: 'Microsoft 365 disables basic authentication by default: enable IMAP/POP and "Authenticated SMTP" for this mailbox in the admin center, or use OAuth (XOAUTH2).',
   },
   {
     id: 'yahoo',
@@ -55,7 +51,6 @@ export const EMAIL_PROVIDERS: readonly EmailProvider[] = [
     mxSuffixes: ['yahoodns.net'],
     incoming: [imap('imap.mail.yahoo.com'), pop3('pop.mail.yahoo.com')],
     outgoing: [smtp('smtp.mail.yahoo.com', 465, 'SSL_TLS'), smtp('smtp.mail.yahoo.com', 587, 'STARTTLS')],
-    authHint: 'Yahoo requires an app password for mail programs: Account security › Generate app password.',
   },
   {
     id: 'icloud',
@@ -64,7 +59,6 @@ export const EMAIL_PROVIDERS: readonly EmailProvider[] = [
     mxSuffixes: ['mail.icloud.com'],
     incoming: [imap('imap.mail.me.com')],
     outgoing: [smtp('smtp.mail.me.com', 587, 'STARTTLS')],
-    authHint: 'iCloud needs an app-specific password (appleid.apple.com › Sign-In and Security), and the user name is the address without @icloud.com for IMAP.',
   },
   {
     id: 'zoho',
@@ -73,7 +67,6 @@ export const EMAIL_PROVIDERS: readonly EmailProvider[] = [
     mxSuffixes: ['zoho.com', 'zoho.eu', 'zohomail.com'],
     incoming: [imap('imap.zoho.com'), pop3('pop.zoho.com')],
     outgoing: [smtp('smtp.zoho.com', 465, 'SSL_TLS'), smtp('smtp.zoho.com', 587, 'STARTTLS')],
-    authHint: 'Zoho needs IMAP access enabled in Settings › Mail Accounts, and an app-specific password when two-factor authentication is on.',
   },
   {
     id: 'uol',

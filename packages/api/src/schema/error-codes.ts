@@ -1,4 +1,5 @@
-import { MAIL_ERROR_CODES, type MailErrorCode } from '@correio/mail-engine';
+import { MAIL_ERROR_CODES, summaryText, type MailErrorCode } from '@correio/mail-engine';
+import { renderText } from '@correio/texts';
 import { builder } from '../builder.ts';
 import { ERROR_CODES, type ErrorCode } from '../errors.ts';
 
@@ -13,6 +14,6 @@ export const ErrorCodeEnum = builder.enumType('ErrorCode', {
 export const MailErrorCodeEnum = builder.enumType('MailErrorCode', {
   description: 'Every code a connection check, a sync or a send can report (`ConnectionStatus.code`, `CheckPhaseResult.code`, `ConnectionError.code`).',
   values: Object.fromEntries(
-    Object.entries(MAIL_ERROR_CODES).map(([code, e]) => [code, { value: code, description: `${e.summary} ${e.transient ? 'May clear by itself.' : 'Needs a change to clear.'}` }]),
+    Object.entries(MAIL_ERROR_CODES).map(([code, e]) => [code, { value: code, description: `${renderText(summaryText(code as MailErrorCode), 'en')} ${e.transient ? 'May clear by itself.' : 'Needs a change to clear.'}` }]),
   ) as Record<MailErrorCode, { value: MailErrorCode; description: string }>,
 });

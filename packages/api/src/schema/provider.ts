@@ -1,6 +1,8 @@
+import { providerAuthHint, renderText } from '@correio/texts';
 import type { ProviderDetection } from '@correio/mail-engine';
 import { EMAIL_PROVIDERS, type EmailProvider, type ServerPreset } from '@correio/mail-settings';
 import { builder } from '../builder.ts';
+import { LocalizedTextRef } from './localized-text.ts';
 import { EncryptionEnum } from './enums.ts';
 
 const ServerPresetRef = builder.objectRef<ServerPreset>('ServerPreset').implement({
@@ -21,7 +23,15 @@ const EmailProviderRef = builder.objectRef<EmailProvider>('EmailProvider').imple
     incoming: t.field({ type: [ServerPresetRef], description: 'Receiving servers, recommended first.', resolve: (p) => p.incoming }),
     outgoing: t.field({ type: [ServerPresetRef], description: 'Sending servers, recommended first.', resolve: (p) => p.outgoing }),
     domains: t.stringList({ description: 'Address domains that belong to this provider.', resolve: (p) => p.domains }),
-    authHint: t.string({ nullable: true, description: 'What usually has to be done before the password works (app passwords, enabling IMAP…).', resolve: (p) => p.authHint ?? null }),
+    authHint: t.string({
+      nullable: true,
+      description: 'What usually has to be done before the password works (app passwords, enabling IMAP…), in the request’s language.',
+      resolve: (p, _a, ctx) => {
+        const hint = providerAuthHint(p.id);
+        return hint ? renderText(hint, ctx.locale) : null;
+      },
+    }),
+    authHintText: t.field({ type: LocalizedTextRef, nullable: true, description: '`authHint` as a text code, for clients that word it themselves.', resolve: (p) => providerAuthHint(p.id) }),
   }),
 });
 

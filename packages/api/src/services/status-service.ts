@@ -3,6 +3,7 @@ import { afterError, classifyStatus, directionStatus, EMPTY_MEMORY, type Directi
 import DataLoader from 'dataloader';
 import { desc, eq, inArray } from 'drizzle-orm';
 import type { AccountRow } from '@correio/core';
+import type { ServerText } from '@correio/texts';
 
 const { accountStatuses, connectionErrors } = schema;
 
@@ -19,9 +20,15 @@ export interface CheckPhaseView {
   serverResponse: string | null;
   transient: boolean | null;
   hint: string | null;
+  /** `detail` and `hint` as text codes (issue 14); null in checks stored before texts had codes. */
+  detailText: ServerText | null;
+  hintText: ServerText | null;
 }
 
 export interface ConnectionStatusView extends DirectionStatus {
+  /** `message` and `hint` as text codes (issue 14); null in rows stored before texts had codes. */
+  messageText?: ServerText | null;
+  hintText?: ServerText | null;
   /** Phases of the last check of this direction (empty before the first check). */
   checks: CheckPhaseView[];
   lastCheckAt: Date | null;
@@ -128,5 +135,7 @@ function phaseView(p: StoredCheck['phases'][number]): CheckPhaseView {
     serverResponse: p.error?.serverResponse ?? null,
     transient: p.error ? p.error.transient : null,
     hint: p.error?.hint ?? null,
+    detailText: p.detailText ?? null,
+    hintText: p.error?.hintText ?? null,
   };
 }

@@ -1,6 +1,7 @@
 import { cacheExchange, Client, CombinedError, fetchExchange, mapExchange, subscriptionExchange } from '@urql/core';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import { ref, shallowRef } from 'vue';
+import { i18n } from '#i18n/index.ts';
 import { session } from '#shared/composables/useSession.ts';
 import { errorCodes } from './errors.ts';
 
@@ -32,7 +33,8 @@ function wsClient(): WsClient {
     retryAttempts: Infinity,
     shouldRetry: () => true,
     retryWait: async (retries) => new Promise((r) => setTimeout(r, Math.min(1000 * 2 ** retries, 15_000) + Math.random() * 500)),
-    connectionParams: () => (session.token ? { authorization: `Bearer ${session.token}` } : {}),
+    // The locale makes the server word texts (and error messages) as the app does (issue 14).
+    connectionParams: () => ({ locale: i18n.global.locale.value, ...(session.token ? { authorization: `Bearer ${session.token}` } : {}) }),
     on: {
       connecting: () => {
         liveState.value = dropped ? 'reconnecting' : 'connecting';
@@ -65,7 +67,7 @@ function makeClient(): Client {
     requestPolicy: 'cache-and-network',
     preferGetMethod: false,
     fetchOptions: (): RequestInit => {
-      const headers: Record<string, string> = {};
+      const headers: Record<string, string> = { 'accept-language': i18n.global.locale.value };
       if (session.token) headers['authorization'] = `Bearer ${session.token}`;
       return { headers };
     },

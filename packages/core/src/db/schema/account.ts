@@ -14,6 +14,7 @@ import {
   sameSubjectPolicyEnum,
   smtpAuthMechanismEnum,
 } from './enums.ts';
+import type { ServerText } from '@correio/texts';
 import { workspaces } from './workspace.ts';
 
 /**
@@ -101,7 +102,9 @@ export interface StoredCheck {
     ok: boolean;
     ms: number;
     detail: string;
-    error?: { code: string; message: string; serverResponse: string | null; transient: boolean; hint: string };
+    /** `detail` as a text code (issue 14); absent in checks stored before texts had codes. */
+    detailText?: ServerText;
+    error?: { code: string; message: string; serverResponse: string | null; transient: boolean; hint: string; text?: ServerText; hintText?: ServerText };
   }>;
 }
 
@@ -117,6 +120,9 @@ export const accountStatuses = pgTable(
     checkedAt: timestamp('checked_at', { withTimezone: true }),
     since: timestamp('since', { withTimezone: true }),
     message: text('message'),
+    // `message` and `lastErrorHint` as text codes, worded in the reader's language (issue 14); the
+    // English columns stay for rows written before, and for logs and SQL.
+    messageText: jsonb('message_text').$type<ServerText>(),
     lastSuccessAt: timestamp('last_success_at', { withTimezone: true }),
     // Last time the live importer or sender proved the connection alive (watchdog input).
     lastAliveAt: timestamp('last_alive_at', { withTimezone: true }),
@@ -128,6 +134,7 @@ export const accountStatuses = pgTable(
     lastErrorTransient: boolean('last_error_transient'),
     lastErrorCode: text('last_error_code'),
     lastErrorHint: text('last_error_hint'),
+    lastErrorHintText: jsonb('last_error_hint_text').$type<ServerText>(),
     recoveredAt: timestamp('recovered_at', { withTimezone: true }),
     lastStreakTransient: boolean('last_streak_transient'),
     checkingSince: timestamp('checking_since', { withTimezone: true }),
@@ -151,9 +158,11 @@ export const connectionErrors = pgTable(
     phase: text('phase').notNull(),
     code: text('code').notNull(),
     message: text('message').notNull(),
+    messageText: jsonb('message_text').$type<ServerText>(),
     serverResponse: text('server_response'),
     transient: boolean('transient').notNull(),
     hint: text('hint'),
+    hintText: jsonb('hint_text').$type<ServerText>(),
   },
   (t) => [index('connection_errors_account_at').on(t.accountId, t.at)],
 );

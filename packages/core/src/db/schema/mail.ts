@@ -1,4 +1,5 @@
 import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import type { ServerText } from '@correio/texts';
 import { emailAccounts } from './account.ts';
 import { outboxStateEnum, refusalReasonEnum } from './enums.ts';
 import { ticketActions, type AuthenticationResults } from './ticket.ts';
@@ -67,6 +68,8 @@ export const failedImports = pgTable(
     sourceKey: text('source_key').notNull(),
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
     error: text('error').notNull(),
+    // `error` as a text code, worded in the reader's language (issue 14).
+    errorText: jsonb('error_text').$type<ServerText>(),
     size: bigint('size', { mode: 'number' }).notNull(),
     rawBlobKey: text('raw_blob_key').notNull(),
     attempts: integer('attempts').notNull().default(1),
@@ -89,6 +92,7 @@ export const refusedMessages = pgTable(
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
     reason: refusalReasonEnum('reason').notNull(),
     detail: text('detail'),
+    detailText: jsonb('detail_text').$type<ServerText>(),
     fromAddress: text('from_address'),
     subject: text('subject'),
     messageId: text('message_id'),
@@ -129,6 +133,7 @@ export const outbox = pgTable(
     leaseOwner: text('lease_owner'),
     leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true }),
     lastError: text('last_error'),
+    lastErrorText: jsonb('last_error_text').$type<ServerText>(),
     lastResponse: text('last_response'),
     sentAt: timestamp('sent_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

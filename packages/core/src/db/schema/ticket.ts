@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import type { ServerText } from '@correio/texts';
 import { emailAccounts } from './account.ts';
 import { clients, groups, ticketTypes } from './catalog.ts';
 import { actionKindEnum, deliveryStateEnum, senderVerdictEnum, ticketStatusEnum } from './enums.ts';
@@ -70,6 +71,8 @@ export const ticketActions = pgTable(
     authorId: uuid('author_id').references(() => users.id, { onDelete: 'set null' }),
     delivery: deliveryStateEnum('delivery'),
     deliveryError: text('delivery_error'),
+    // `deliveryError` as a text code, worded in the reader's language (issue 14).
+    deliveryErrorText: jsonb('delivery_error_text').$type<ServerText>(),
     rawBlobKey: text('raw_blob_key'),
     // Mail imported from before the account was connected: never notifies anyone.
     historical: boolean('historical').notNull().default(false),

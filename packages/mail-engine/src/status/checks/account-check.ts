@@ -1,3 +1,4 @@
+import { providerAuthHint } from '@correio/texts';
 import type { SecretBox } from '@correio/core';
 import { MailError } from '../../errors.ts';
 import { toMailError } from '../../mail-error-rules.ts';
@@ -72,7 +73,7 @@ export async function checkDirection(
   const report = (ok: boolean | null, phases: PhaseResult[], error: MailError | null): DirectionReport => ({ direction, ok, phases, error, startedAt, ms: Math.round(performance.now() - started) });
   if (isDirectionDisabled(account, direction)) return report(null, [], null);
 
-  const run = new CheckRun(env.timeoutMs, { authHint: providerOf(account)?.authHint, ...(waiting ? { onWaiting: waiting.onWaiting, waitingAfterMs: waiting.afterMs } : {}) });
+  const run = new CheckRun(env.timeoutMs, { authHint: providerAuthHint(providerOf(account)?.id) ?? undefined, ...(waiting ? { onWaiting: waiting.onWaiting, waitingAfterMs: waiting.afterMs } : {}) });
   try {
     if (direction === 'INCOMING') await checkIncoming(run, account, env);
     else await checkOutgoing(run, account, env);

@@ -1,3 +1,4 @@
+import type { ServerText } from '@correio/texts';
 import { toMailError } from '../../mail-error-rules.ts';
 import { MailError, type Phase } from '../../errors.ts';
 
@@ -32,7 +33,7 @@ export class CheckRun {
   constructor(
     private readonly timeoutMs: number,
     private readonly options: {
-      authHint?: string | undefined;
+      authHint?: ServerText | undefined;
       /** Called once when the server has said nothing for `waitingAfterMs` while connecting or greeting. */
       onWaiting?: () => void;
       waitingAfterMs?: number;
