@@ -4,6 +4,7 @@
 // for good remembered so nothing hammers the provider.
 import { randomUUID } from 'node:crypto';
 import { grantSecretContext, OAuthError, OAuthTokenKeeper, schema, SecretBox, type OAuthTokens } from '@correio/core';
+import { text } from '@correio/texts';
 import { eq } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -42,7 +43,7 @@ function scriptedProvider(clock: { now: number }, rotation: 'strict' | 'lenient'
       calls.push(refreshToken);
       if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
       if (this.fail) throw this.fail;
-      if (!valid.has(refreshToken)) throw new OAuthError('OAUTH_REAUTH_REQUIRED', 'The provider no longer accepts this mailbox’s grant.', 'invalid_grant: refresh token unknown or consumed');
+      if (!valid.has(refreshToken)) throw new OAuthError('OAUTH_REAUTH_REQUIRED', text('mail.OAUTH_REAUTH_REQUIRED.grantRefused'), 'invalid_grant: refresh token unknown or consumed');
       issued += 1;
       let next: string | null = null;
       if (rotation !== 'none') {
@@ -196,7 +197,7 @@ describe('access tokens', () => {
 
   it('remembers a refusal for good: no further provider calls until a reconnect, and the account is signalled', async () => {
     const provider = scriptedProvider(clock, 'lenient');
-    provider.fail = new OAuthError('OAUTH_REAUTH_REQUIRED', 'The provider no longer accepts this mailbox’s grant.', 'invalid_grant: AADSTS50173: The provided grant has expired due to it being revoked');
+    provider.fail = new OAuthError('OAUTH_REAUTH_REQUIRED', text('mail.OAUTH_REAUTH_REQUIRED.grantRefused'), 'invalid_grant: AADSTS50173: The provided grant has expired due to it being revoked');
     const account = await newAccountWithGrant(clock, { expiresAt: clock.now });
     const failed: string[] = [];
     const tokens = keeper(clock, provider, 'engine-a', failed);
@@ -211,7 +212,7 @@ describe('access tokens', () => {
 
   it('a transient provider failure is not remembered: the next request tries again', async () => {
     const provider = scriptedProvider(clock, 'lenient');
-    provider.fail = new OAuthError('OAUTH_UNAVAILABLE', 'The provider is temporarily unavailable.', 'temporarily_unavailable');
+    provider.fail = new OAuthError('OAUTH_UNAVAILABLE', text('mail.OAUTH_UNAVAILABLE.temporarily'), 'temporarily_unavailable');
     const account = await newAccountWithGrant(clock, { expiresAt: clock.now });
     const tokens = keeper(clock, provider);
     await expect(tokens.accessToken(account)).rejects.toMatchObject({ code: 'OAUTH_UNAVAILABLE', transient: true });

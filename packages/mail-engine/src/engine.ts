@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { schema, type Logger, type Runtime, type AccountRow } from '@correio/core';
+import { text } from '@correio/texts';
 import { and, eq, isNotNull } from 'drizzle-orm';
 import { DEFAULT_LEASE_TIMINGS, LeaseManager, type LeaseTimings } from './cluster/leases.ts';
 import { MailError } from './errors.ts';
@@ -233,7 +234,7 @@ export class MailEngine {
       await this.status.failure(
         account,
         'INCOMING',
-        new MailError('STALLED', 'FETCH', { message: `No sync or keep-alive succeeded for ${Math.round((Date.now() - aliveAt) / 1000)} s, although no error was reported.` }),
+        new MailError('STALLED', 'FETCH', { text: text('mail.STALLED.silentFor', { seconds: Math.round((Date.now() - aliveAt) / 1000) }) }),
       );
       this.workers.delete(id);
       await running.worker.stop();

@@ -1,3 +1,4 @@
+import { renderText, text, type ServerText } from '@correio/texts';
 import { describe, expect, it } from 'vitest';
 import { toMailError } from './mail-error-rules.ts';
 import { MailError } from './errors.ts';
@@ -31,8 +32,9 @@ describe('toMailError', () => {
   });
 
   it('gives AUTH_FAILED the provider’s hint when there is one', () => {
-    const imap = toMailError(err({ authenticationFailed: true, serverResponseCode: 'AUTHENTICATIONFAILED', response: 'NO [AUTHENTICATIONFAILED] Invalid credentials (Failure)' }), 'AUTH', { authHint: 'Use an app password.' });
-    expect(imap).toMatchObject({ code: 'AUTH_FAILED', phase: 'AUTH', transient: false, hint: 'Use an app password.', serverResponse: 'NO [AUTHENTICATIONFAILED] Invalid credentials (Failure)' });
+    const imap = toMailError(err({ authenticationFailed: true, serverResponseCode: 'AUTHENTICATIONFAILED', response: 'NO [AUTHENTICATIONFAILED] Invalid credentials (Failure)' }), 'AUTH', { authHint: text('provider.gmail.authHint') });
+    expect(imap).toMatchObject({ code: 'AUTH_FAILED', phase: 'AUTH', transient: false, hintText: { code: 'provider.gmail.authHint' }, serverResponse: 'NO [AUTHENTICATIONFAILED] Invalid credentials (Failure)' });
+    expect(imap.hint).toMatch(/^Google refuses the normal account password/);
     expect(toMailError(err({ code: 'EAUTH', responseCode: 535, response: '535-5.7.8 Username and Password not accepted' }), 'AUTH').code).toBe('AUTH_FAILED');
     expect(toMailError(err({ message: 'NO [ALERT] Application-specific password required' }), 'AUTH').code).toBe('AUTH_FAILED');
     expect(toMailError(err({ code: 'EAUTH', message: 'Invalid login' }), 'AUTH').hint).toMatch(/app password/);
@@ -71,6 +73,22 @@ describe('toMailError', () => {
     const own = new MailError('STALLED', 'FETCH');
     expect(toMailError(own, 'AUTH')).toBe(own);
     expect(toMailError('weird', 'FETCH')).toMatchObject({ code: 'UNKNOWN', phase: 'FETCH' });
+  });
+
+  it('words a library’s failure by its code and keeps the library’s message as the untranslated detail', () => {
+    const e = toMailError(err({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:993' }), 'CONNECT');
+    expect(e.text).toEqual({ code: 'mail.CONNECTION_REFUSED', detail: 'connect ECONNREFUSED 127.0.0.1:993' });
+    expect(renderText(e.text, 'pt-BR')).toBe('O servidor recusou a conexão nesta porta: connect ECONNREFUSED 127.0.0.1:993');
+  });
+
+  it('takes the text of an error Correio’s own client raised, never its English message', () => {
+    const own = (code: string, said: ServerText) => err({ code, message: 'The POP3 server closed the connection', text: said });
+    const closed = toMailError(own('ECONNRESET', text('mail.CONNECTION_RESET.closedByServer')), 'FETCH');
+    expect(closed).toMatchObject({ code: 'CONNECTION_RESET', phase: 'FETCH', text: { code: 'mail.CONNECTION_RESET.closedByServer' } });
+    expect(renderText(closed.text, 'pt-BR')).toBe('O servidor encerrou a conexão.');
+    // A text that does not say what the rules found is not used; the English stays out all the same.
+    const other = toMailError(own('ECONNRESET', text('mail.TIMEOUT.pop3')), 'FETCH');
+    expect(other.text).toEqual({ code: 'mail.CONNECTION_RESET' });
   });
 
   it('keeps the server’s response line, bounded', () => {

@@ -1,5 +1,5 @@
 import { OAuthError } from '@correio/core';
-import { text, type ServerText } from '@correio/texts';
+import { asServerText, text, type ServerText } from '@correio/texts';
 import { MailError, summaryText, type MailErrorCode, type Phase } from './errors.ts';
 
 /**
@@ -20,6 +20,8 @@ interface RawError {
   serverResponseCode?: unknown;
   authenticationFailed?: unknown;
   command?: unknown;
+  /** Set by Correio's own clients (POP3): what happened, as a text, instead of an English message. */
+  text?: unknown;
 }
 
 /** What a rule looks at, read once from the raw error. */
@@ -36,6 +38,8 @@ export interface ErrorFacts {
   authenticationFailed: boolean;
   /** message + response, for the text rules. */
   text: string;
+  /** The words of an error Correio's own code raised; its message is then not a library's to echo. */
+  ownText: ServerText | null;
   /** Where the caller was. */
   phase: Phase;
 }
@@ -148,7 +152,7 @@ export function toMailError(err: unknown, phase: Phase, options: { authHint?: Se
   return new MailError(rule.code, at, {
     serverResponse: rule.echo === false ? null : facts.response,
     cause: err,
-    text: rule.text?.(facts) ?? summaryText(rule.code, detailOf(facts)),
+    text: rule.text?.(facts) ?? ownTextFor(rule.code, facts) ?? summaryText(rule.code, detailOf(facts)),
     ...(rule.transient !== undefined ? { transient: rule.transient } : {}),
     ...(rule.providerHint && options.authHint ? { hintText: options.authHint } : {}),
   });
@@ -168,17 +172,28 @@ export function factsOf(err: unknown, phase: Phase): ErrorFacts {
     command: typeof e.command === 'string' ? e.command : '',
     authenticationFailed: e.authenticationFailed === true,
     text: `${message} ${response ?? ''}`,
+    ownText: asServerText(e.text),
     phase,
   };
 }
 
-/** The library's or server's own words, appended untranslated after the code's text. */
+/** An own error's text, when it says what the rule found (a timeout worded as a timeout). */
+function ownTextFor(code: MailErrorCode, f: ErrorFacts): ServerText | null {
+  const own = f.ownText;
+  return own && (own.code === `mail.${code}` || own.code.startsWith(`mail.${code}.`)) ? own : null;
+}
+
+/** The library's or server's own words, appended untranslated after the code's text; never Correio's own English. */
 function detailOf(f: ErrorFacts): string | null {
-  const extra = (f.response ?? f.message).replace(/\s+/g, ' ').trim();
+  const extra = (f.response ?? (f.ownText ? '' : f.message)).replace(/\s+/g, ' ').trim();
   return extra ? extra.slice(0, 300) : null;
 }
 
-/** A provider's refusal keeps its own words (`invalid_grant: …`) as the server response. */
+/**
+ * What the OAuth client said went wrong, with the provider's own words (`invalid_grant: …`) after
+ * it and as the server response.
+ */
 export function oauthMailError(err: OAuthError): MailError {
-  return new MailError(err.code, 'OAUTH', { text: summaryText(err.code, err.providerError), serverResponse: err.providerError, transient: err.transient, cause: err });
+  const worded = err.providerError && !err.text.detail ? { ...err.text, detail: err.providerError } : err.text;
+  return new MailError(err.code, 'OAUTH', { text: worded, serverResponse: err.providerError, transient: err.transient, cause: err });
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { accountSecretContext, type AccountRow, type AccountSecretField, type SecretBindingColumns, type Runtime } from '@correio/core';
 import { AccountChecker, detectProvider, StatusRecorder, type CheckableAccount, type MailEngine, type ProviderDetection } from '@correio/mail-engine';
+import { text } from '@correio/texts';
 import type { Viewer } from '../auth/tokens.ts';
 import { accountInputSchema, connectionColumns, type AccountInput } from './account-input.ts';
 import type { AccountService } from './account-service.ts';
@@ -27,10 +28,9 @@ export class CheckService {
     this.checker = new AccountChecker(runtime, recorder, {
       inboundReceiver: () => {
         const { config } = runtime;
-        if (engine && engine.inboundSmtpPort === null)
-          return { ok: false, detail: 'Correio’s SMTP receiver is not running in this process, so mail for built-in addresses is not received here.' };
+        if (engine && engine.inboundSmtpPort === null) return { ok: false, text: text('mail.NOT_CONFIGURED.noReceiver') };
         const port = engine?.inboundSmtpPort ?? config.inboundSmtpPort;
-        return { ok: true, detail: `Mail for built-in addresses arrives through Correio’s SMTP receiver (port ${port}, domain ${config.inboundDomain}).` };
+        return { ok: true, text: text('check.config.receiver', { port, domain: config.inboundDomain }) };
       },
     });
   }

@@ -3,7 +3,7 @@ import { afterError, classifyStatus, directionStatus, EMPTY_MEMORY, type Directi
 import DataLoader from 'dataloader';
 import { desc, eq, inArray } from 'drizzle-orm';
 import type { AccountRow } from '@correio/core';
-import type { ServerText } from '@correio/texts';
+import { renderText, text, type ServerText } from '@correio/texts';
 
 const { accountStatuses, connectionErrors } = schema;
 
@@ -26,9 +26,6 @@ export interface CheckPhaseView {
 }
 
 export interface ConnectionStatusView extends DirectionStatus {
-  /** `message` and `hint` as text codes (issue 14); null in rows stored before texts had codes. */
-  messageText?: ServerText | null;
-  hintText?: ServerText | null;
   /** Phases of the last check of this direction (empty before the first check). */
   checks: CheckPhaseView[];
   lastCheckAt: Date | null;
@@ -100,13 +97,15 @@ export class StatusService {
  * ERROR of a mailbox that nobody can fix from the accounts screen (issue 14).
  */
 function relayNotConfigured(stored: ConnectionStatusView): ConnectionStatusView {
-  return {
-    ...stored,
-    state: 'NOT_CONFIGURED',
-    code: 'RELAY_NOT_CONFIGURED',
-    message: 'Built-in addresses send through a relay, and SMTP_RELAY_URL is not set.',
-    hint: 'Set SMTP_RELAY_URL (smtp://user:pass@host:port) on the server so built-in addresses can send replies.',
-  };
+  return { ...stored, state: 'NOT_CONFIGURED', code: 'RELAY_NOT_CONFIGURED', ...explained(RELAY_NOT_SET, RELAY_HINT) };
+}
+
+const RELAY_NOT_SET = text('mail.RELAY_NOT_CONFIGURED.notSet');
+const RELAY_HINT = text('mail.RELAY_NOT_CONFIGURED.hint');
+
+/** A view's words as texts, with their English beside them as stored rows have it (the API words the texts per request). */
+function explained(message: ServerText | null, hint: ServerText | null): Pick<ConnectionStatusView, 'message' | 'messageText' | 'hint' | 'hintText'> {
+  return { message: message && renderText(message, 'en'), messageText: message, hint: hint && renderText(hint, 'en'), hintText: hint };
 }
 
 /** The status a check of unsaved settings would give (A8): nothing is stored, so it is computed from the report alone. */
@@ -119,10 +118,13 @@ export function statusOfReports(incoming: DirectionReport, outgoing: DirectionRe
 function reportView(report: DirectionReport, now: Date): ConnectionStatusView {
   const checks = report.phases.map(phaseView);
   const base = { checkedAt: now, since: now, checks, lastCheckAt: report.startedAt };
-  if (report.ok === null) return { ...base, state: 'DISABLED', checkedAt: null, since: null, message: report.direction === 'INCOMING' ? 'Receiving is not configured or switched off.' : 'Sending is not configured.', code: null, hint: null, lastCheckAt: null };
-  if (report.ok || !report.error) return { ...base, state: 'OK', message: null, code: null, hint: null };
+  if (report.ok === null) {
+    const why = report.direction === 'INCOMING' ? text('status.receivingNotConfiguredOrOff') : text('status.sendingNotConfigured');
+    return { ...base, state: 'DISABLED', checkedAt: null, since: null, code: null, lastCheckAt: null, ...explained(why, null) };
+  }
+  if (report.ok || !report.error) return { ...base, state: 'OK', code: null, ...explained(null, null) };
   const state = classifyStatus(afterError(EMPTY_MEMORY, now, report.error.transient), now, { disabled: false });
-  return { ...base, state, message: report.error.message, code: report.error.code, hint: report.error.hint };
+  return { ...base, state, code: report.error.code, ...explained(report.error.text, report.error.hintText) };
 }
 
 function phaseView(p: StoredCheck['phases'][number]): CheckPhaseView {

@@ -1,4 +1,5 @@
 import * as oidc from 'openid-client';
+import { renderText, text, type ServerText } from '@correio/texts';
 import type { CorreioConfig } from '../config/config.ts';
 import { oauthProviderSettings, refreshIssuer, type OAuthProviderName, type OAuthProviderSettings } from './providers.ts';
 
@@ -13,12 +14,13 @@ export class OAuthError extends Error {
   readonly transient: boolean;
   constructor(
     readonly code: OAuthErrorCode,
-    message: string,
+    /** What went wrong as a text code (`mail.OAUTH_*.<situation>`); the Error's message is its English. */
+    readonly text: ServerText,
     /** The provider's own error code and description (`invalid_grant: AADSTS50173 …`), for the admin. */
     readonly providerError: string | null = null,
     options: { cause?: unknown } = {},
   ) {
-    super(message, options);
+    super(renderText(text, 'en'), options);
     this.name = 'OAuthError';
     this.transient = code === 'OAUTH_UNAVAILABLE';
   }
@@ -70,7 +72,7 @@ export class OAuthClients {
   /** The provider's configuration, or OAUTH_CLIENT_MISCONFIGURED naming what is missing. */
   private configuration(settings: OAuthProviderSettings, issuer = settings.issuer): Promise<oidc.Configuration> {
     if (settings.missing.length || !settings.clientId)
-      return Promise.reject(new OAuthError('OAUTH_CLIENT_MISCONFIGURED', `${settings.missing.join(' and ')} ${settings.missing.length > 1 ? 'are' : 'is'} not set on the server.`));
+      return Promise.reject(new OAuthError('OAUTH_CLIENT_MISCONFIGURED', notSet(settings)));
     const key = `${issuer}|${settings.clientId}`;
     let pending = this.configurations.get(key);
     if (!pending) {
@@ -119,11 +121,11 @@ export class OAuthClients {
         idTokenExpected: true,
       });
       const claims = response.claims();
-      if (!claims) throw new OAuthError('OAUTH_CLIENT_MISCONFIGURED', 'The provider did not return an ID token; the app must allow the openid scope.');
+      if (!claims) throw new OAuthError('OAUTH_CLIENT_MISCONFIGURED', text('mail.OAUTH_CLIENT_MISCONFIGURED.noIdToken'));
       if (!response.refresh_token)
         throw new OAuthError(
           'OAUTH_CLIENT_MISCONFIGURED',
-          provider === 'GOOGLE' ? 'Google returned no refresh token.' : 'Microsoft returned no refresh token; the app must be allowed the offline_access scope.',
+          provider === 'GOOGLE' ? text('mail.OAUTH_CLIENT_MISCONFIGURED.noRefreshTokenGoogle') : text('mail.OAUTH_CLIENT_MISCONFIGURED.noRefreshTokenMicrosoft'),
         );
       const email = typeof claims['email'] === 'string' ? claims['email'] : typeof claims['preferred_username'] === 'string' ? claims['preferred_username'] : null;
       return {
@@ -165,22 +167,32 @@ export function classify(err: unknown, settings: OAuthProviderSettings, step: 'd
   const e = err as { error?: unknown; error_description?: unknown; status?: unknown; code?: unknown; cause?: unknown; name?: string; message?: string };
   if (typeof e.error === 'string') {
     const providerError = `${e.error}${typeof e.error_description === 'string' && e.error_description ? `: ${e.error_description.split(/\r?\n/)[0]!.slice(0, 300)}` : ''}`;
-    if (REAUTH_ERRORS.has(e.error)) return new OAuthError('OAUTH_REAUTH_REQUIRED', step === 'refresh' ? 'The provider no longer accepts this mailbox’s grant.' : 'The provider refused the sign-in.', providerError, { cause: err });
+    const refused = step === 'refresh' ? text('mail.OAUTH_REAUTH_REQUIRED.grantRefused') : text('mail.OAUTH_REAUTH_REQUIRED.signInRefused');
+    if (REAUTH_ERRORS.has(e.error)) return new OAuthError('OAUTH_REAUTH_REQUIRED', refused, providerError, { cause: err });
     if (e.error === 'invalid_client' && EXPIRED_SECRET.test(providerError))
-      return new OAuthError('OAUTH_REAUTH_REQUIRED', `The app’s client secret has expired (${settings.variables.clientSecret}).`, providerError, { cause: err });
-    if (TRANSIENT_ERRORS.has(e.error) || (typeof e.status === 'number' && e.status >= 500)) return new OAuthError('OAUTH_UNAVAILABLE', 'The provider is temporarily unavailable.', providerError, { cause: err });
-    return new OAuthError('OAUTH_CLIENT_MISCONFIGURED', `The provider refused Correio’s app: check ${settings.variables.clientId} and ${settings.variables.clientSecret}.`, providerError, { cause: err });
+      return new OAuthError('OAUTH_REAUTH_REQUIRED', text('mail.OAUTH_REAUTH_REQUIRED.secretExpired', { variable: settings.variables.clientSecret }), providerError, { cause: err });
+    if (TRANSIENT_ERRORS.has(e.error) || (typeof e.status === 'number' && e.status >= 500)) return new OAuthError('OAUTH_UNAVAILABLE', text('mail.OAUTH_UNAVAILABLE.temporarily'), providerError, { cause: err });
+    return new OAuthError('OAUTH_CLIENT_MISCONFIGURED', text('mail.OAUTH_CLIENT_MISCONFIGURED.appRefused', { clientId: settings.variables.clientId, clientSecret: settings.variables.clientSecret }), providerError, {
+      cause: err,
+    });
   }
   // openid-client's own errors: a non-JSON or non-conforming answer carries the HTTP response.
   const status = (e.cause as { status?: unknown } | undefined)?.status;
-  if (typeof status === 'number' && status >= 500) return new OAuthError('OAUTH_UNAVAILABLE', `The provider answered HTTP ${status}.`, null, { cause: err });
+  if (typeof status === 'number' && status >= 500) return new OAuthError('OAUTH_UNAVAILABLE', text('mail.OAUTH_UNAVAILABLE.http', { status }), null, { cause: err });
+  const issuer = { issuer: settings.issuer, variable: settings.variables.issuer };
   if (step === 'discovery') {
-    if (typeof status === 'number') return new OAuthError('OAUTH_CLIENT_MISCONFIGURED', `The provider’s discovery document at ${settings.issuer} answered HTTP ${status}; check ${settings.variables.issuer}.`, null, { cause: err });
-    if (typeof e.code === 'string' && e.code.startsWith('OAUTH_'))
-      return new OAuthError('OAUTH_CLIENT_MISCONFIGURED', `${settings.issuer} is not a usable OpenID provider (${e.message}); check ${settings.variables.issuer}.`, null, { cause: err });
+    if (typeof status === 'number') return new OAuthError('OAUTH_CLIENT_MISCONFIGURED', text('mail.OAUTH_CLIENT_MISCONFIGURED.discoveryHttp', { ...issuer, status }), null, { cause: err });
+    // openid-client's own words say what is wrong with the document.
+    if (typeof e.code === 'string' && e.code.startsWith('OAUTH_')) return new OAuthError('OAUTH_CLIENT_MISCONFIGURED', text('mail.OAUTH_CLIENT_MISCONFIGURED.notOpenId', issuer, e.message), null, { cause: err });
   }
   if (typeof e.code === 'string' && e.code.startsWith('OAUTH_') && step === 'exchange')
-    return new OAuthError('OAUTH_REAUTH_REQUIRED', `The provider’s answer did not pass validation (${e.message}); sign in again.`, null, { cause: err });
+    return new OAuthError('OAUTH_REAUTH_REQUIRED', text('mail.OAUTH_REAUTH_REQUIRED.invalidAnswer', undefined, e.message), null, { cause: err });
   // fetch failed, DNS, refused connection, timeout: the network, not the grant.
-  return new OAuthError('OAUTH_UNAVAILABLE', `The provider could not be reached (${e.message ?? String(err)}).`, null, { cause: err });
+  return new OAuthError('OAUTH_UNAVAILABLE', text('mail.OAUTH_UNAVAILABLE.unreachable', undefined, e.message ?? String(err)), null, { cause: err });
+}
+
+/** The unset variables that keep a provider's app off, named. */
+function notSet(settings: OAuthProviderSettings): ServerText {
+  const [first = settings.variables.clientId, second] = settings.missing;
+  return second ? text('mail.OAUTH_CLIENT_MISCONFIGURED.bothNotSet', { first, second }) : text('mail.OAUTH_CLIENT_MISCONFIGURED.notSet', { variable: first });
 }

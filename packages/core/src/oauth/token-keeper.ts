@@ -1,3 +1,4 @@
+import { text } from '@correio/texts';
 import { and, eq, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { emailAccounts, type AccountRow } from '../db/schema/account.ts';
@@ -105,13 +106,13 @@ export class OAuthTokenKeeper {
 
   private async grantOf(accountId: string): Promise<OAuthGrantRow> {
     const [grant] = await this.deps.db.select().from(oauthGrants).where(eq(oauthGrants.accountId, accountId));
-    if (!grant) throw new OAuthError('OAUTH_REAUTH_REQUIRED', 'This mailbox has no OAuth sign-in stored; connect it again.');
+    if (!grant) throw new OAuthError('OAUTH_REAUTH_REQUIRED', text('mail.OAUTH_REAUTH_REQUIRED.noGrant'));
     return grant;
   }
 
   /** The stored access token when it is not close to expiry; throws the grant's remembered failure. */
   private usable(grant: OAuthGrantRow, account: GrantAccount, force: boolean): string | null {
-    if (grant.failureCode) throw new OAuthError(grant.failureCode as OAuthError['code'], grant.failureDetail ?? 'The provider refused this mailbox’s grant.', grant.failureDetail);
+    if (grant.failureCode) throw new OAuthError(grant.failureCode as OAuthError['code'], text('mail.OAUTH_REAUTH_REQUIRED.refusedBefore', undefined, grant.failureDetail), grant.failureDetail);
     if (force || !grant.accessTokenSealed || !grant.accessTokenExpiresAt) return null;
     const expiresAt = grant.accessTokenExpiresAt.getTime();
     const lifetime = expiresAt - grant.refreshedAt.getTime();
@@ -122,12 +123,12 @@ export class OAuthTokenKeeper {
 
   private open(grant: OAuthGrantRow, field: 'oauth-access-token' | 'oauth-refresh-token', account: GrantAccount): string {
     const sealed = field === 'oauth-access-token' ? grant.accessTokenSealed : grant.refreshTokenSealed;
-    if (!sealed) throw new OAuthError('OAUTH_REAUTH_REQUIRED', 'No refresh token is stored for this mailbox; connect it again.');
+    if (!sealed) throw new OAuthError('OAUTH_REAUTH_REQUIRED', text('mail.OAUTH_REAUTH_REQUIRED.noRefreshToken'));
     try {
       return this.deps.secrets.open(sealed, grantSecretContext(grant, field, account));
     } catch {
       // The servers changed since the consent (A13): the token must not follow them there.
-      throw new OAuthError('OAUTH_REAUTH_REQUIRED', 'The mailbox’s server settings changed since it was connected (or the secret key changed); connect it again.');
+      throw new OAuthError('OAUTH_REAUTH_REQUIRED', text('mail.OAUTH_REAUTH_REQUIRED.settingsChanged'));
     }
   }
 
@@ -149,13 +150,13 @@ export class OAuthTokenKeeper {
       }
       await new Promise((resolve) => setTimeout(resolve, this.options.waitPollMs));
       const [now] = await this.deps.db.select().from(oauthGrants).where(eq(oauthGrants.id, seen.id));
-      if (!now) throw new OAuthError('OAUTH_REAUTH_REQUIRED', 'This mailbox’s OAuth sign-in was removed; connect it again.');
+      if (!now) throw new OAuthError('OAUTH_REAUTH_REQUIRED', text('mail.OAUTH_REAUTH_REQUIRED.grantRemoved'));
       if (now.failureCode) this.usable(now, account, false);
       if (now.accessTokenSealed !== seen.accessTokenSealed) {
         const fresh = this.tryUsable(now, account);
         if (fresh) return fresh;
       }
-      if (this.now() > deadline) throw new OAuthError('OAUTH_UNAVAILABLE', 'Another Correio process is refreshing this token and has not finished.');
+      if (this.now() > deadline) throw new OAuthError('OAUTH_UNAVAILABLE', text('mail.OAUTH_UNAVAILABLE.refreshBusy'));
     }
   }
 
@@ -186,7 +187,7 @@ export class OAuthTokenKeeper {
       const refreshToken = this.open(grant, 'oauth-refresh-token', account);
       tokens = await this.deps.clients.refresh(grant.provider, refreshToken, grant.tenantId);
     } catch (err) {
-      const error = err instanceof OAuthError ? err : new OAuthError('OAUTH_UNAVAILABLE', (err as Error).message, null, { cause: err });
+      const error = err instanceof OAuthError ? err : new OAuthError('OAUTH_UNAVAILABLE', text('mail.OAUTH_UNAVAILABLE', undefined, (err as Error).message), null, { cause: err });
       await this.recordFailure(grant, error);
       throw error;
     }

@@ -1,7 +1,8 @@
+import { text } from '@correio/texts';
 import { MailError } from '../errors.ts';
 
 // Mail Correio itself sent, drafts and spam would come back as tickets (W5: no loops).
-const NEVER_IMPORTED = new Set(['\\Sent', '\\Drafts', '\\Trash', '\\Junk']);
+const NEVER_IMPORTED = { '\\Sent': 'sent', '\\Drafts': 'drafts', '\\Trash': 'trash', '\\Junk': 'junk' } as const;
 
 export interface FolderEntry {
   path: string;
@@ -18,9 +19,9 @@ export function importableFolder<T extends FolderEntry>(folders: T[], folder: st
   if (!entry) {
     const names = folders.map((f) => f.path);
     const listed = names.slice(0, 12).join(', ') + (names.length > 12 ? ', …' : '');
-    throw new MailError('FOLDER_NOT_FOUND', 'MAILBOX', { message: `The folder “${folder}” does not exist in this mailbox${names.length ? `; it has: ${listed}` : ''}.` });
+    throw new MailError('FOLDER_NOT_FOUND', 'MAILBOX', { text: names.length ? text('mail.FOLDER_NOT_FOUND.namedWithList', { folder, folders: listed }) : text('mail.FOLDER_NOT_FOUND.named', { folder }) });
   }
-  if (entry.specialUse && NEVER_IMPORTED.has(entry.specialUse))
-    throw new MailError('FOLDER_NOT_ALLOWED', 'MAILBOX', { message: `“${entry.path}” is the ${entry.specialUse.slice(1)} folder; Correio never imports it.` });
+  const refused = entry.specialUse && Object.hasOwn(NEVER_IMPORTED, entry.specialUse) ? NEVER_IMPORTED[entry.specialUse as keyof typeof NEVER_IMPORTED] : null;
+  if (refused) throw new MailError('FOLDER_NOT_ALLOWED', 'MAILBOX', { text: text(`mail.FOLDER_NOT_ALLOWED.${refused}`, { folder: entry.path }) });
   return entry;
 }

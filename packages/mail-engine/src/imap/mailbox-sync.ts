@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import type { AccountRow, Queryable } from '@correio/core';
 import type { ImapFlow, MailboxLockObject } from 'imapflow';
 import { schema } from '@correio/core';
+import { text } from '@correio/texts';
 import { and, eq, like, sql } from 'drizzle-orm';
 import { MailError, type Phase } from '../errors.ts';
 import type { PreparedBatch } from '../pipeline/importer.ts';
@@ -111,7 +112,7 @@ export class ImapMailboxWorker extends MailboxWorker {
             await this.sleeper.sleep(this.options.pollIntervalMs);
           }
         }
-        if (!this.stopped) throw new MailError('CONNECTION_RESET', 'FETCH', { message: 'The server closed the connection.' });
+        if (!this.stopped) throw new MailError('CONNECTION_RESET', 'FETCH', { text: text('mail.CONNECTION_RESET.closedByServer') });
       } catch (err) {
         if (this.stopped) break;
         await this.recover(err, phase);
@@ -130,7 +131,7 @@ export class ImapMailboxWorker extends MailboxWorker {
   /** Imports everything new since the stored position; handles the first sync and UIDVALIDITY changes. */
   private async syncOnce(client: ImapFlow): Promise<void> {
     const mailbox = client.mailbox;
-    if (!mailbox) throw new MailError('PROTOCOL_ERROR', 'MAILBOX', { message: 'No mailbox is selected.' });
+    if (!mailbox) throw new MailError('PROTOCOL_ERROR', 'MAILBOX', { text: text('mail.PROTOCOL_ERROR.noMailboxSelected') });
     const db = this.deps.runtime.database.db;
     let state = await loadSyncState(db, this.account.id, this.folder);
     if (!state) state = await this.firstSync(client, mailbox.uidValidity, mailbox.uidNext);

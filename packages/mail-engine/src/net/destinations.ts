@@ -1,4 +1,5 @@
 import { canonicalAddress, canonicalHost, isIpLiteral, isPrivateDestinationAllowed, nonPublicRange, type PrivateHostsPolicy } from '@correio/core';
+import { text, type ServerText } from '@correio/texts';
 import { MailError } from '../errors.ts';
 import { toMailError } from '../mail-error-rules.ts';
 import type { DnsResolver } from '../util/dns-resolver.ts';
@@ -14,18 +15,16 @@ export interface Destination {
   servername: string | undefined;
 }
 
-const RANGE_WORDS: Record<string, string> = {
-  loopback: 'a loopback (this machine) address',
-  private: 'a private network address',
-  linkLocal: 'a link-local address',
-  uniqueLocal: 'a private (unique local) IPv6 address',
-  carrierGradeNat: 'a carrier-grade NAT address',
-  multicast: 'a multicast address',
-  unspecified: 'the unspecified address',
-  broadcast: 'the broadcast address',
-  ipv4Mapped: 'an IPv4-mapped IPv6 address',
-  reserved: 'a reserved address',
-};
+// Ranges with words of their own; any other non-public range is named by ipaddr.js's identifier.
+const NAMED_RANGES = new Set(['loopback', 'private', 'linkLocal', 'uniqueLocal', 'carrierGradeNat', 'multicast', 'unspecified', 'broadcast', 'ipv4Mapped', 'reserved'] as const);
+type NamedRange = typeof NAMED_RANGES extends Set<infer R> ? R : never;
+const isNamedRange = (range: string): range is NamedRange => NAMED_RANGES.has(range as NamedRange);
+
+/** Why a destination is refused, by how the admin gave it (an IP literal or a name) and the kind of range. */
+function privateAddressText(literal: boolean, typedHost: string, host: string, address: string, range: string): ServerText {
+  if (literal) return isNamedRange(range) ? text(`mail.PRIVATE_ADDRESS.literal.${range}`, { host: typedHost }) : text('mail.PRIVATE_ADDRESS.literal.other', { host: typedHost, range });
+  return isNamedRange(range) ? text(`mail.PRIVATE_ADDRESS.resolved.${range}`, { host, address }) : text('mail.PRIVATE_ADDRESS.resolved.other', { host, address, range });
+}
 
 /**
  * Every connection Correio's engine opens starts here (N5): the host is resolved once, every
@@ -47,10 +46,7 @@ export class Destinations {
     for (const address of addresses) {
       const range = nonPublicRange(address);
       if (range && !isPrivateDestinationAllowed(this.policy, { host, port, address })) {
-        const what = RANGE_WORDS[range] ?? `a non-public (${range}) address`;
-        throw new MailError('PRIVATE_ADDRESS', 'DNS', {
-          message: literal ? `${typedHost.trim()} is ${what}; Correio does not connect to private networks.` : `“${host}” resolves to ${address}, ${what}; Correio does not connect to private networks.`,
-        });
+        throw new MailError('PRIVATE_ADDRESS', 'DNS', { text: privateAddressText(literal, typedHost.trim(), host, address, range) });
       }
     }
     return { host, port, addresses, servername: literal ? undefined : host };
@@ -62,10 +58,14 @@ export class Destinations {
       found = await this.resolver.lookup(host);
     } catch (err) {
       // The one rule table says whether the name does not exist; any other lookup failure may pass.
-      if (toMailError(err, 'DNS').code === 'HOST_NOT_FOUND') throw new MailError('HOST_NOT_FOUND', 'DNS', { message: `“${host}” does not exist in DNS.`, cause: err });
-      throw new MailError('DNS_FAILED', 'DNS', { message: `Could not look up “${host}” (${(err as { code?: string }).code || (err as Error).message}).`, cause: err });
+      if (toMailError(err, 'DNS').code === 'HOST_NOT_FOUND') throw new MailError('HOST_NOT_FOUND', 'DNS', { text: text('mail.HOST_NOT_FOUND.noSuchName', { host }), cause: err });
+      const reason = (err as { code?: unknown }).code;
+      throw new MailError('DNS_FAILED', 'DNS', {
+        text: typeof reason === 'string' && reason ? text('mail.DNS_FAILED.lookup', { host, reason }) : text('mail.DNS_FAILED.lookupFailed', { host }, err instanceof Error ? err.message : String(err)),
+        cause: err,
+      });
     }
-    if (!found.length) throw new MailError('HOST_NOT_FOUND', 'DNS', { message: `“${host}” has no address.` });
+    if (!found.length) throw new MailError('HOST_NOT_FOUND', 'DNS', { text: text('mail.HOST_NOT_FOUND.noAddress', { host }) });
     return found.map((f) => f.address);
   }
 }

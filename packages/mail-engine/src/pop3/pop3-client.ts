@@ -1,6 +1,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { EncryptionName } from '@correio/mail-settings';
+import { text, type ServerText } from '@correio/texts';
 
 /**
  * A small RFC 1939 POP3 client (with RFC 2595 STLS and RFC 2449 CAPA).
@@ -32,6 +33,11 @@ export class Pop3Error extends Error {
   }
 }
 
+/** A failure of this client itself (no server words): English for logs, and its text for people (see toMailError). */
+function ownError(message: string, code: string, said: ServerText): Error {
+  return Object.assign(new Error(message), { code, text: said });
+}
+
 type Reply = { status: string; body: Buffer | null; continuation?: boolean };
 /** `continuation`: a SASL exchange, where the server may answer "+ <challenge>" instead of +OK/-ERR. */
 type Pending = { multiline: boolean; continuation?: boolean; resolve: (r: Reply) => void; reject: (e: Error) => void };
@@ -58,7 +64,7 @@ export class Pop3Client {
       const s: Socket | TLSSocket =
         encryption === 'SSL_TLS' ? tlsConnect({ host, port, ...tlsOptions }, () => resolve(s)) : netConnect({ host, port }, () => resolve(s));
       s.once('error', reject);
-      s.setTimeout(this.options.timeoutMs ?? 30_000, () => s.destroy(Object.assign(new Error('Timed out waiting for the POP3 server'), { code: 'ETIMEDOUT' })));
+      s.setTimeout(this.options.timeoutMs ?? 30_000, () => s.destroy(ownError('Timed out waiting for the POP3 server', 'ETIMEDOUT', text('mail.TIMEOUT.pop3'))));
     });
     this.attach(socket);
     // Until the server has said +OK it is not known to be a POP3 server: its words go no further (N5).
@@ -67,7 +73,7 @@ export class Pop3Client {
     });
     if (encryption === 'STARTTLS') {
       await this.loadCapabilities();
-      if (!this.capabilities.has('STLS')) throw new Pop3Error('The server does not offer STARTTLS (STLS)', null, 'STARTTLS_UNSUPPORTED');
+      if (!this.capabilities.has('STLS')) throw ownError('The server does not offer STARTTLS (STLS)', 'STARTTLS_UNSUPPORTED', text('mail.STARTTLS_UNSUPPORTED.stls'));
       await this.command('STLS');
       await this.upgrade(tlsOptions);
     }
@@ -111,7 +117,7 @@ export class Pop3Client {
       if (err instanceof Pop3Error) throw new Pop3Error(`${err.message}${detail ? ` (${detail})` : ''}`, `${err.response ?? ''}${detail ? ` ${detail}` : ''}`.trim());
       throw err;
     }
-    throw new Pop3Error('The server refused the OAuth token.', detail || null);
+    throw Object.assign(new Pop3Error('The server refused the OAuth token.', detail || null), { text: text('mail.AUTH_FAILED.oauthTokenRefused') });
   }
 
   async loadCapabilities(): Promise<Set<string>> {
@@ -171,7 +177,7 @@ export class Pop3Client {
   }
 
   private async command(line: string, multiline = false, shown = line, continuation = false): Promise<Reply> {
-    if (!this.socket) throw this.closedError ?? new Pop3Error('Not connected', null, 'ECONNECTION');
+    if (!this.socket) throw this.closedError ?? ownError('Not connected', 'ECONNECTION', text('mail.CONNECTION_RESET.closedByServer'));
     const result = this.expect(multiline, shown, continuation);
     this.socket.write(`${line}\r\n`);
     return result;
@@ -203,7 +209,7 @@ export class Pop3Client {
       this.current = null;
     };
     socket.on('error', fail);
-    socket.on('close', () => fail(Object.assign(new Error('The POP3 server closed the connection'), { code: 'ECONNRESET' })));
+    socket.on('close', () => fail(ownError('The POP3 server closed the connection', 'ECONNRESET', text('mail.CONNECTION_RESET.closedByServer'))));
   }
 
   private upgrade(tlsOptions: { rejectUnauthorized: boolean; servername: string | undefined }): Promise<void> {

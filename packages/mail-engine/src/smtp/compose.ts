@@ -1,5 +1,6 @@
 import { access } from 'node:fs/promises';
 import type { BlobStore } from '@correio/core';
+import { text } from '@correio/texts';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type Mail from 'nodemailer/lib/mailer';
 import { MailError } from '../errors.ts';
@@ -75,7 +76,7 @@ export async function composeMessage(message: MessageToCompose, account: Compose
   const files: Mail.Attachment[] = [];
   for (const a of message.attachments) {
     const path = await existingBlob(blobs, a.blobKey);
-    if (!path) throw new MailError('UNKNOWN', 'SEND', { message: `The attached file “${a.filename}” is missing from storage; upload it again.`, transient: false });
+    if (!path) throw new MailError('UNKNOWN', 'SEND', { text: text('mail.UNKNOWN.attachmentMissing', { filename: a.filename }), transient: false });
     files.push({ filename: a.filename, contentType: a.contentType, path, contentDisposition: 'attachment' });
   }
 

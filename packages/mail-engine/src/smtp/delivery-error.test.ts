@@ -1,3 +1,4 @@
+import { renderText, text } from '@correio/texts';
 import { describe, expect, it } from 'vitest';
 import { MailError } from '../errors.ts';
 import { classifyDelivery } from './delivery-error.ts';
@@ -30,6 +31,9 @@ describe('classifyDelivery', () => {
     const d = classifyDelivery(err);
     expect(d).toMatchObject({ retry: false, scope, error: { code, transient: false, serverResponse: err.response } });
     expect(d.summary).toContain(err.response);
+    // The summary's words come from the code's text; the server's own line is its untranslated detail.
+    expect(d.summaryText).toEqual({ code: `mail.${code}`, detail: err.response });
+    expect(renderText(d.summaryText, 'pt-BR')).toContain(err.response);
   });
 
   it('retries a refused connection (nodemailer keeps the socket code in originalCode) and a timeout', () => {
@@ -52,6 +56,6 @@ describe('classifyDelivery', () => {
     expect(classifyDelivery(cert)).toMatchObject({ retry: false, error: { code: 'CERT_INVALID' } });
     const noRecipients = Object.assign(new Error('No recipients defined'), { code: 'EENVELOPE', command: 'API' });
     expect(classifyDelivery(noRecipients)).toMatchObject({ retry: false, scope: 'MESSAGE' });
-    expect(classifyDelivery(new MailError('UNKNOWN', 'SEND', { transient: false, message: 'attachment missing' }))).toMatchObject({ retry: false });
+    expect(classifyDelivery(new MailError('UNKNOWN', 'SEND', { transient: false, text: text('mail.UNKNOWN.attachmentMissing', { filename: 'a.pdf' }) }))).toMatchObject({ retry: false });
   });
 });

@@ -1,5 +1,6 @@
 import { toMailError } from '../mail-error-rules.ts';
-import { MAIL_ERROR_CODES, MailError, type MailErrorCode } from '../errors.ts';
+import { renderText, type ServerText } from '@correio/texts';
+import { MailError, summaryText, type MailErrorCode } from '../errors.ts';
 
 /**
  * What to do with a message after a failed send. Kept apart from the status model on purpose:
@@ -16,8 +17,10 @@ export interface DeliveryDecision {
    */
   scope: 'ACCOUNT' | 'MESSAGE';
   error: MailError;
-  /** One line for the agent, with the server's own words when it gave any. */
+  /** One line for the agent, with the server's own words when it gave any (English, for logs and old readers). */
   summary: string;
+  /** `summary` as a text code: the error's text, with the server's words as its detail. */
+  summaryText: ServerText;
 }
 
 interface RawSmtpError {
@@ -61,8 +64,8 @@ export function classifyDelivery(err: unknown): DeliveryDecision {
 
   // STARTTLS was required and the server refused it: never fall back to clear text; the settings must change.
   if (command === 'STARTTLS' && responseCode !== null && responseCode >= 500) {
-    const refused = new MailError('STARTTLS_UNSUPPORTED', 'TLS', { message: withResponse(MAIL_ERROR_CODES.STARTTLS_UNSUPPORTED.summary, error.serverResponse), serverResponse: error.serverResponse, cause: err });
-    return { retry: false, scope: 'ACCOUNT', error: refused, summary: refused.message };
+    const refused = new MailError('STARTTLS_UNSUPPORTED', 'TLS', { text: summaryText('STARTTLS_UNSUPPORTED', oneLine(error.serverResponse)), serverResponse: error.serverResponse, cause: err });
+    return decision(false, 'ACCOUNT', refused);
   }
   if (responseCode !== null && responseCode >= 500) {
     const authReply = [530, 534, 535, 538].includes(responseCode) || command.startsWith('AUTH');
@@ -74,38 +77,41 @@ export function classifyDelivery(err: unknown): DeliveryDecision {
           ? error.code
           : 'MESSAGE_REJECTED';
     const permanent = new MailError(code, authReply ? 'AUTH' : 'SEND', {
-      message: withResponse(MAIL_ERROR_CODES[code].summary, error.serverResponse),
+      text: summaryText(code, oneLine(error.serverResponse)),
       serverResponse: error.serverResponse,
       transient: false,
       cause: err,
     });
     // A refused sender (MAIL FROM) or login is the account's problem; a refused recipient or content is this message's.
     const scope = authReply || command.startsWith('MAIL') ? 'ACCOUNT' : 'MESSAGE';
-    return { retry: false, scope, error: permanent, summary: permanent.message };
+    return decision(false, scope, permanent);
   }
   if (responseCode !== null && responseCode >= 400) {
     const deferred = RETRYABLE.has(error.code)
       ? error
-      : new MailError('SEND_DEFERRED', 'SEND', { message: withResponse(MAIL_ERROR_CODES.SEND_DEFERRED.summary, error.serverResponse), serverResponse: error.serverResponse, cause: err });
-    return { retry: true, scope: 'ACCOUNT', error: deferred, summary: summarize(deferred) };
+      : new MailError('SEND_DEFERRED', 'SEND', { text: summaryText('SEND_DEFERRED', oneLine(error.serverResponse)), serverResponse: error.serverResponse, cause: err });
+    return decision(true, 'ACCOUNT', deferred);
   }
   // No reply code: a local refusal (no recipients, unreadable attachment) or the network.
-  if (raw.code === 'EENVELOPE' || raw.code === 'EMESSAGE' || raw.code === 'ESTREAM') return { retry: false, scope: 'MESSAGE', error, summary: summarize(error) };
+  if (raw.code === 'EENVELOPE' || raw.code === 'EMESSAGE' || raw.code === 'ESTREAM') return decision(false, 'MESSAGE', error);
   // A refused connection is marked non-transient for the status screen (the port may be wrong), yet a
   // queued reply waits for the server to come back; an error Correio itself marked final stays final.
   const retry = RETRYABLE.has(error.code) && (error.transient || error.code === 'CONNECTION_REFUSED' || error.code === 'OAUTH_REAUTH_REQUIRED');
-  return { retry, scope: 'ACCOUNT', error, summary: summarize(error) };
+  return decision(retry, 'ACCOUNT', error);
 }
 
-function withResponse(description: string, response: string | null): string {
-  const line = response?.replace(/\s+/g, ' ').trim();
-  return line ? `${description.replace(/\.$/, '')}: ${line}` : description;
+function decision(retry: boolean, scope: DeliveryDecision['scope'], error: MailError): DeliveryDecision {
+  const summary = summarize(error);
+  return { retry, scope, error, summary: renderText(summary, 'en').slice(0, 1000), summaryText: summary };
 }
 
-function summarize(error: MailError): string {
-  const response = error.serverResponse?.replace(/\s+/g, ' ').trim();
-  const described = error.message.replace(/\s+/g, ' ').trim();
-  // toMailError already puts the response into its message; say it once.
-  const line = response && !described.includes(response) ? `${described} (${response})` : described;
-  return line.slice(0, 1000);
+function oneLine(response: string | null): string | null {
+  return response?.replace(/\s+/g, ' ').trim() || null;
+}
+
+/** The error's text with the server's words after it, said once (toMailError already puts them into its detail). */
+function summarize(error: MailError): ServerText {
+  const response = oneLine(error.serverResponse);
+  if (!response || renderText(error.text, 'en').includes(response)) return error.text;
+  return { ...error.text, detail: error.text.detail ? `${error.text.detail} (${response})` : response };
 }

@@ -1,3 +1,4 @@
+import { text } from '@correio/texts';
 import { MailError } from '../errors.ts';
 import type { OutgoingConnection, SmtpAuthMechanism } from '../settings/connection-settings.ts';
 
@@ -31,11 +32,11 @@ export function relayEndpoint(url: string | undefined): SmtpEndpoint | MailError
   try {
     parsed = new URL(url);
   } catch {
-    return new MailError('RELAY_NOT_CONFIGURED', 'CONFIG', { message: 'SMTP_RELAY_URL is not a valid URL.', hint: 'Use smtp://user:pass@host:port or smtps://user:pass@host:port.' });
+    return new MailError('RELAY_NOT_CONFIGURED', 'CONFIG', { text: text('mail.RELAY_NOT_CONFIGURED.invalidUrl'), hintText: text('mail.RELAY_NOT_CONFIGURED.urlForm.hint') });
   }
   const scheme = parsed.protocol.replace(/:$/, '').toLowerCase();
   if (scheme !== 'smtp' && scheme !== 'smtps')
-    return new MailError('RELAY_NOT_CONFIGURED', 'CONFIG', { message: `SMTP_RELAY_URL must start with smtp:// or smtps://, not ${scheme}://.`, hint: 'Use smtp://user:pass@host:port or smtps://user:pass@host:port.' });
+    return new MailError('RELAY_NOT_CONFIGURED', 'CONFIG', { text: text('mail.RELAY_NOT_CONFIGURED.wrongScheme', { scheme }), hintText: text('mail.RELAY_NOT_CONFIGURED.urlForm.hint') });
   const starttls = parsed.searchParams.get('starttls')?.toLowerCase();
   const tls: SmtpEndpoint['tls'] = scheme === 'smtps' ? 'IMPLICIT' : starttls === 'required' ? 'STARTTLS' : starttls === 'never' ? 'NONE' : 'OPPORTUNISTIC';
   const mechanism = MECHANISMS[(parsed.searchParams.get('mechanism') ?? '').toUpperCase()] ?? null;

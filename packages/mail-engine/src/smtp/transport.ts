@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import { isIpLiteral } from '@correio/core';
+import { text } from '@correio/texts';
 import { MailError } from '../errors.ts';
 import type { Destination, Destinations } from '../net/destinations.ts';
 import type { SmtpEndpoint } from './endpoint.ts';
@@ -71,11 +72,11 @@ export function poolOptionsFor(endpoint: SmtpEndpoint, options: SmtpTransportOpt
   if (!auth) return base;
   if (auth.mechanism === 'XOAUTH2') {
     if (!auth.accessToken)
-      return new MailError('NOT_CONFIGURED', 'CONFIG', { message: 'XOAUTH2 is chosen but no access token is stored.', hint: 'Enter the OAuth 2.0 access token in the outgoing settings, or choose another mechanism.' });
+      return new MailError('NOT_CONFIGURED', 'CONFIG', { text: text('mail.NOT_CONFIGURED.noAccessToken'), hintText: text('mail.NOT_CONFIGURED.noAccessToken.hint') });
     return { ...base, auth: { type: 'OAuth2', user: auth.user, accessToken: auth.accessToken } };
   }
   if (auth.password === null)
-    return new MailError('NOT_CONFIGURED', 'CONFIG', { message: 'The outgoing server requires authentication but no password is stored.', hint: 'Enter the SMTP password (or the incoming one, when both use the same login).' });
+    return new MailError('NOT_CONFIGURED', 'CONFIG', { text: text('mail.NOT_CONFIGURED.noSmtpPassword'), hintText: text('mail.NOT_CONFIGURED.noSmtpPassword.hint') });
   return { ...base, auth: { user: auth.user, pass: auth.password }, ...(auth.mechanism ? { authMethod: AUTH_METHOD[auth.mechanism] } : {}) };
 }
 

@@ -1,4 +1,5 @@
 import { schema, type Runtime } from '@correio/core';
+import { renderText, text, type ServerText } from '@correio/texts';
 import { and, desc, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { MailError } from '../errors.ts';
 import { afterError, afterSuccess, classifyStatus, EMPTY_MEMORY, INTERMITTENT_WINDOW_MS, stateSince, type DirectionMemory } from './status-model.ts';
@@ -17,6 +18,7 @@ export interface RecordOptions {
 }
 
 const HISTORY_PER_ACCOUNT = 50;
+const CHECKING = text('status.checking');
 // Live traffic succeeds constantly; its successes are written at most this often unless the state changes.
 const SUCCESS_WRITE_INTERVAL_MS = 30_000;
 
@@ -39,7 +41,7 @@ export class StatusRecorder {
 
   async checking(account: StatusAccount, direction: Direction): Promise<void> {
     const at = this.now();
-    await this.update(account, direction, (m) => ({ ...m, checkingSince: at }), { message: 'Checking…' }, true);
+    await this.update(account, direction, (m) => ({ ...m, checkingSince: at }), { message: CHECKING }, true);
   }
 
   /**
@@ -49,7 +51,8 @@ export class StatusRecorder {
    */
   async checkingMany(targets: Array<{ account: StatusAccount; directions: Direction[] }>, options: { publish?: boolean } = {}): Promise<void> {
     const at = this.now();
-    const rows = targets.flatMap(({ account, directions }) => directions.map((direction) => ({ accountId: account.id, direction, state: 'CHECKING' as const, checkingSince: at, since: at, message: 'Checking…', updatedAt: at })));
+    const checking = { message: renderText(CHECKING, 'en'), messageText: CHECKING };
+    const rows = targets.flatMap(({ account, directions }) => directions.map((direction) => ({ accountId: account.id, direction, state: 'CHECKING' as const, checkingSince: at, since: at, ...checking, updatedAt: at })));
     if (!rows.length) return;
     await this.db
       .insert(accountStatuses)
@@ -57,7 +60,7 @@ export class StatusRecorder {
       .onConflictDoUpdate({
         target: [accountStatuses.accountId, accountStatuses.direction],
         // `since` tells how long the account has been in its real state; a check does not reset it.
-        set: { state: 'CHECKING', checkingSince: at, message: 'Checking…', updatedAt: at, since: sql`coalesce(${accountStatuses.since}, excluded.since)` },
+        set: { state: 'CHECKING', checkingSince: at, ...checking, updatedAt: at, since: sql`coalesce(${accountStatuses.since}, excluded.since)` },
       });
     if (options.publish === false) return;
     for (const { account, directions } of targets) if (directions.length) this.publish(account.workspaceId, account.id);
@@ -82,16 +85,18 @@ export class StatusRecorder {
       phase: error.phase,
       code: error.code,
       message: error.message.slice(0, 2000),
+      messageText: error.text,
       serverResponse: error.serverResponse,
       transient: error.transient,
       hint: error.hint,
+      hintText: error.hintText,
     });
     await this.trimHistory(account.id);
     await this.update(
       account,
       direction,
       (m) => afterError(m, at, error.transient),
-      { message: error.message.slice(0, 2000), checkedAt: at, errorCode: error.code, errorHint: error.hint, check: options.check },
+      { message: error.text, checkedAt: at, errorCode: error.code, errorHint: error.hintText, check: options.check },
       options.fromCheck ?? true,
     );
   }
@@ -127,7 +132,7 @@ export class StatusRecorder {
     account: StatusAccount,
     direction: Direction,
     next: (m: DirectionMemory) => DirectionMemory,
-    extra: { message?: string | null; checkedAt?: Date; aliveAt?: Date; errorCode?: string; errorHint?: string; check?: StoredCheck | undefined },
+    extra: { message?: ServerText | null; checkedAt?: Date; aliveAt?: Date; errorCode?: string; errorHint?: ServerText; check?: StoredCheck | undefined },
     alwaysPublish: boolean,
   ): Promise<void> {
     const at = this.now();
@@ -148,10 +153,11 @@ export class StatusRecorder {
         state,
         since: stateSince(memory, underlying, at, before ? { state: before, since: row!.since } : null, this.windowMs),
         updatedAt: at,
-        ...(extra.message !== undefined ? { message: extra.message } : {}),
+        // The English columns stay written beside the texts: logs, SQL and rows read by older versions.
+        ...(extra.message !== undefined ? { message: extra.message && renderText(extra.message, 'en').slice(0, 2000), messageText: extra.message } : {}),
         ...(extra.checkedAt ? { checkedAt: extra.checkedAt } : {}),
         ...(extra.aliveAt ? { lastAliveAt: extra.aliveAt } : {}),
-        ...(extra.errorCode ? { lastErrorAt: at, lastErrorCode: extra.errorCode, lastErrorHint: extra.errorHint ?? null } : {}),
+        ...(extra.errorCode ? { lastErrorAt: at, lastErrorCode: extra.errorCode, lastErrorHint: extra.errorHint ? renderText(extra.errorHint, 'en') : null, lastErrorHintText: extra.errorHint ?? null } : {}),
         ...(extra.check ? { lastCheck: extra.check } : {}),
       };
       if (row) await tx.update(accountStatuses).set(values).where(and(eq(accountStatuses.accountId, account.id), eq(accountStatuses.direction, direction)));

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { accountSecretContext, NO_PRIVATE_HOSTS, parsePrivateHostsAllowed, SecretBox } from '@correio/core';
+import { renderText, text } from '@correio/texts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Destinations } from '../../net/destinations.ts';
 import type { DnsResolver } from '../../util/dns-resolver.ts';
@@ -75,7 +76,7 @@ const noDns: DnsResolver = {
 
 function env(overrides: Partial<CheckEnvironment> = {}): CheckEnvironment {
   // These scripted servers live on loopback, which the tests allow as an operator would with CORREIO_PRIVATE_HOSTS_ALLOWED.
-  return { secrets, destinations: new Destinations(parsePrivateHostsAllowed('127.0.0.1'), noDns), timeoutMs: 2000, relayUrl: undefined, inboundReceiver: () => ({ ok: true, detail: 'receiver on 2525' }), ...overrides };
+  return { secrets, destinations: new Destinations(parsePrivateHostsAllowed('127.0.0.1'), noDns), timeoutMs: 2000, relayUrl: undefined, inboundReceiver: () => ({ ok: true, text: text('check.config.receiver', { port: 2525, domain: 'mail.acme.test' }) }), ...overrides };
 }
 
 function imapAccount(port: number, overrides: Partial<CheckableAccount> = {}): CheckableAccount {
@@ -120,6 +121,21 @@ describe('checkDirection against scripted servers', () => {
     expect(r.error).toMatchObject({ code: 'CONNECTION_REFUSED', phase: 'CONNECT', transient: false });
     expect(phasesOf(r)).toEqual(['CONFIG:ok', 'DNS:ok', 'CONNECT:fail']);
     expect(r.phases[2]!.error?.hint).toMatch(/port/);
+  });
+
+  it('stores each phase’s words as a text code with its parameters, beside the English', async () => {
+    const port = await closedPort();
+    const r = await checkDirection(imapAccount(port), 'INCOMING', env());
+    const [config, dns, connect] = r.phases;
+    expect(config).toMatchObject({
+      detail: `IMAP 127.0.0.1:${port}, no encryption, user support.`,
+      detailText: { code: 'check.config.incomingPlain', params: { protocol: 'IMAP', host: '127.0.0.1', port, user: 'support' } },
+    });
+    expect(dns).toMatchObject({ detailText: { code: 'check.dns.ipLiteral', params: { host: '127.0.0.1' } } });
+    const refused = { code: 'mail.CONNECTION_REFUSED.refused', params: { host: '127.0.0.1', port } };
+    expect(connect).toMatchObject({ detailText: refused, error: { text: refused, hintText: { code: 'mail.CONNECTION_REFUSED.hint' } } });
+    expect(connect!.detail).toBe(`127.0.0.1:${port} refused the connection: nothing listens on this port, or a firewall rejects it.`);
+    expect(renderText(connect!.detailText, 'pt-BR')).toBe(`127.0.0.1:${port} recusou a conexão: nada está escutando nesta porta, ou um firewall a rejeita.`);
   });
 
   it('uses the injected resolver: an unknown name is HOST_NOT_FOUND, a known one is connected to its address', async () => {
@@ -215,6 +231,8 @@ describe('checkDirection against scripted servers', () => {
       };
       const r = await checkDirection(imapAccount(port, { incomingHost: host }), 'INCOMING', env({ destinations: new Destinations(NO_PRIVATE_HOSTS, privateDns) }));
       expect(r.error).toMatchObject({ code: 'PRIVATE_ADDRESS', phase: 'DNS', transient: false });
+      // The kind of range is part of the code, never an English parameter.
+      expect(r.error!.text.code).toMatch(/^mail\.PRIVATE_ADDRESS\.(literal|resolved)\.(loopback|private|linkLocal)$/);
       expect(r.error!.hint).toMatch(/CORREIO_PRIVATE_HOSTS_ALLOWED/);
       expect(phasesOf(r)).toEqual(['CONFIG:ok', 'DNS:fail']);
       expect(connections).toBe(before);
@@ -239,11 +257,14 @@ describe('checkDirection against scripted servers', () => {
   it('checks built-in accounts: receiving through Correio’s receiver, sending only with a relay', async () => {
     const builtin = imapAccount(0, { kind: 'BUILTIN', incomingProtocol: null, incomingHost: null, incomingPort: null });
     const incoming = await checkDirection(builtin, 'INCOMING', env());
-    expect(incoming).toMatchObject({ ok: true, phases: [{ phase: 'CONFIG', ok: true, detail: 'receiver on 2525' }] });
+    expect(incoming).toMatchObject({
+      ok: true,
+      phases: [{ phase: 'CONFIG', ok: true, detail: 'Mail for built-in addresses arrives through Correio’s SMTP receiver (port 2525, domain mail.acme.test).', detailText: { code: 'check.config.receiver' } }],
+    });
     const outgoing = await checkDirection(builtin, 'OUTGOING', env());
     expect(outgoing.error).toMatchObject({ code: 'RELAY_NOT_CONFIGURED', phase: 'CONFIG', transient: false });
-    const noReceiver = await checkDirection(builtin, 'INCOMING', env({ inboundReceiver: () => ({ ok: false, detail: 'not running' }) }));
-    expect(noReceiver.error).toMatchObject({ code: 'NOT_CONFIGURED' });
+    const noReceiver = await checkDirection(builtin, 'INCOMING', env({ inboundReceiver: () => ({ ok: false, text: text('mail.NOT_CONFIGURED.noReceiver') }) }));
+    expect(noReceiver.error).toMatchObject({ code: 'NOT_CONFIGURED', text: { code: 'mail.NOT_CONFIGURED.noReceiver' }, hintText: { code: 'mail.NOT_CONFIGURED.noReceiver.hint' } });
   });
 
   it('does not check a switched-off or unconfigured direction', async () => {

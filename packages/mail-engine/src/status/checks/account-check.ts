@@ -1,11 +1,11 @@
-import { providerAuthHint } from '@correio/texts';
+import { providerAuthHint, text, type ServerText } from '@correio/texts';
 import type { SecretBox } from '@correio/core';
 import { MailError } from '../../errors.ts';
 import { toMailError } from '../../mail-error-rules.ts';
-import { incomingConnectionOf, outgoingConnectionOf, type AccountConnectionColumns } from '../../settings/connection-settings.ts';
+import { incomingConnectionOf, outgoingConnectionOf, type AccountConnectionColumns, type OutgoingConnection } from '../../settings/connection-settings.ts';
 import type { Destinations } from '../../net/destinations.ts';
 import { isDirectionDisabled, type AccountSwitches, type Direction } from '../status-view.ts';
-import { CheckRun, type PhaseResult } from './check-run.ts';
+import { CheckRun, failedPhase, type PhaseResult } from './check-run.ts';
 import { checkImapSession } from './dialects/imap.ts';
 import { checkPop3Session } from './dialects/pop3.ts';
 import { checkSmtpSession } from './dialects/smtp.ts';
@@ -25,9 +25,15 @@ export interface CheckEnvironment {
   /** SMTP_RELAY_URL: how built-in addresses send. */
   relayUrl: string | undefined;
   /** Whether Correio's SMTP receiver takes mail for built-in addresses, in words. */
-  inboundReceiver: () => { ok: boolean; detail: string };
+  inboundReceiver: () => InboundReceiver;
   /** OAuth accounts (issue 13): an access token, refreshed when older than `maxAgeMs`. */
   oauthToken?: (account: CheckableAccount, options: { maxAgeMs: number; force?: boolean }) => Promise<{ token: string; expiresAt: Date | null }>;
+}
+
+/** Correio's own SMTP receiver as the CONFIG phase of a built-in address reports it. */
+export interface InboundReceiver {
+  ok: boolean;
+  text: ServerText;
 }
 
 /**
@@ -40,11 +46,11 @@ const CHECK_TOKEN_MAX_AGE_MS = 60_000;
 async function oauthPhase(run: CheckRun, account: CheckableAccount, env: CheckEnvironment, force = false): Promise<string | null> {
   if (!account.oauthProvider) return null;
   return run.phase('OAUTH', async () => {
-    if (!env.oauthToken) throw new MailError('OAUTH_CLIENT_MISCONFIGURED', 'OAUTH', { message: 'This process cannot get OAuth tokens.' });
+    if (!env.oauthToken) throw new MailError('OAUTH_CLIENT_MISCONFIGURED', 'OAUTH', { text: text('mail.OAUTH_CLIENT_MISCONFIGURED.noTokenSource') });
     try {
       const { token, expiresAt } = await env.oauthToken(account, { maxAgeMs: CHECK_TOKEN_MAX_AGE_MS, force });
       const provider = account.oauthProvider === 'GOOGLE' ? 'Google' : 'Microsoft';
-      return { value: token, detail: `Access token from ${provider}${expiresAt ? `, valid until ${expiresAt.toISOString().slice(11, 16)} UTC` : ''}.` };
+      return { value: token, detail: expiresAt ? text('check.oauth.tokenUntil', { provider, time: expiresAt.toISOString().slice(11, 16) }) : text('check.oauth.token', { provider }) };
     } catch (err) {
       throw toMailError(err, 'OAUTH');
     }
@@ -79,7 +85,7 @@ export async function checkDirection(
     else await checkOutgoing(run, account, env);
     return report(true, run.phases, null);
   } catch (err) {
-    const error = err instanceof MailError ? err : new MailError('UNKNOWN', 'CONFIG', { message: `The check itself failed: ${(err as Error).message}`, cause: err });
+    const error = err instanceof MailError ? err : new MailError('UNKNOWN', 'CONFIG', { text: text('mail.UNKNOWN.checkFailed', undefined, (err as Error).message), cause: err });
     return report(false, run.phases, error);
   }
 }
@@ -88,15 +94,17 @@ async function checkIncoming(run: CheckRun, account: CheckableAccount, env: Chec
   if (account.kind === 'BUILTIN') {
     await run.phase('CONFIG', async () => {
       const receiver = env.inboundReceiver();
-      if (!receiver.ok) throw new MailError('NOT_CONFIGURED', 'CONFIG', { message: receiver.detail, hint: 'Start Correio with the mail engine (CORREIO_ROLE=all or engine) so its SMTP receiver takes mail for built-in addresses.' });
-      return { value: null, detail: receiver.detail };
+      if (!receiver.ok) throw new MailError('NOT_CONFIGURED', 'CONFIG', { text: receiver.text, hintText: text('mail.NOT_CONFIGURED.noReceiver.hint') });
+      return { value: null, detail: receiver.text };
     });
     return;
   }
   const settings = await run.phase('CONFIG', async () => {
     const connection = openSettings(() => incomingConnectionOf(account, env.secrets));
-    if (!connection) throw new MailError('NOT_CONFIGURED', 'CONFIG', { message: 'Receiving is not configured.' });
-    return { value: connection, detail: `${connection.protocol} ${connection.host}:${connection.port}, ${encryptionName(connection.encryption)}, user ${connection.username}.` };
+    if (!connection) throw new MailError('NOT_CONFIGURED', 'CONFIG', { text: text('mail.NOT_CONFIGURED.receiving') });
+    const { protocol, host, port, username: user } = connection;
+    const encryption = encryptionName(connection.encryption);
+    return { value: connection, detail: encryption ? text('check.config.incoming', { protocol, host, port, encryption, user }) : text('check.config.incomingPlain', { protocol, host, port, user }) };
   });
   const token = await oauthPhase(run, account, env);
   const probe = await probeServer(run, { protocol: settings.protocol, host: settings.host, port: settings.port, encryption: settings.encryption }, env.destinations);
@@ -112,22 +120,20 @@ async function checkIncoming(run: CheckRun, account: CheckableAccount, env: Chec
 async function checkOutgoing(run: CheckRun, account: CheckableAccount, env: CheckEnvironment): Promise<void> {
   if (account.kind === 'BUILTIN') {
     const relay = await run.phase('CONFIG', async () => {
-      if (!env.relayUrl) throw new MailError('RELAY_NOT_CONFIGURED', 'CONFIG', { message: 'Built-in addresses send through a relay, and SMTP_RELAY_URL is not set.' });
+      if (!env.relayUrl) throw new MailError('RELAY_NOT_CONFIGURED', 'CONFIG', { text: text('mail.RELAY_NOT_CONFIGURED.notSet') });
       // The sender's own parser: the check reads the URL exactly as sending will.
       const endpoint = relayEndpoint(env.relayUrl);
       if (endpoint instanceof MailError) throw endpoint;
-      return { value: endpoint, detail: `Relay ${endpoint.host}:${endpoint.port} from SMTP_RELAY_URL${endpoint.auth ? `, user ${endpoint.auth.user}` : ''}.` };
+      const { host, port, auth } = endpoint;
+      return { value: endpoint, detail: auth ? text('check.config.relayUser', { host, port, user: auth.user }) : text('check.config.relay', { host, port }) };
     });
     await checkSmtp(run, relay, env);
     return;
   }
   const settings = await run.phase('CONFIG', async () => {
     const connection = openSettings(() => outgoingConnectionOf(account, env.secrets));
-    if (!connection) throw new MailError('NOT_CONFIGURED', 'CONFIG', { message: 'Sending is not configured.' });
-    return {
-      value: connection,
-      detail: `SMTP ${connection.host}:${connection.port}, ${encryptionName(connection.encryption)}, ${connection.auth ? `user ${connection.auth.user} (${connection.auth.mechanism})` : 'no authentication'}.`,
-    };
+    if (!connection) throw new MailError('NOT_CONFIGURED', 'CONFIG', { text: text('mail.NOT_CONFIGURED.sending') });
+    return { value: connection, detail: outgoingDetail(connection) };
   });
   const token = await oauthPhase(run, account, env);
   await withFreshTokenOnRefusal(run, account, env, token, (fresh) => {
@@ -158,8 +164,8 @@ async function checkSmtp(run: CheckRun, endpoint: SmtpEndpoint, env: CheckEnviro
 
 /** No stored password: the login would fail for a reason the admin can fix in the form. */
 function missingPassword(run: CheckRun): MailError {
-  const error = new MailError('NOT_CONFIGURED', 'AUTH', { message: 'No incoming password is saved for this account.', hint: 'Type the password in the account settings and save again.' });
-  run.phases.push({ phase: 'AUTH', ok: false, ms: 0, detail: error.message, error: { code: error.code, message: error.message, serverResponse: null, transient: false, hint: error.hint } });
+  const error = new MailError('NOT_CONFIGURED', 'AUTH', { text: text('mail.NOT_CONFIGURED.noIncomingPassword'), hintText: text('mail.NOT_CONFIGURED.noIncomingPassword.hint') });
+  run.phases.push(failedPhase('AUTH', error, 0));
   return error;
 }
 
@@ -168,14 +174,19 @@ function openSettings<T>(open: () => T): T {
   try {
     return open();
   } catch (err) {
-    throw new MailError('NOT_CONFIGURED', 'CONFIG', {
-      message: 'The saved password cannot be decrypted.',
-      hint: 'CORREIO_SECRET_KEY (or the generated key in the data folder) changed, or the server settings were changed outside Correio, since the password was saved; type the password again.',
-      cause: err,
-    });
+    throw new MailError('NOT_CONFIGURED', 'CONFIG', { text: text('mail.NOT_CONFIGURED.undecryptable'), hintText: text('mail.NOT_CONFIGURED.undecryptable.hint'), cause: err });
   }
 }
 
-function encryptionName(e: string): string {
-  return e === 'SSL_TLS' ? 'SSL/TLS' : e === 'STARTTLS' ? 'STARTTLS' : 'no encryption';
+/** The encryption by its protocol name; null for none, which the texts say in words. */
+function encryptionName(e: string): string | null {
+  return e === 'SSL_TLS' ? 'SSL/TLS' : e === 'STARTTLS' ? 'STARTTLS' : null;
+}
+
+function outgoingDetail(connection: OutgoingConnection): ServerText {
+  const { host, port, auth } = connection;
+  const encryption = encryptionName(connection.encryption);
+  if (!auth) return encryption ? text('check.config.outgoingNoAuth', { host, port, encryption }) : text('check.config.outgoingPlainNoAuth', { host, port });
+  const login = { host, port, user: auth.user, mechanism: auth.mechanism };
+  return encryption ? text('check.config.outgoing', { ...login, encryption }) : text('check.config.outgoingPlain', login);
 }

@@ -1,10 +1,11 @@
 import { availableParallelism } from 'node:os';
 import type { Logger, Runtime } from '@correio/core';
+import { text } from '@correio/texts';
 import { Destinations } from '../../net/destinations.ts';
 import { systemResolver, type DnsResolver } from '../../util/dns-resolver.ts';
 import type { StatusAccount, StatusRecorder, StoredCheck } from '../status-recorder.ts';
 import { isDirectionDisabled, type Direction } from '../status-view.ts';
-import { checkDirection, type CheckableAccount, type CheckEnvironment, type DirectionReport } from './account-check.ts';
+import { checkDirection, type CheckableAccount, type CheckEnvironment, type DirectionReport, type InboundReceiver } from './account-check.ts';
 import { CheckQueue } from './check-queue.ts';
 
 export type CheckedAccount = CheckableAccount & StatusAccount;
@@ -28,7 +29,7 @@ export interface AccountCheckerOptions {
   /** Any check gives its slot back after this long (default 500 ms). */
   slowAfterMs?: number;
   /** Whether Correio's SMTP receiver takes mail for built-in addresses (default: "configured"). */
-  inboundReceiver?: () => { ok: boolean; detail: string };
+  inboundReceiver?: () => InboundReceiver;
 }
 
 const DIRECTIONS: Direction[] = ['INCOMING', 'OUTGOING'];
@@ -150,7 +151,7 @@ export class AccountChecker {
       oauthToken: (account, options) => this.runtime.oauth.tokens.tokenWithExpiry(account, options),
       inboundReceiver:
         this.options.inboundReceiver ??
-        (() => ({ ok: true, detail: `Mail for built-in addresses arrives through Correio’s SMTP receiver (port ${config.inboundSmtpPort}, domain ${config.inboundDomain}).` })),
+        (() => ({ ok: true, text: text('check.config.receiver', { port: config.inboundSmtpPort, domain: config.inboundDomain }) })),
     };
   }
 }

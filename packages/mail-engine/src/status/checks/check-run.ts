@@ -1,4 +1,4 @@
-import type { ServerText } from '@correio/texts';
+import { renderText, text, type ServerText } from '@correio/texts';
 import { toMailError } from '../../mail-error-rules.ts';
 import { MailError, type Phase } from '../../errors.ts';
 
@@ -8,16 +8,17 @@ export interface PhaseResult {
   ok: boolean;
   /** Wall time of the phase in milliseconds. */
   ms: number;
-  /** What was found (e.g. "TLSv1.3, certificate valid until …") or, on failure, what went wrong. */
+  /** What was found (e.g. "TLSv1.3, certificate valid until …") or, on failure, what went wrong; English, for logs and old readers. */
   detail: string;
+  detailText: ServerText;
   /** Set on the failed phase only. */
-  error?: { code: string; message: string; serverResponse: string | null; transient: boolean; hint: string };
+  error?: { code: string; message: string; serverResponse: string | null; transient: boolean; hint: string; text: ServerText; hintText: ServerText };
 }
 
 /** What a phase hands back: its value for the next phase, and the line shown for it. */
 export interface PhaseOutcome<T> {
   value: T;
-  detail: string;
+  detail: ServerText;
 }
 
 /**
@@ -68,22 +69,16 @@ export class CheckRun {
         const ms = this.deadline - Date.now();
         timer = setTimeout(() => {
           abort?.();
-          reject(new MailError('TIMEOUT', phase, { message: `The server did not answer within ${formatSeconds(this.timeoutMs)} (${phaseName(phase)}).` }));
+          reject(new MailError('TIMEOUT', phase, { text: text(`mail.TIMEOUT.phase.${phase}`, { seconds: this.timeoutSeconds }) }));
         }, Math.max(0, ms));
       });
       const outcome = await Promise.race([run(this.remaining()), timeout]);
-      this.phases.push({ phase, ok: true, ms: elapsed(started), detail: outcome.detail });
+      this.phases.push({ phase, ok: true, ms: elapsed(started), detail: renderText(outcome.detail, 'en'), detailText: outcome.detail });
       return outcome.value;
     } catch (err) {
       let error = atPhase(toMailError(err, phase, { authHint: this.options.authHint }), phase);
       if (explain) error = explain(error);
-      this.phases.push({
-        phase,
-        ok: false,
-        ms: elapsed(started),
-        detail: error.message,
-        error: { code: error.code, message: error.message, serverResponse: error.serverResponse, transient: error.transient, hint: error.hint },
-      });
+      this.phases.push(failedPhase(phase, error, elapsed(started)));
       throw error;
     } finally {
       clearTimeout(timer);
@@ -92,37 +87,35 @@ export class CheckRun {
   }
 
   /** A phase that needs no work but belongs in the list (e.g. "no TLS: encryption is off"). */
-  note(phase: Phase, detail: string): void {
-    this.phases.push({ phase, ok: true, ms: 0, detail });
+  note(phase: Phase, detail: ServerText): void {
+    this.phases.push({ phase, ok: true, ms: 0, detail: renderText(detail, 'en'), detailText: detail });
   }
+
+  /** The check's bound in seconds, as its timeout texts say it. */
+  get timeoutSeconds(): number {
+    const s = this.timeoutMs / 1000;
+    return Number.isInteger(s) ? s : Number(s.toFixed(1));
+  }
+}
+
+/** A failed phase as the check lists it: its detail is the error's own text. */
+export function failedPhase(phase: Phase, error: MailError, ms: number): PhaseResult {
+  return {
+    phase,
+    ok: false,
+    ms,
+    detail: error.message,
+    detailText: error.text,
+    error: { code: error.code, message: error.message, serverResponse: error.serverResponse, transient: error.transient, hint: error.hint, text: error.text, hintText: error.hintText },
+  };
 }
 
 /** The classifier guesses a phase from the error; a check knows it exactly. */
 export function atPhase(error: MailError, phase: Phase): MailError {
   if (error.phase === phase) return error;
-  return new MailError(error.code, phase, { message: error.message, serverResponse: error.serverResponse, hint: error.hint, transient: error.transient, cause: error.cause });
+  return new MailError(error.code, phase, { text: error.text, hintText: error.hintText, serverResponse: error.serverResponse, transient: error.transient, cause: error.cause });
 }
 
 function elapsed(started: number): number {
   return Math.round(performance.now() - started);
-}
-
-function formatSeconds(ms: number): string {
-  const s = ms / 1000;
-  return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
-}
-
-function phaseName(phase: Phase): string {
-  return {
-    OAUTH: 'getting an access token from the sign-in provider',
-    DNS: 'looking up the server name',
-    CONNECT: 'connecting',
-    TLS: 'during the TLS handshake',
-    GREETING: 'waiting for the greeting',
-    AUTH: 'logging in',
-    MAILBOX: 'opening the mailbox',
-    FETCH: 'reading mail',
-    SEND: 'sending',
-    CONFIG: 'reading the settings',
-  }[phase];
 }

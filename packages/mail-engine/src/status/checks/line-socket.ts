@@ -1,10 +1,13 @@
 import type { Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { text } from '@correio/texts';
+import { MailError } from '../../errors.ts';
 
 /**
  * A socket read line by line, for the few commands a check speaks itself (greeting,
  * CAPABILITY/CAPA/EHLO, STARTTLS, goodbye). No timeouts here: the check's deadline aborts it by
- * destroying the socket, which rejects whatever read is pending.
+ * destroying the socket, which rejects whatever read is pending. Its own failures are MailErrors;
+ * the check's phase restamps where they happened.
  */
 export class LineSocket {
   private buffer = '';
@@ -47,7 +50,7 @@ export class LineSocket {
    */
   upgrade(servername: string | undefined): Promise<TLSSocket> {
     // Anything the server sent after its STARTTLS answer arrived unencrypted: refuse it (RFC 3207 §4.2).
-    if (this.buffer || this.lines.length) return Promise.reject(Object.assign(new Error('The server sent data right after accepting STARTTLS.'), { code: 'EPROTOCOL' }));
+    if (this.buffer || this.lines.length) return Promise.reject(new MailError('TLS_HANDSHAKE_FAILED', 'TLS', { text: text('mail.TLS_HANDSHAKE_FAILED.dataAfterStarttls') }));
     this.detach();
     return new Promise((resolve, reject) => {
       const secure = tlsConnect({ socket: this.socket as Socket, servername, rejectUnauthorized: false }, () => resolve(secure));
@@ -81,7 +84,7 @@ export class LineSocket {
       this.buffer = this.buffer.slice(end + 1);
     }
     // A server that never ends its line is still a protocol error, not a hang.
-    if (this.buffer.length > 16_384) this.onError(Object.assign(new Error('The server sent a line longer than 16 KB.'), { code: 'EPROTOCOL' }));
+    if (this.buffer.length > 16_384) this.onError(new MailError('PROTOCOL_ERROR', 'GREETING', { text: text('mail.PROTOCOL_ERROR.lineTooLong') }));
   };
 
   private readonly onError = (err: Error): void => {
@@ -89,7 +92,7 @@ export class LineSocket {
   };
 
   private readonly onClose = (): void => {
-    this.fail(Object.assign(new Error('The server closed the connection.'), { code: 'ECONNRESET' }));
+    this.fail(new MailError('CONNECTION_RESET', 'GREETING', { text: text('mail.CONNECTION_RESET.closedByServer') }));
   };
 
   private push(line: string): void {

@@ -1,14 +1,15 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { EncryptionName } from '@correio/mail-settings';
+import { text, type ServerText } from '@correio/texts';
 import { toMailError } from '../../mail-error-rules.ts';
-import { MailError } from '../../errors.ts';
+import { MailError, summaryText } from '../../errors.ts';
 import type { Destinations } from '../../net/destinations.ts';
 import type { CheckRun } from './check-run.ts';
 import { DIALECTS } from './dialects/index.ts';
 import type { Dialect, Greeting, ProbeProtocol } from './dialects/types.ts';
 import { LineSocket } from './line-socket.ts';
-import { judgeTls } from './tls-report.ts';
+import { certificateText, judgeTls } from './tls-report.ts';
 
 export type { ProbeProtocol } from './dialects/types.ts';
 
@@ -61,7 +62,7 @@ export async function probeServer(run: CheckRun, target: ProbeTarget, destinatio
       abort,
       explain: (e) =>
         e.code === 'TIMEOUT' && encryption !== 'SSL_TLS' && IMPLICIT_TLS_PORTS.has(port)
-          ? new MailError('TIMEOUT', 'GREETING', { message: `${e.message} Port ${port} usually expects TLS from the first byte.`, hint: 'Choose SSL/TLS for this port, or use the STARTTLS port (143, 110 or 587).', transient: false })
+          ? new MailError('TIMEOUT', 'GREETING', { text: text('mail.TIMEOUT.expectsTls', { seconds: run.timeoutSeconds, port }), hintText: text('mail.TIMEOUT.expectsTls.hint'), transient: false })
           : e,
     });
 
@@ -69,7 +70,7 @@ export async function probeServer(run: CheckRun, target: ProbeTarget, destinatio
       const upgraded = await run.phase('TLS', () => startTls(dialect, plainLines, greeting, servername, host, encryption === 'STARTTLS', (s) => (socket = s)), { abort });
       if (upgraded) ({ lines, greeting } = upgraded);
     } else if (encryption === 'NONE') {
-      run.note('TLS', 'Not encrypted (encryption: none): the password or sign-in token and every message cross the network readable.');
+      run.note('TLS', text('check.tls.none'));
     }
     finished = true;
     lines.close(dialect.goodbye);
@@ -82,7 +83,12 @@ export async function probeServer(run: CheckRun, target: ProbeTarget, destinatio
 async function resolveHost(destinations: Destinations, host: string, port: number) {
   const destination = await destinations.resolve(host, port);
   const list = destination.addresses;
-  const detail = destination.servername ? `${destination.host} → ${list[0]}${list.length > 1 ? ` (and ${list.length - 1} more)` : ''}.` : `${destination.host} is an IP address; no lookup needed.`;
+  const { host: name } = destination;
+  const detail = !destination.servername
+    ? text('check.dns.ipLiteral', { host: name })
+    : list.length > 1
+      ? text('check.dns.resolvedMore', { host: name, address: list[0]!, more: list.length - 1 })
+      : text('check.dns.resolved', { host: name, address: list[0]! });
   return { value: destination, detail };
 }
 
@@ -104,30 +110,30 @@ async function connectAny(addresses: string[], port: number, host: string, track
 }
 
 function connectTcp(address: string, port: number, host: string, track: (s: Socket) => void) {
-  return new Promise<{ value: Socket; detail: string }>((resolve, reject) => {
+  return new Promise<{ value: Socket; detail: ServerText }>((resolve, reject) => {
     const started = performance.now();
     const s = netConnect({ host: address, port });
     track(s);
     s.once('connect', () => {
       s.off('error', onError);
-      resolve({ value: s, detail: `Connected to ${address.includes(':') ? `[${address}]` : address}:${port} in ${Math.round(performance.now() - started)} ms.` });
+      resolve({ value: s, detail: text('check.connect.connected', { address: address.includes(':') ? `[${address}]` : address, port, ms: Math.round(performance.now() - started) }) });
     });
     const onError = (err: NodeJS.ErrnoException) => {
       const error = toMailError(err, 'CONNECT');
       if (error.code !== 'CONNECTION_REFUSED') return reject(error);
-      const message = error.transient ? `No network route to ${host} (${address}).` : `${host}:${port} refused the connection: nothing listens on this port, or a firewall rejects it.`;
-      reject(new MailError(error.code, 'CONNECT', { message, transient: error.transient, cause: err }));
+      const said = error.transient ? text('mail.CONNECTION_REFUSED.noRoute', { host, address }) : text('mail.CONNECTION_REFUSED.refused', { host, port });
+      reject(new MailError(error.code, 'CONNECT', { text: said, transient: error.transient, cause: err }));
     };
     s.once('error', onError);
   });
 }
 
 function implicitTls(plain: Socket, servername: string | undefined, host: string, port: number, track: (s: TLSSocket) => void) {
-  return new Promise<{ value: TLSSocket; detail: string }>((resolve, reject) => {
+  return new Promise<{ value: TLSSocket; detail: ServerText }>((resolve, reject) => {
     const secure = tlsConnect({ socket: plain, servername, rejectUnauthorized: false }, () => {
       secure.off('error', onError);
       try {
-        resolve({ value: secure, detail: judgeTls(secure, host).detail });
+        resolve({ value: secure, detail: certificateText(judgeTls(secure, host)) });
       } catch (err) {
         reject(err);
       }
@@ -142,10 +148,10 @@ function implicitTls(plain: Socket, servername: string | undefined, host: string
 function tlsFailure(err: NodeJS.ErrnoException, port: number): MailError {
   const error = toMailError(err, 'TLS');
   if (error.code === 'TLS_MISMATCH')
-    return new MailError('TLS_MISMATCH', 'TLS', { message: `Port ${port || 'this port'} does not speak TLS from the first byte: the server answered in plain text.`, cause: err });
+    return new MailError('TLS_MISMATCH', 'TLS', { text: port ? text('mail.TLS_MISMATCH.plainText', { port }) : text('mail.TLS_MISMATCH.plainTextHere'), cause: err });
   // A connection dropped mid-handshake is the handshake's failure, not a network hiccup.
-  if (error.code === 'CONNECTION_RESET') return new MailError('TLS_HANDSHAKE_FAILED', 'TLS', { message: 'The server closed the connection during the TLS handshake.', cause: err });
-  return new MailError('TLS_HANDSHAKE_FAILED', 'TLS', { message: `The TLS handshake failed: ${err.message.replace(/^[0-9A-F]+:error:[0-9A-F]+:/i, '')}`, cause: err });
+  if (error.code === 'CONNECTION_RESET') return new MailError('TLS_HANDSHAKE_FAILED', 'TLS', { text: text('mail.TLS_HANDSHAKE_FAILED.closed'), cause: err });
+  return new MailError('TLS_HANDSHAKE_FAILED', 'TLS', { text: summaryText('TLS_HANDSHAKE_FAILED', err.message.replace(/^[0-9A-F]+:error:[0-9A-F]+:/i, '')), cause: err });
 }
 
 async function startTls(
@@ -156,10 +162,10 @@ async function startTls(
   host: string,
   required: boolean,
   track: (s: TLSSocket) => void,
-): Promise<{ value: { lines: LineSocket; greeting: Greeting } | null; detail: string }> {
+): Promise<{ value: { lines: LineSocket; greeting: Greeting } | null; detail: ServerText }> {
   if (!(await dialect.requestStartTls(lines, greeting))) {
-    if (!required) return { value: null, detail: 'The server does not offer STARTTLS; the connection stays unencrypted.' };
-    throw new MailError('STARTTLS_UNSUPPORTED', 'TLS', { message: 'The server does not offer STARTTLS, so the password would cross the network readable.' });
+    if (!required) return { value: null, detail: text('check.tls.noStarttls') };
+    throw new MailError('STARTTLS_UNSUPPORTED', 'TLS', { text: text('mail.STARTTLS_UNSUPPORTED.required') });
   }
   let secure: TLSSocket;
   try {
@@ -168,9 +174,8 @@ async function startTls(
     throw err instanceof MailError ? err : tlsFailure(err as NodeJS.ErrnoException, 0);
   }
   track(secure);
-  const { detail } = judgeTls(secure, host);
+  const certificate = judgeTls(secure, host);
   const upgraded = new LineSocket(secure);
   const after = dialect.afterStartTls ? await dialect.afterStartTls(upgraded) : { capabilities: new Set<string>(), smtp: null };
-  const offers = dialect.describe(after);
-  return { value: { lines: upgraded, greeting: after }, detail: offers ? `STARTTLS: ${detail.replace(/\.$/, '')}; then offers ${offers}.` : `STARTTLS: ${detail}` };
+  return { value: { lines: upgraded, greeting: after }, detail: certificateText(certificate, { starttls: true, extensions: dialect.describe(after) }) };
 }

@@ -1,33 +1,61 @@
 import type { PeerCertificate, TLSSocket } from 'node:tls';
+import { text, type ServerText } from '@correio/texts';
 import { MailError } from '../../errors.ts';
 
 const EXPIRY_WARNING_DAYS = 14;
+// What a certificate leaves out (no name, no issuer, no dates) is shown as this, in every language.
+const MISSING = '?';
+
+/** What a trusted certificate says, for the TLS phase's line. */
+export interface CertificateFacts {
+  /** TLSv1.3 … */
+  protocol: string;
+  names: string;
+  issuer: string;
+  /** YYYY-MM-DD; null when the certificate gives no end date. */
+  validUntil: string | null;
+  /** Days left when fewer than two weeks: the line asks for a renewal. */
+  expiresInDays: number | null;
+}
 
 /**
  * Judges a finished TLS handshake the way a mail client would (trusted chain, right host name,
  * in its validity period), but in words: which name the certificate is for, who issued it, until
  * when — so "certificate invalid" comes with the reason an admin can act on.
  */
-export function judgeTls(socket: TLSSocket, host: string, now = new Date()): { detail: string } {
+export function judgeTls(socket: TLSSocket, host: string, now = new Date()): CertificateFacts {
   const cert = socket.getPeerCertificate();
   const names = certificateNames(cert);
-  const issuer = cert.issuer ? (cert.issuer.O ?? cert.issuer.CN ?? 'an unknown issuer') : 'an unknown issuer';
+  const issuedBy = cert.issuer?.O ?? cert.issuer?.CN;
+  const issuer = issuedBy ? [issuedBy].flat().join(', ') : MISSING;
   const validTo = cert.valid_to ? new Date(cert.valid_to) : null;
-  const reasonCode = authorizationCode(socket);
   if (!socket.authorized) {
-    const reason = describeReason(reasonCode, host, names, validTo);
-    throw new MailError('CERT_INVALID', 'TLS', {
-      message: `The server’s certificate is not trusted: ${reason} (issued to ${names.join(', ') || 'no name'} by ${issuer}${validTo ? `, valid until ${day(validTo)}` : ''}).`,
-    });
+    const about = { names: names.join(', ') || MISSING, issuer, date: validTo ? day(validTo) : MISSING };
+    throw new MailError('CERT_INVALID', 'TLS', { text: untrusted(authorizationCode(socket), host, about) });
   }
-  const protocol = socket.getProtocol() ?? 'TLS';
-  let detail = `${protocol}; certificate for ${names.slice(0, 3).join(', ')}${names.length > 3 ? '…' : ''} issued by ${issuer}`;
-  if (validTo) {
-    const days = Math.floor((validTo.getTime() - now.getTime()) / 86_400_000);
-    detail += `, valid until ${day(validTo)}`;
-    if (days < EXPIRY_WARNING_DAYS) detail += ` — expires in ${days} day${days === 1 ? '' : 's'}, ask the provider to renew it`;
-  }
-  return { detail: `${detail}.` };
+  const days = validTo ? Math.floor((validTo.getTime() - now.getTime()) / 86_400_000) : null;
+  return {
+    protocol: socket.getProtocol() ?? 'TLS',
+    names: `${names.slice(0, 3).join(', ')}${names.length > 3 ? '…' : ''}`,
+    issuer,
+    validUntil: validTo ? day(validTo) : null,
+    expiresInDays: days !== null && days < EXPIRY_WARNING_DAYS ? days : null,
+  };
+}
+
+/**
+ * The TLS phase's line: the certificate, after "STARTTLS: " on an upgraded connection, and then
+ * what the server offers once encrypted (SMTP's EHLO keywords), when it says.
+ */
+export function certificateText(facts: CertificateFacts, options: { starttls?: boolean; extensions?: string | null } = {}): ServerText {
+  const base = { tls: options.starttls ? `STARTTLS: ${facts.protocol}` : facts.protocol, names: facts.names, issuer: facts.issuer };
+  const extensions = options.extensions || null;
+  if (facts.validUntil === null) return extensions ? text('check.tls.certificateNoDateThenOffers', { ...base, extensions }) : text('check.tls.certificateNoDate', base);
+  const dated = { ...base, date: facts.validUntil };
+  if (facts.expiresInDays === null) return extensions ? text('check.tls.certificateThenOffers', { ...dated, extensions }) : text('check.tls.certificate', dated);
+  if (facts.expiresInDays === 1) return extensions ? text('check.tls.expiringOneDayThenOffers', { ...dated, extensions }) : text('check.tls.expiringOneDay', dated);
+  const expiring = { ...dated, days: facts.expiresInDays };
+  return extensions ? text('check.tls.expiringThenOffers', { ...expiring, extensions }) : text('check.tls.expiring', expiring);
 }
 
 function authorizationCode(socket: TLSSocket): string {
@@ -37,26 +65,26 @@ function authorizationCode(socket: TLSSocket): string {
   return (raw as { code?: string }).code ?? String((raw as Error).message ?? raw);
 }
 
-function describeReason(code: string, host: string, names: string[], validTo: Date | null): string {
+function untrusted(code: string, host: string, about: { names: string; issuer: string; date: string }): ServerText {
   switch (code) {
     case 'DEPTH_ZERO_SELF_SIGNED_CERT':
-      return 'it is self-signed';
+      return text('mail.CERT_INVALID.selfSigned', about);
     case 'SELF_SIGNED_CERT_IN_CHAIN':
-      return 'its chain ends in a self-signed certificate nobody trusts';
+      return text('mail.CERT_INVALID.selfSignedChain', about);
     case 'CERT_HAS_EXPIRED':
-      return `it expired${validTo ? ` on ${day(validTo)}` : ''}`;
+      return text('mail.CERT_INVALID.expired', about);
     case 'CERT_NOT_YET_VALID':
-      return 'it is not valid yet (check the server’s clock)';
+      return text('mail.CERT_INVALID.notYetValid', about);
     case 'ERR_TLS_CERT_ALTNAME_INVALID':
-      return `it is for ${names.join(', ') || 'another name'}, not ${host}`;
+      return text('mail.CERT_INVALID.wrongName', { ...about, host });
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
     case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
     case 'UNABLE_TO_GET_ISSUER_CERT':
-      return 'its issuer is not a trusted authority, or the server does not send the intermediate certificate';
+      return text('mail.CERT_INVALID.untrustedIssuer', about);
     case 'CERT_REVOKED':
-      return 'it was revoked';
+      return text('mail.CERT_INVALID.revoked', about);
     default:
-      return code ? `verification failed (${code})` : `verification failed for ${host}`;
+      return code ? text('mail.CERT_INVALID.failedCode', { ...about, reason: code }) : text('mail.CERT_INVALID.failed', { ...about, host });
   }
 }
 
@@ -71,5 +99,5 @@ function certificateNames(cert: PeerCertificate): string[] {
 }
 
 function day(d: Date): string {
-  return Number.isNaN(d.getTime()) ? 'an unknown date' : d.toISOString().slice(0, 10);
+  return Number.isNaN(d.getTime()) ? MISSING : d.toISOString().slice(0, 10);
 }

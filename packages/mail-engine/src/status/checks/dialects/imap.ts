@@ -1,11 +1,12 @@
 import type { ImapFlow } from 'imapflow';
+import { text } from '@correio/texts';
 import { MailError } from '../../../errors.ts';
 import { createImapClient } from '../../../imap/connection.ts';
 import { importableFolder } from '../../../imap/importable-folder.ts';
 import type { IncomingConnection } from '../../../settings/connection-settings.ts';
 import type { CheckRun } from '../check-run.ts';
 import type { ProbeResult } from '../probe.ts';
-import { capabilitySet, clip, greetingRefusal, wrongProtocol } from './words.ts';
+import { capabilitySet, clip, greetingRefusal, loggedIn, wrongProtocol } from './words.ts';
 import type { Dialect } from './types.ts';
 
 export const imapDialect: Dialect = {
@@ -15,7 +16,7 @@ export const imapDialect: Dialect = {
     const line = await lines.readLine();
     if (/^\* (OK|PREAUTH)\b/i.test(line)) {
       const caps = /\[CAPABILITY ([^\]]*)\]/i.exec(line)?.[1];
-      return { value: { capabilities: capabilitySet(caps), smtp: null }, detail: `IMAP server ready: “${clip(line.replace(/^\* \w+ (\[[^\]]*\] ?)?/, ''))}”.` };
+      return { value: { capabilities: capabilitySet(caps), smtp: null }, detail: text('check.greeting.imap', { banner: clip(line.replace(/^\* \w+ (\[[^\]]*\] ?)?/, '')) }) };
     }
     if (/^\* BYE\b/i.test(line)) throw greetingRefusal(line);
     throw wrongProtocol(line, 'IMAP', port);
@@ -46,7 +47,7 @@ export async function checkImapSession(run: CheckRun, settings: IncomingConnecti
       'AUTH',
       async () => {
         await client.connect();
-        return { value: null, detail: `Logged in as ${settings.username}${settings.accessToken ? ' with OAuth' : ''}.` };
+        return { value: null, detail: loggedIn(settings) };
       },
       { abort },
     );
@@ -60,10 +61,13 @@ export async function checkImapSession(run: CheckRun, settings: IncomingConnecti
 async function openFolder(client: ImapFlow, folder: string) {
   const entry = importableFolder(await client.list(), folder);
   const mailbox = await client.mailboxOpen(entry.path);
-  if (mailbox.readOnly) throw new MailError('FOLDER_READ_ONLY', 'MAILBOX', { message: `“${folder}” opens read-only: Correio could not mark or remove imported messages.` });
+  if (mailbox.readOnly) throw new MailError('FOLDER_READ_ONLY', 'MAILBOX', { text: text('mail.FOLDER_READ_ONLY.named', { folder }) });
   const idle = client.capabilities.has('IDLE');
+  const count = mailbox.exists;
+  const one = count === 1;
+  const shown = { folder: mailbox.path };
   return {
     value: null,
-    detail: `“${mailbox.path}”: ${mailbox.exists} message${mailbox.exists === 1 ? '' : 's'}, read-write; ${idle ? 'IDLE supported: new mail shows up within a second' : 'no IDLE: Correio polls for new mail'}.`,
+    detail: idle ? (one ? text('check.mailbox.idleOne', shown) : text('check.mailbox.idle', { ...shown, count })) : one ? text('check.mailbox.pollOne', shown) : text('check.mailbox.poll', { ...shown, count }),
   };
 }

@@ -1,9 +1,10 @@
+import { text } from '@correio/texts';
 import { MailError } from '../../../errors.ts';
 import { Pop3Client } from '../../../pop3/pop3-client.ts';
 import type { IncomingConnection } from '../../../settings/connection-settings.ts';
 import type { CheckRun } from '../check-run.ts';
 import type { ProbeResult } from '../probe.ts';
-import { clip, formatBytes, greetingRefusal, wrongProtocol } from './words.ts';
+import { clip, formatBytes, greetingRefusal, loggedIn, wrongProtocol } from './words.ts';
 import type { Dialect } from './types.ts';
 
 export const pop3Dialect: Dialect = {
@@ -11,7 +12,7 @@ export const pop3Dialect: Dialect = {
   goodbye: 'QUIT',
   async greet(lines, port) {
     const line = await lines.readLine();
-    if (line.startsWith('+OK')) return { value: { capabilities: new Set(), smtp: null }, detail: `POP3 server ready: “${clip(line.slice(3).trim())}”.` };
+    if (line.startsWith('+OK')) return { value: { capabilities: new Set(), smtp: null }, detail: text('check.greeting.pop3', { banner: clip(line.slice(3).trim()) }) };
     if (line.startsWith('-ERR')) throw greetingRefusal(line);
     throw wrongProtocol(line, 'POP3', port);
   },
@@ -41,7 +42,7 @@ export async function checkPop3Session(run: CheckRun, settings: IncomingConnecti
         await client.connect();
         if (settings.accessToken) await client.loginOAuth(settings.username, settings.accessToken);
         else await client.login(settings.username, settings.password);
-        return { value: null, detail: `Logged in as ${settings.username}${settings.accessToken ? ' with OAuth' : ''}.` };
+        return { value: null, detail: loggedIn(settings) };
       },
       { abort },
     );
@@ -52,8 +53,8 @@ export async function checkPop3Session(run: CheckRun, settings: IncomingConnecti
         const caps = await client.loadCapabilities();
         // The importer identifies messages by UIDL; without it every poll would look new.
         if (caps.size && !caps.has('UIDL'))
-          throw new MailError('PROTOCOL_ERROR', 'MAILBOX', { message: 'The server does not support UIDL, which Correio needs to import each message exactly once.', transient: false, hint: 'Use IMAP for this mailbox.' });
-        return { value: null, detail: `${count} message${count === 1 ? '' : 's'} (${formatBytes(size)}) waiting.` };
+          throw new MailError('PROTOCOL_ERROR', 'MAILBOX', { text: text('mail.PROTOCOL_ERROR.noUidl'), transient: false, hintText: text('mail.PROTOCOL_ERROR.noUidl.hint') });
+        return { value: null, detail: count === 1 ? text('check.mailbox.pop3One', { size: formatBytes(size) }) : text('check.mailbox.pop3', { count, size: formatBytes(size) }) };
       },
       { abort },
     );

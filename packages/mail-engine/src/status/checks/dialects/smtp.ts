@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
+import { text, type ServerText } from '@correio/texts';
 import { MailError } from '../../../errors.ts';
 import type { SmtpEndpoint } from '../../../smtp/endpoint.ts';
 import { DEFAULT_SMTP_TRANSPORT_OPTIONS, poolOptionsFor } from '../../../smtp/transport.ts';
@@ -18,7 +19,7 @@ export const smtpDialect: Dialect = {
     if (Number.isNaN(reply.code)) throw wrongProtocol(reply.lines[0] ?? '', 'SMTP', port);
     if (reply.code !== 220) throw greetingRefusal(reply.text, reply.code);
     const ehlo = await sendEhlo(lines);
-    return { value: ehlo, detail: `SMTP server ready: “${clip(reply.text)}”; offers ${describe(ehlo)}.` };
+    return { value: ehlo, detail: greetingText(clip(reply.text), ehlo) };
   },
   async requestStartTls(lines, greeting) {
     if (!greeting.capabilities.has('STARTTLS')) return false;
@@ -50,7 +51,12 @@ async function sendEhlo(lines: LineSocket): Promise<Greeting> {
   const reply = await readReply(lines);
   if (reply.code !== 250) {
     const transient = reply.code >= 400 && reply.code < 500;
-    throw new MailError(transient ? 'SERVER_UNAVAILABLE' : 'PROTOCOL_ERROR', 'GREETING', { message: `The server refused EHLO: ${clip(reply.lines.join(' '))}`, serverResponse: reply.lines.join('\n'), transient });
+    const said = clip(reply.lines.join(' '));
+    throw new MailError(transient ? 'SERVER_UNAVAILABLE' : 'PROTOCOL_ERROR', 'GREETING', {
+      text: transient ? text('mail.SERVER_UNAVAILABLE.ehloRefused', undefined, said) : text('mail.PROTOCOL_ERROR.ehloRefused', undefined, said),
+      serverResponse: reply.lines.join('\n'),
+      transient,
+    });
   }
   const keywords = reply.lines.slice(1).map((l) => l.slice(4).trim());
   const auth = keywords.find((k) => /^AUTH[ =]/i.test(k));
@@ -62,12 +68,20 @@ async function sendEhlo(lines: LineSocket): Promise<Greeting> {
   };
 }
 
-function describe({ capabilities, smtp }: Greeting): string {
+/** The extensions a check cares about, in the server's own keywords: `STARTTLS, AUTH PLAIN LOGIN`. */
+function describe({ capabilities, smtp }: Greeting): string | null {
   const parts: string[] = [];
   if (capabilities.has('STARTTLS')) parts.push('STARTTLS');
   if (smtp?.authMechanisms.length) parts.push(`AUTH ${smtp.authMechanisms.join(' ')}`);
-  if (smtp?.sizeLimit) parts.push(`messages up to ${Math.round(smtp.sizeLimit / 1024 / 1024)} MB`);
-  return parts.length ? parts.join(', ') : 'no extensions';
+  return parts.length ? parts.join(', ') : null;
+}
+
+function greetingText(banner: string, greeting: Greeting): ServerText {
+  const extensions = describe(greeting);
+  const size = greeting.smtp?.sizeLimit;
+  if (!size) return extensions ? text('check.greeting.smtp', { banner, extensions }) : text('check.greeting.smtpNoExtensions', { banner });
+  const megabytes = Math.round(size / 1024 / 1024);
+  return extensions ? text('check.greeting.smtpSize', { banner, extensions, megabytes }) : text('check.greeting.smtpSizeOnly', { banner, megabytes });
 }
 
 const WIRE_MECHANISM = { PLAIN: 'PLAIN', LOGIN: 'LOGIN', CRAM_MD5: 'CRAM-MD5', XOAUTH2: 'XOAUTH2' } as const;
@@ -88,17 +102,23 @@ export async function checkSmtpSession(run: CheckRun, endpoint: SmtpEndpoint, pr
       'AUTH',
       async () => {
         const options = poolOptionsFor(endpoint, { ...DEFAULT_SMTP_TRANSPORT_OPTIONS, connectionTimeoutMs: remaining, greetingTimeoutMs: remaining, socketTimeoutMs: remaining }, probe.address);
-        if (options instanceof MailError) throw new MailError(options.code, 'AUTH', { message: options.message, hint: options.hint });
+        if (options instanceof MailError) throw new MailError(options.code, 'AUTH', { text: options.text, hintText: options.hintText });
         if (wanted && !offered.includes(wanted))
-          throw new MailError('AUTH_MECHANISM_UNSUPPORTED', 'AUTH', {
-            message: offered.length ? `The server does not offer AUTH ${wanted}; it offers ${offered.join(', ')}.` : 'The server offers no authentication on this connection.',
-            hint: offered.length ? `Choose ${offered.includes('PLAIN') ? 'PLAIN' : offered[0]} as the mechanism.` : 'Many servers accept logins only after STARTTLS, or only on the submission port 587.',
-          });
+          throw new MailError(
+            'AUTH_MECHANISM_UNSUPPORTED',
+            'AUTH',
+            offered.length
+              ? {
+                  text: text('mail.AUTH_MECHANISM_UNSUPPORTED.notOffered', { mechanism: wanted, offered: offered.join(', ') }),
+                  hintText: text('mail.AUTH_MECHANISM_UNSUPPORTED.notOffered.hint', { mechanism: offered.includes('PLAIN') ? 'PLAIN' : offered[0]! }),
+                }
+              : { text: text('mail.AUTH_MECHANISM_UNSUPPORTED.noAuth'), hintText: text('mail.AUTH_MECHANISM_UNSUPPORTED.noAuth.hint') },
+          );
         transport = nodemailer.createTransport({ ...options, pool: false } as SMTPTransport.Options);
         await transport.verify();
         return {
           value: null,
-          detail: auth ? `Logged in as ${auth.user}${wanted ? ` with ${wanted}` : ''}; ready to send (no message was sent).` : 'Accepted without authentication; ready to send (no message was sent).',
+          detail: !auth ? text('check.auth.smtpAnonymous') : wanted ? text('check.auth.smtpWith', { user: auth.user, mechanism: wanted }) : text('check.auth.smtp', { user: auth.user }),
         };
       },
       { abort: () => transport?.close() },

@@ -1,4 +1,5 @@
 import type { ServerPreset } from '@correio/mail-settings';
+import type { ServerText } from '@correio/texts';
 import type { MailError } from '../../../errors.ts';
 import type { CheckRun } from '../check-run.ts';
 import type { LineSocket } from '../line-socket.ts';
@@ -20,11 +21,12 @@ export interface Greeting {
 export interface Dialect {
   protocol: ProbeProtocol;
   /** Reads the greeting; a refusal or another protocol's greeting throws a MailError without the peer's bytes. */
-  greet(lines: LineSocket, port: number): Promise<{ value: Greeting; detail: string }>;
+  greet(lines: LineSocket, port: number): Promise<{ value: Greeting; detail: ServerText }>;
   /** Asks for STARTTLS; resolves whether the server offered and accepted it. */
   requestStartTls(lines: LineSocket, greeting: Greeting): Promise<boolean>;
   /** What to learn again once encrypted (SMTP: EHLO, whose answer before STARTTLS cannot be trusted). */
   afterStartTls?(lines: LineSocket): Promise<Greeting>;
+  /** What the server offers once encrypted, as its own keywords (`AUTH PLAIN LOGIN`); null when there is nothing to say. */
   describe(greeting: Greeting): string | null;
   goodbye: string;
 }

@@ -1,4 +1,5 @@
 import { toMailError } from '../../../mail-error-rules.ts';
+import { text, type ServerText } from '@correio/texts';
 import { MailError } from '../../../errors.ts';
 import type { ProbeProtocol } from './types.ts';
 
@@ -9,31 +10,28 @@ import type { ProbeProtocol } from './types.ts';
  */
 export function greetingRefusal(line: string, replyCode?: number): MailError {
   const classified = toMailError({ message: line, ...(replyCode ? { responseCode: replyCode } : {}) }, 'GREETING');
-  const reply = replyCode ? ` (reply ${replyCode})` : '';
-  if (classified.code === 'RATE_LIMITED') return new MailError('RATE_LIMITED', 'GREETING', { message: `The server is throttling connections${reply}.` });
+  if (classified.code === 'RATE_LIMITED')
+    return new MailError('RATE_LIMITED', 'GREETING', { text: replyCode ? text('mail.RATE_LIMITED.greetingReply', { reply: replyCode }) : text('mail.RATE_LIMITED.greeting') });
   if (replyCode && replyCode >= 500)
-    return new MailError('SERVER_UNAVAILABLE', 'GREETING', {
-      message: `The server refuses connections from Correio${reply}.`,
-      transient: false,
-      hint: 'The server rejects this network address (a block list or a policy). Ask the provider to allow it.',
-    });
-  return new MailError('SERVER_UNAVAILABLE', 'GREETING', { message: replyCode ? `The server is temporarily not accepting connections${reply}.` : 'The server refused the connection in its greeting.' });
+    return new MailError('SERVER_UNAVAILABLE', 'GREETING', { text: text('mail.SERVER_UNAVAILABLE.blocked', { reply: replyCode }), transient: false, hintText: text('mail.SERVER_UNAVAILABLE.blocked.hint') });
+  return new MailError('SERVER_UNAVAILABLE', 'GREETING', { text: replyCode ? text('mail.SERVER_UNAVAILABLE.busy', { reply: replyCode }) : text('mail.SERVER_UNAVAILABLE.greetingRefused') });
 }
 
 /** A greeting from another kind of server says which port the admin probably meant; its bytes stay out. */
 export function wrongProtocol(line: string, expected: ProbeProtocol, port: number): MailError {
   const seen = /^\* (OK|PREAUTH|BYE)/i.test(line)
-    ? 'an IMAP server'
+    ? 'Imap'
     : /^[+-](OK|ERR)/.test(line)
-      ? 'a POP3 server'
+      ? 'Pop3'
       : /^\d{3}[ -]/.test(line)
-        ? 'an SMTP server'
+        ? 'Smtp'
         : /^HTTP\/|^</i.test(line)
-          ? 'a web server'
+          ? 'Web'
           : /^SSH-/.test(line)
-            ? 'an SSH server'
+            ? 'Ssh'
             : null;
-  return new MailError('PROTOCOL_MISMATCH', 'GREETING', { message: `Port ${port} does not speak ${expected}${seen ? `: it answers like ${seen}` : ''}.` });
+  const params = { port, protocol: expected };
+  return new MailError('PROTOCOL_MISMATCH', 'GREETING', { text: seen ? text(`mail.PROTOCOL_MISMATCH.looksLike${seen}`, params) : text('mail.PROTOCOL_MISMATCH.port', params) });
 }
 
 export function capabilitySet(list: string | undefined): Set<string> {
@@ -49,4 +47,9 @@ export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** The AUTH phase of an incoming check: who logged in, and whether with an OAuth token. */
+export function loggedIn(settings: { username: string; accessToken?: string | null | undefined }): ServerText {
+  return settings.accessToken ? text('check.auth.loggedInOAuth', { user: settings.username }) : text('check.auth.loggedIn', { user: settings.username });
 }
