@@ -8,16 +8,21 @@ export interface GraphQLResponse<T = Record<string, unknown>> {
   errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
 }
 
-/** A bare fetch-based client: tests see exactly what a front-end developer's client would. */
+/**
+ * A bare fetch-based client: tests see exactly what a front-end developer's client would. It asks
+ * for English (`acceptLanguage`), which most assertions are written in; pass 'pt-BR', or null for
+ * no header at all (the server's default, pt-BR), to see another language.
+ */
 export async function gql<T = Record<string, any>>(
   baseUrl: string,
   query: string,
   variables: Record<string, unknown> = {},
   token?: string,
+  acceptLanguage: string | null = 'en',
 ): Promise<GraphQLResponse<T>> {
   const res = await fetch(`${baseUrl}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: { 'content-type': 'application/json', ...(acceptLanguage ? { 'accept-language': acceptLanguage } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query, variables }),
   });
   return (await res.json()) as GraphQLResponse<T>;
@@ -32,7 +37,7 @@ export function gqlFrom<T = Record<string, any>>(localAddress: string, baseUrl: 
   const url = new URL(`${baseUrl}/graphql`);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...(token ? { authorization: `Bearer ${token}` } : {}) } },
+      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'accept-language': 'en', ...(token ? { authorization: `Bearer ${token}` } : {}) } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -45,8 +50,8 @@ export function gqlFrom<T = Record<string, any>>(localAddress: string, baseUrl: 
 }
 
 /** Like gql, but fails the test with the server's errors when there are any. */
-export async function gqlOk<T = Record<string, any>>(baseUrl: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
-  const result = await gql<T>(baseUrl, query, variables, token);
+export async function gqlOk<T = Record<string, any>>(baseUrl: string, query: string, variables: Record<string, unknown> = {}, token?: string, acceptLanguage: string | null = 'en'): Promise<T> {
+  const result = await gql<T>(baseUrl, query, variables, token, acceptLanguage);
   if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
   return result.data as T;
 }
@@ -55,7 +60,7 @@ export function wsClient(baseUrl: string, token?: string): Client {
   return createClient({
     url: `${baseUrl.replace(/^http/, 'ws')}/graphql`,
     webSocketImpl: WebSocket,
-    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+    connectionParams: { locale: 'en', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     retryAttempts: 0,
     lazy: true,
   });

@@ -200,7 +200,8 @@ export const PNG_DATA_URL = `data:image/png;base64,${PNG_1X1.toString('base64')}
 export async function upload(app: TestApp, token: string | null, filename: string, body: Buffer, contentType = 'application/octet-stream') {
   const res = await fetch(`${app.url}/files/upload?filename=${encodeURIComponent(filename)}`, {
     method: 'POST',
-    headers: { 'content-type': contentType, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    // English, as `gql` asks for: the assertions on refusals are written in it.
+    headers: { 'content-type': contentType, 'accept-language': 'en', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: new Uint8Array(body),
   });
   return { status: res.status, body: (await res.json()) as any };

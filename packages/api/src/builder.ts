@@ -1,3 +1,4 @@
+import { text } from '@correio/texts';
 import SchemaBuilder from '@pothos/core';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import type { AuthedContext, Context } from './context.ts';
@@ -30,7 +31,7 @@ builder.scalarType('DateTime', {
   serialize: (value) => value.toISOString(),
   parseValue: (value) => {
     const date = new Date(String(value));
-    if (Number.isNaN(date.getTime())) throw new AppError('VALIDATION_FAILED', 'Expected an ISO 8601 date-time.');
+    if (Number.isNaN(date.getTime())) throw new AppError('VALIDATION_FAILED', text('api.VALIDATION_FAILED.dateTime'));
     return date;
   },
 });

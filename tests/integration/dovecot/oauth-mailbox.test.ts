@@ -229,7 +229,8 @@ describe('abuse of the consent', () => {
     await app.db.handle.db.update(schema.oauthAuthorizations).set({ expiresAt: new Date(Date.now() - 1000) });
     const expired = await callback(await provider.consent(late.url, 'late@acme.example'), late.cookie);
     expect(expired.searchParams.get('oauthError')).toBe('OAUTH_CONNECTION_INVALID');
-    expect(expired.searchParams.get('oauthDetail')).toContain('expired');
+    // Our own words, in the browser's language (none sent here: pt-BR).
+    expect(expired.searchParams.get('oauthDetail')).toContain('expirou');
   });
 
   it('cancelling at the provider comes back with the provider’s refusal, and nothing is stored', async () => {

@@ -1,8 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { schema, type Runtime } from '@correio/core';
+import { renderText, text } from '@correio/texts';
 import { eq } from 'drizzle-orm';
 import type { FileUrls } from './file-urls.ts';
+import { requestLocale } from './locale.ts';
 
 const INLINE_TYPES = /^image\/(png|jpeg|gif|webp|bmp)$/;
 
@@ -10,8 +12,10 @@ const INLINE_TYPES = /^image\/(png|jpeg|gif|webp|bmp)$/;
 export async function serveFile(runtime: Runtime, files: FileUrls, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const [, , kind = '', id = ''] = url.pathname.split('/');
+  // Someone opened the link in a browser: the refusal is in its language.
+  const locale = requestLocale(req.headers['accept-language']);
   const ref = files.verify(kind, id, url.searchParams.get('exp'), url.searchParams.get('sig'));
-  if (!ref) return sendText(res, 403, 'This file link is invalid or has expired. Reload the page to get a fresh one.');
+  if (!ref) return sendText(res, 403, renderText(text('api.file.linkInvalid'), locale));
 
   const db = runtime.database.db;
   let file: { blobKey: string; contentType: string; filename: string } | undefined;
@@ -25,7 +29,7 @@ export async function serveFile(runtime: Runtime, files: FileUrls, req: Incoming
     const [row] = await db.select().from(schema.emailAccounts).where(eq(schema.emailAccounts.id, ref.id));
     if (row?.brandLogoBlobKey) file = { blobKey: row.brandLogoBlobKey, contentType: row.brandLogoContentType ?? 'image/png', filename: 'logo' };
   }
-  if (!file) return sendText(res, 404, 'File not found.');
+  if (!file) return sendText(res, 404, renderText(text('api.file.notFound'), locale));
 
   const inline = INLINE_TYPES.test(file.contentType);
   res.writeHead(200, {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Runtime } from '@correio/core';
 import { oauthBindingCookieName } from '../services/oauth-service.ts';
 import type { Services } from '../services/index.ts';
+import { requestLocale } from './locale.ts';
 
 /**
  * `GET /oauth/callback` (issue 13): where the provider sends the admin's browser back. The
@@ -14,7 +15,7 @@ export async function handleOAuthCallback(runtime: Runtime, services: Services, 
   const state = url.searchParams.get('state');
   const name = state ? oauthBindingCookieName(state) : null;
   const binding = name ? readCookie(req.headers.cookie, name) : null;
-  const location = await services.oauth.callback(url, binding);
+  const location = await services.oauth.callback(url, binding, requestLocale(req.headers['accept-language']));
   res.writeHead(302, {
     Location: location,
     'Cache-Control': 'no-store',

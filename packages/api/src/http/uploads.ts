@@ -1,9 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline, Transform } from 'node:stream';
 import { safeFilename, schema, type Runtime } from '@correio/core';
+import { renderText, text, type ServerText } from '@correio/texts';
 import { bearerToken } from '../auth/tokens.ts';
-import { ERROR_CODES, type ErrorCode } from '../errors.ts';
+import { errorText, type ErrorCode } from '../errors.ts';
 import type { Services } from '../services/index.ts';
+import { requestLocale } from './locale.ts';
 
 /** Largest file an agent can attach to a reply; most providers refuse mail above 25 MB anyway. */
 export const UPLOAD_MAX_BYTES = 25 * 1024 * 1024;
@@ -25,13 +27,13 @@ export async function handleUpload(runtime: Runtime, services: Services, req: In
 
   const url = new URL(req.url ?? '/', 'http://localhost');
   const filename = cleanFilename(url.searchParams.get('filename') ?? headerValue(req.headers['x-filename']) ?? '');
-  if (!filename) return refuse(req, res, 400, 'VALIDATION_FAILED', 'Name the file: POST /files/upload?filename=report.pdf');
+  if (!filename) return refuse(req, res, 400, 'VALIDATION_FAILED', text('api.upload.filename'));
   const declaredType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (declaredType.startsWith('multipart/'))
-    return refuse(req, res, 415, 'VALIDATION_FAILED', 'Send the file’s bytes as the request body (not a multipart form), with its type as Content-Type.');
+    return refuse(req, res, 415, 'VALIDATION_FAILED', text('api.upload.multipart'));
   const contentType = CONTENT_TYPE.test(declaredType) ? declaredType : 'application/octet-stream';
   const declaredSize = Number(req.headers['content-length'] ?? NaN);
-  if (declaredSize > UPLOAD_MAX_BYTES) return refuse(req, res, 413, 'VALIDATION_FAILED', tooLargeMessage());
+  if (declaredSize > UPLOAD_MAX_BYTES) return refuse(req, res, 413, 'VALIDATION_FAILED', tooLarge());
 
   let size = 0;
   const limit = new Transform({
@@ -45,12 +47,12 @@ export async function handleUpload(runtime: Runtime, services: Services, req: In
     // pipeline(): a client that goes away mid-upload fails the write (and removes the partial blob) instead of hanging it.
     stored = await runtime.blobs.put(pipeline(req, limit, () => undefined));
   } catch (err) {
-    if (err instanceof TooLarge) return refuse(req, res, 413, 'VALIDATION_FAILED', tooLargeMessage());
+    if (err instanceof TooLarge) return refuse(req, res, 413, 'VALIDATION_FAILED', tooLarge());
     throw err;
   }
   if (stored.size === 0) {
     await runtime.blobs.delete(stored.key);
-    return refuse(req, res, 400, 'VALIDATION_FAILED', 'The file is empty.');
+    return refuse(req, res, 400, 'VALIDATION_FAILED', text('api.upload.empty'));
   }
   const [row] = await runtime.database.db
     .insert(schema.attachments)
@@ -75,15 +77,18 @@ function headerValue(value: string | string[] | undefined): string | null {
   return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
 }
 
-function tooLargeMessage(): string {
-  return `The file is larger than ${UPLOAD_MAX_BYTES / 1024 / 1024} MB, more than most mail servers accept.`;
+function tooLarge(): ServerText {
+  return text('api.upload.tooLarge', { megabytes: UPLOAD_MAX_BYTES / 1024 / 1024 });
 }
 
-/** Error answers carry the API's error codes, as GraphQL errors do in `extensions.code`. */
-function refuse(req: IncomingMessage, res: ServerResponse, status: number, code: ErrorCode, message?: string): void {
+/**
+ * Error answers carry the API's error codes, as GraphQL errors do in `extensions.code`, and say
+ * what went wrong as GraphQL errors do: `message` in the request's language, `text` by code.
+ */
+function refuse(req: IncomingMessage, res: ServerResponse, status: number, code: ErrorCode, why: ServerText = errorText(code)): void {
   // Whatever of the body is left is not read: close the connection instead of draining megabytes.
   res.setHeader('Connection', 'close');
-  sendJson(res, status, { error: { code, message: message ?? ERROR_CODES[code].message } });
+  sendJson(res, status, { error: { code, message: renderText(why, requestLocale(req.headers['accept-language'])), text: why } });
   req.resume();
 }
 

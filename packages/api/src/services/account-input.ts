@@ -1,16 +1,17 @@
 import { defaultIncomingPort, defaultOutgoingPort, findProvider } from '@correio/mail-settings';
+import { text, type ServerText } from '@correio/texts';
 import { z } from 'zod';
 import { schema, secretBinding, sharesIncomingLogin, type AccountSecretField, type SecretBindingColumns } from '@correio/core';
-import { AppError, type FieldError } from '../errors.ts';
-import { isHostname } from './validation.ts';
+import { AppError, fieldError, type FieldError } from '../errors.ts';
+import { isHostname, says } from './validation.ts';
 
 const encryption = z.enum(schema.encryptionEnum.enumValues);
-const port = z.number().int('Port must be a whole number.').min(1, 'Port must be between 1 and 65535.').max(65_535, 'Port must be between 1 and 65535.');
+const port = z.number().int(says('validation.port.whole')).min(1, says('validation.port.range')).max(65_535, says('validation.port.range'));
 const host = z
   .string()
   .trim()
   .toLowerCase()
-  .refine((v) => v === '' || isHostname(v), 'Enter a host name such as imap.example.com (no protocol, port or path).');
+  .refine((v) => v === '' || isHostname(v), says('validation.host'));
 const optionalText = z
   .string()
   .trim()
@@ -28,7 +29,7 @@ const incomingSchema = z
     password: z.string().max(1000).nullish(),
     folder: z.string().trim().max(500).nullish(),
     markAsRead: z.boolean().nullish(),
-    deleteAfterDays: z.number().int().min(1, 'Keep messages at least 1 day, or leave empty to never delete.').max(3650).nullish(),
+    deleteAfterDays: z.number().int().min(1, says('validation.account.deleteAfterDays')).max(3650).nullish(),
     newTicketPolicy: z.enum(schema.newTicketPolicyEnum.enumValues).nullish(),
     appendReplies: z.boolean().nullish(),
     sameSubjectPolicy: z.enum(schema.sameSubjectPolicyEnum.enumValues).nullish(),
@@ -41,13 +42,13 @@ const incomingSchema = z
       .max(253)
       .nullish()
       .transform((v) => (v ? v : null))
-      .refine((v) => v === null || /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(v), 'Enter the server name that writes the Authentication-Results header, e.g. mx.google.com.'),
+      .refine((v) => v === null || /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(v), says('validation.account.trustedAuthservId')),
     importExistingDays: z.number().int().min(1).max(3650).nullish(),
   })
   .superRefine((v, ctx) => {
     if (!v.enabled) return;
     if (v.importExisting === 'LAST_DAYS' && !v.importExistingDays)
-      ctx.addIssue({ code: 'custom', path: ['importExistingDays'], message: 'Say how many days of existing mail to import.' });
+      ctx.addIssue({ code: 'custom', path: ['importExistingDays'], message: says('validation.account.importExistingDays') });
   });
 
 const outgoingSchema = z
@@ -63,9 +64,9 @@ const outgoingSchema = z
     useSeparateIdentity: z.boolean().nullish(),
   })
   .superRefine((v, ctx) => {
-    if (!v.host) ctx.addIssue({ code: 'custom', path: ['host'], message: 'Enter the outgoing (SMTP) server, e.g. smtp.example.com.' });
+    if (!v.host) ctx.addIssue({ code: 'custom', path: ['host'], message: says('validation.account.outgoingHost') });
     if (v.requiresAuth && v.useSeparateIdentity && !v.username)
-      ctx.addIssue({ code: 'custom', path: ['username'], message: 'Enter the user name of the separate sending identity.' });
+      ctx.addIssue({ code: 'custom', path: ['username'], message: says('validation.account.separateIdentityUser') });
   });
 
 const brandSchema = z.object({
@@ -75,47 +76,47 @@ const brandSchema = z.object({
     .trim()
     .nullish()
     .transform((v) => (v ? v : null))
-    .refine((v) => v === null || /^https?:\/\/[^\s]+$/i.test(v), 'Enter a link starting with http:// or https://.'),
+    .refine((v) => v === null || /^https?:\/\/[^\s]+$/i.test(v), says('validation.account.brandUrl')),
   // `data:image/png;base64,…`; an empty string removes the logo, null/absent keeps it.
   logoDataUrl: z
     .string()
     .nullish()
-    .refine((v) => v == null || v === '' || /^data:image\/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]+$/.test(v), 'The logo must be a PNG, JPEG, GIF or WebP image.')
-    .refine((v) => v == null || v.length < 700_000, 'The logo must be smaller than 500 KB.'),
+    .refine((v) => v == null || v === '' || /^data:image\/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]+$/.test(v), says('validation.account.logoType'))
+    .refine((v) => v == null || v.length < 700_000, says('validation.account.logoSize')),
 });
 
 export const LOCAL_PART = /^[a-z0-9](?:[a-z0-9._+-]{0,62}[a-z0-9])?$/i;
 
 export const accountInputSchema = z
   .object({
-    name: z.string().trim().min(1, 'Give the account a name.').max(120),
+    name: z.string().trim().min(1, says('validation.account.name')).max(120),
     kind: z.enum(schema.accountKindEnum.enumValues),
     address: z.string().trim().toLowerCase().max(320),
     providerId: z.string().nullish(),
     incoming: incomingSchema.nullish(),
     outgoing: outgoingSchema.nullish(),
     brand: brandSchema.nullish(),
-    ticketTypeId: z.string().uuid('Unknown ticket type.').nullish(),
-    groupId: z.string().uuid('Unknown group.').nullish(),
+    ticketTypeId: z.string().uuid(says('validation.account.unknownTicketType')).nullish(),
+    groupId: z.string().uuid(says('validation.account.unknownGroup')).nullish(),
     sendSingleMessageToAllRecipients: z.boolean().nullish(),
     /** Issue 13: the consent (from `startOAuthConnection`) this new account signs in with. */
-    oauthConnectionId: z.string().uuid('Unknown OAuth connection.').nullish(),
+    oauthConnectionId: z.string().uuid(says('validation.account.unknownOAuthConnection')).nullish(),
   })
   .superRefine((v, ctx) => {
     if (v.kind === 'BUILTIN') {
       const local = v.address.split('@')[0] ?? '';
       if (!LOCAL_PART.test(local))
-        ctx.addIssue({ code: 'custom', path: ['address'], message: 'Use letters, digits, dots, hyphens or underscores before the @.' });
+        ctx.addIssue({ code: 'custom', path: ['address'], message: says('validation.account.builtinLocalPart') });
       return;
     }
-    if (!z.email().safeParse(v.address).success) ctx.addIssue({ code: 'custom', path: ['address'], message: 'Enter a valid e-mail address.' });
-    if (v.providerId && !findProvider(v.providerId)) ctx.addIssue({ code: 'custom', path: ['providerId'], message: 'Unknown provider.' });
+    if (!z.email().safeParse(v.address).success) ctx.addIssue({ code: 'custom', path: ['address'], message: says('validation.email') });
+    if (v.providerId && !findProvider(v.providerId)) ctx.addIssue({ code: 'custom', path: ['providerId'], message: says('validation.account.unknownProvider') });
     if (!v.incoming && !v.outgoing)
-      ctx.addIssue({ code: 'custom', path: ['incoming'], message: 'Configure receiving, sending, or both, for an account of another provider.' });
+      ctx.addIssue({ code: 'custom', path: ['incoming'], message: says('validation.account.noDirection') });
     // Built-in accounts have no server of their own, so only external ones need host and user.
     if (v.incoming?.enabled) {
-      if (!v.incoming.host) ctx.addIssue({ code: 'custom', path: ['incoming', 'host'], message: 'Enter the incoming server, e.g. imap.example.com.' });
-      if (!v.incoming.username) ctx.addIssue({ code: 'custom', path: ['incoming', 'username'], message: 'Enter the mailbox user name (often the full address).' });
+      if (!v.incoming.host) ctx.addIssue({ code: 'custom', path: ['incoming', 'host'], message: says('validation.account.incomingHost') });
+      if (!v.incoming.username) ctx.addIssue({ code: 'custom', path: ['incoming', 'username'], message: says('validation.account.incomingUser') });
     }
   });
 
@@ -193,16 +194,16 @@ export function connectionColumns(
     else if (value) sealed[column] = seal(value, field, servers);
     else if (!stored || secretBinding(existing!, field) === secretBinding(servers, field)) sealed[column] = stored;
     else if (!used[field]) sealed[column] = null;
-    else missing.push({ path: [...path], message: secretRequiredMessage(field, existing!, servers), code: 'SECRET_REQUIRED' });
+    else missing.push(fieldError([...path], secretRequiredText(field, existing!, servers), 'SECRET_REQUIRED'));
   }
-  if (missing.length) throw new AppError('SECRET_REQUIRED', missing[0]!.message, { fields: missing });
+  if (missing.length) throw new AppError('SECRET_REQUIRED', missing[0]!.text, { fields: missing });
   return { ...servers, ...sealed };
 }
 
-function secretRequiredMessage(field: AccountSecretField, before: SecretBindingColumns, after: SecretBindingColumns): string {
-  const what = field === 'outgoing-access-token' ? 'access token' : 'password';
+function secretRequiredText(field: AccountSecretField, before: SecretBindingColumns, after: SecretBindingColumns): ServerText {
   const where = (c: SecretBindingColumns) =>
     field === 'incoming-password' ? `${c.incomingHost}:${c.incomingPort} (${c.incomingUsername})` : `${c.outgoingHost}:${c.outgoingPort}${c.outgoingUsername ? ` (${c.outgoingUsername})` : ''}`;
-  const changed = where(before) === where(after) ? 'the settings it is sent with changed' : `it was saved for ${where(before)}`;
-  return `Type the ${what} again: ${changed}, and a saved ${what} is only ever sent to the server it was saved for.`;
+  const token = field === 'outgoing-access-token';
+  if (where(before) === where(after)) return text(token ? 'api.SECRET_REQUIRED.accessToken.changed' : 'api.SECRET_REQUIRED.password.changed');
+  return text(token ? 'api.SECRET_REQUIRED.accessToken.moved' : 'api.SECRET_REQUIRED.password.moved', { savedFor: where(before) });
 }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { accountSecretContext, grantSecretContext, schema, type OAuthGrantRow, type OAuthProviderName, type AccountRow, type AccountSecretField, type SecretBindingColumns, type Queryable, type Runtime } from '@correio/core';
+import { text } from '@correio/texts';
 import { and, asc, eq, isNull, ne, sql } from 'drizzle-orm';
 import type { Viewer } from '../auth/tokens.ts';
-import { AppError, notFound, validationError } from '../errors.ts';
+import { AppError, fieldError, notFound, validationError } from '../errors.ts';
 import { accountInputSchema, connectionColumns, type AccountInput } from './account-input.ts';
 import { isUniqueViolation, parseInput } from './validation.ts';
 
@@ -50,7 +51,7 @@ export class AccountService {
 
   async require(viewer: Viewer, id: string): Promise<AccountRow> {
     const row = await this.get(viewer, id);
-    if (!row) throw notFound('E-mail account');
+    if (!row) throw notFound('account');
     return row;
   }
 
@@ -79,7 +80,7 @@ export class AccountService {
     const existing = await this.require(viewer, id);
     const input = parseInput(accountInputSchema, rawInput, 'input');
     if (input.kind !== existing.kind)
-      throw validationError([{ path: ['input', 'kind'], message: 'The kind of an account cannot change; create a new account instead.' }]);
+      throw validationError([fieldError(['input', 'kind'], text('validation.account.kindFixed'))]);
     const values = await this.valuesFromInput(viewer, id, input, existing);
     if (existing.oauthProvider) Object.assign(values, oauthColumns(existing.oauthProvider));
     await this.assertUniqueMailbox(viewer, id, values);
@@ -125,7 +126,7 @@ export class AccountService {
       .select()
       .from(oauthGrants)
       .where(and(eq(oauthGrants.id, grantId), eq(oauthGrants.workspaceId, viewer.workspaceId), isNull(oauthGrants.accountId)));
-    if (!grant) throw new AppError('OAUTH_CONNECTION_INVALID', undefined, { fields: [{ path: ['input', 'oauthConnectionId'], message: 'This sign-in is unknown, expired or already used by another account; click Connect again.' }] });
+    if (!grant) throw new AppError('OAUTH_CONNECTION_INVALID', undefined, { fields: [fieldError(['input', 'oauthConnectionId'], text('api.OAUTH_CONNECTION_INVALID.field'))] });
     return grant;
   }
 
@@ -156,7 +157,7 @@ export class AccountService {
       return await this.db.transaction(fn);
     } catch (err) {
       if (isUniqueViolation(err, 'email_accounts_builtin_address'))
-        throw validationError([{ path: ['input', 'address'], message: 'This built-in address is already in use; choose another name before the @.' }]);
+        throw validationError([fieldError(['input', 'address'], text('validation.account.builtinAddressTaken'))]);
       throw err;
     }
   }
@@ -240,14 +241,14 @@ export class AccountService {
         .select({ id: ticketTypes.id })
         .from(ticketTypes)
         .where(and(eq(ticketTypes.id, input.ticketTypeId), eq(ticketTypes.workspaceId, viewer.workspaceId)));
-      if (!t) throw validationError([{ path: ['input', 'ticketTypeId'], message: 'Unknown ticket type.' }]);
+      if (!t) throw validationError([fieldError(['input', 'ticketTypeId'], text('validation.account.unknownTicketType'))]);
     }
     if (input.groupId) {
       const [g] = await this.db
         .select({ id: groups.id })
         .from(groups)
         .where(and(eq(groups.id, input.groupId), eq(groups.workspaceId, viewer.workspaceId)));
-      if (!g) throw validationError([{ path: ['input', 'groupId'], message: 'Unknown group.' }]);
+      if (!g) throw validationError([fieldError(['input', 'groupId'], text('validation.account.unknownGroup'))]);
     }
   }
 
@@ -267,8 +268,8 @@ export class AccountService {
         ),
       );
     if (clash)
-      throw new AppError('DUPLICATE_MAILBOX', `The account "${clash.name}" already imports this mailbox (same host, user and folder); a second one would import every message twice.`, {
-        fields: [{ path: ['input', 'incoming', 'username'], message: `Already imported by "${clash.name}".` }],
+      throw new AppError('DUPLICATE_MAILBOX', text('api.DUPLICATE_MAILBOX.named', { name: clash.name }), {
+        fields: [fieldError(['input', 'incoming', 'username'], text('api.DUPLICATE_MAILBOX.field', { name: clash.name }))],
       });
   }
 }

@@ -1,13 +1,14 @@
 import { schema, type Runtime } from '@correio/core';
+import { text, type ServerText } from '@correio/texts';
 import { and, asc, eq, ilike, or } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Viewer } from '../auth/tokens.ts';
-import { validationError } from '../errors.ts';
-import { isUniqueViolation, parseInput } from './validation.ts';
+import { fieldError, validationError } from '../errors.ts';
+import { isUniqueViolation, parseInput, says } from './validation.ts';
 
 const { groups, ticketTypes, clients, domainRules } = schema;
 
-const name = z.string().trim().min(1, 'Enter a name.').max(120);
+const name = z.string().trim().min(1, says('validation.name')).max(120);
 const clientSchema = z.object({
   name: z
     .string()
@@ -15,7 +16,7 @@ const clientSchema = z.object({
     .max(200)
     .nullish()
     .transform((v) => v || null),
-  email: z.string().trim().toLowerCase().email('Enter a valid e-mail address.'),
+  email: z.string().trim().toLowerCase().email(says('validation.email')),
   organization: z
     .string()
     .trim()
@@ -29,8 +30,8 @@ const domainSchema = z.object({
     .trim()
     .toLowerCase()
     .transform((d) => d.replace(/^@/, ''))
-    .pipe(z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, 'Enter a domain such as example.com.')),
-  organization: z.string().trim().min(1, 'Enter the organization these senders belong to.').max(200),
+    .pipe(z.string().regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, says('validation.domain'))),
+  organization: z.string().trim().min(1, says('validation.domainRule.organization')).max(200),
 });
 
 /** Groups, ticket types, clients and domain rules: small lists every workspace keeps. */
@@ -50,7 +51,7 @@ export class CatalogService {
     return this.insertUnique(
       () => this.db.insert(groups).values({ workspaceId: viewer.workspaceId, name: value }).returning(),
       ['name'],
-      'A group with this name already exists.',
+      text('validation.group.taken'),
     );
   }
 
@@ -63,7 +64,7 @@ export class CatalogService {
     return this.insertUnique(
       () => this.db.insert(ticketTypes).values({ workspaceId: viewer.workspaceId, name: value }).returning(),
       ['name'],
-      'A ticket type with this name already exists.',
+      text('validation.ticketType.taken'),
     );
   }
 
@@ -81,7 +82,7 @@ export class CatalogService {
     return this.insertUnique(
       () => this.db.insert(clients).values({ workspaceId: viewer.workspaceId, ...input }).returning(),
       ['input', 'email'],
-      'A client with this e-mail already exists.',
+      text('validation.client.taken'),
     );
   }
 
@@ -94,16 +95,16 @@ export class CatalogService {
     return this.insertUnique(
       () => this.db.insert(domainRules).values({ workspaceId: viewer.workspaceId, ...input }).returning(),
       ['domain'],
-      'There is already a rule for this domain.',
+      text('validation.domainRule.taken'),
     );
   }
 
-  private async insertUnique<T>(insert: () => Promise<T[]>, path: string[], message: string): Promise<T> {
+  private async insertUnique<T>(insert: () => Promise<T[]>, path: string[], taken: ServerText): Promise<T> {
     try {
       const [row] = await insert();
       return row!;
     } catch (err) {
-      if (isUniqueViolation(err)) throw validationError([{ path, message }]);
+      if (isUniqueViolation(err)) throw validationError([fieldError(path, taken)]);
       throw err;
     }
   }

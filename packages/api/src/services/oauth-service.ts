@@ -1,9 +1,10 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { grantSecretContext, newConsentChecks, OAUTH_PROVIDERS, OAuthError, schema, type AccountRow, type OAuthGrantRow, type OAuthProviderName, type Runtime } from '@correio/core';
+import { renderText, text, type Locale, type ServerText } from '@correio/texts';
 import { and, eq, gt, isNull, lt } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Viewer } from '../auth/tokens.ts';
-import { AppError, validationError } from '../errors.ts';
+import { AppError, fieldError, validationError } from '../errors.ts';
 import type { AccountService } from './account-service.ts';
 
 const { oauthAuthorizations, oauthGrants, emailAccounts } = schema;
@@ -80,15 +81,15 @@ export class OAuthService {
   ): Promise<{ authorizationUrl: string; expiresAt: Date; cookie: string }> {
     const settings = this.runtime.oauth.clients.settings(provider);
     if (settings.missing.length)
-      throw new AppError('OAUTH_CLIENT_MISCONFIGURED', `${settings.missing.join(' and ')} ${settings.missing.length > 1 ? 'are' : 'is'} not set on this server.`, { missingSettings: settings.missing });
+      throw new AppError('OAUTH_CLIENT_MISCONFIGURED', missingSettingsText(settings.missing), { missingSettings: settings.missing });
     let account: AccountRow | null = null;
     if (accountId) {
       account = await this.accounts.require(viewer, accountId);
       if (account.oauthProvider !== provider)
-        throw validationError([{ path: ['accountId'], message: 'This account does not sign in with this provider; connect a new account instead.' }]);
+        throw validationError([fieldError(['accountId'], text('validation.oauth.otherProvider'))]);
     }
     const address = rawAddress?.trim().toLowerCase() || null;
-    if (address && !z.email().safeParse(address).success) throw validationError([{ path: ['address'], message: 'Enter a valid e-mail address.' }]);
+    if (address && !z.email().safeParse(address).success) throw validationError([fieldError(['address'], text('validation.email'))]);
 
     const { state, codeVerifier, nonce } = newConsentChecks();
     const browserBinding = randomBytes(32).toString('base64url');
@@ -122,18 +123,20 @@ export class OAuthService {
 
   /**
    * `GET /oauth/callback`: returns where to send the browser. Never throws: every outcome,
-   * refusals included, is a redirect the account screens explain.
+   * refusals included, is a redirect the account screens explain; our own words about a refusal
+   * are in `locale`, the browser's language.
    */
-  async callback(callbackUrl: URL, cookieBinding: string | null): Promise<string> {
+  async callback(callbackUrl: URL, cookieBinding: string | null, locale: Locale): Promise<string> {
+    const refuse = (accountId: string | null, why: ServerText) => fail(accountId, 'OAUTH_CONNECTION_INVALID', renderText(why, locale));
     const state = callbackUrl.searchParams.get('state');
-    if (!state) return fail(null, 'OAUTH_CONNECTION_INVALID', 'The provider sent the browser back without a state.');
+    if (!state) return refuse(null, text('api.oauthCallback.noState'));
     const stateHash = sha256(state);
     const [pending] = await this.db.select().from(oauthAuthorizations).where(eq(oauthAuthorizations.stateHash, stateHash));
-    if (!pending) return fail(null, 'OAUTH_CONNECTION_INVALID', 'This sign-in is unknown or was already used.');
+    if (!pending) return refuse(null, text('api.oauthCallback.unknown'));
     const back = pending.accountId;
     if (!cookieBinding || !sameSecret(sha256(cookieBinding), pending.browserBindingHash)) {
       this.runtime.logger.warn({ workspaceId: pending.workspaceId }, 'oauth callback from a browser that did not start the consent; refused');
-      return fail(back, 'OAUTH_CONNECTION_INVALID', 'This sign-in was started in another browser or session.');
+      return refuse(back, text('api.oauthCallback.otherBrowser'));
     }
     // One use only: the row is claimed before the code is spent.
     const [claimed] = await this.db
@@ -141,16 +144,17 @@ export class OAuthService {
       .set({ usedAt: new Date() })
       .where(and(eq(oauthAuthorizations.stateHash, stateHash), isNull(oauthAuthorizations.usedAt), gt(oauthAuthorizations.expiresAt, new Date())))
       .returning();
-    if (!claimed) return fail(back, 'OAUTH_CONNECTION_INVALID', pending.usedAt ? 'This sign-in was already used.' : 'This sign-in expired (10 minutes); click Connect again.');
+    if (!claimed) return refuse(back, text(pending.usedAt ? 'api.oauthCallback.used' : 'api.oauthCallback.expired'));
 
     let result: Awaited<ReturnType<Runtime['oauth']['clients']['exchange']>>;
     try {
       const codeVerifier = this.runtime.secrets.open(claimed.codeVerifierSealed, `oauth-authorization:${stateHash}`);
       result = await this.runtime.oauth.clients.exchange(claimed.provider, callbackUrl, { state, codeVerifier, nonce: claimed.nonce });
     } catch (err) {
-      const error = err instanceof OAuthError ? err : new OAuthError('OAUTH_UNAVAILABLE', (err as Error).message);
-      this.runtime.logger.warn({ workspaceId: claimed.workspaceId, code: error.code, providerError: error.providerError }, 'oauth consent failed');
-      return fail(back, error.code, error.providerError ? `${error.message} (${error.providerError})` : error.message);
+      const error = err instanceof OAuthError ? err : new OAuthError('OAUTH_UNAVAILABLE', text('mail.OAUTH_UNAVAILABLE', undefined, (err as Error).message));
+      this.runtime.logger.warn({ workspaceId: claimed.workspaceId, code: error.code, reason: error.message, providerError: error.providerError }, 'oauth consent failed');
+      // The account screen words the code itself and shows this as the provider's answer: its own words when it gave some.
+      return fail(back, error.code, error.providerError ?? renderText(error.text, locale));
     }
     const { tokens, identity } = result;
     const identityAddress = identity.email ?? claimed.address ?? identity.subject;
@@ -160,7 +164,7 @@ export class OAuthService {
         .select()
         .from(emailAccounts)
         .where(and(eq(emailAccounts.id, claimed.accountId), eq(emailAccounts.workspaceId, claimed.workspaceId)));
-      if (!account) return fail(null, 'OAUTH_CONNECTION_INVALID', 'The account was removed while you were signing in.');
+      if (!account) return refuse(null, text('api.oauthCallback.accountRemoved'));
       const [grant] = await this.db.select().from(oauthGrants).where(eq(oauthGrants.accountId, account.id));
       const grantId = grant?.id ?? crypto.randomUUID();
       const ref = { id: grantId, accountId: account.id, provider: claimed.provider };
@@ -239,9 +243,11 @@ export class OAuthService {
   }
 
   private asAppError(err: unknown): AppError {
-    if (err instanceof OAuthError && err.code === 'OAUTH_CLIENT_MISCONFIGURED') return new AppError('OAUTH_CLIENT_MISCONFIGURED', err.message);
-    if (err instanceof OAuthError) return new AppError('OAUTH_CLIENT_MISCONFIGURED', `${err.message} Try again in a moment.`, { oauthCode: err.code });
-    throw err;
+    if (!(err instanceof OAuthError)) throw err;
+    if (err.code === 'OAUTH_CLIENT_MISCONFIGURED') return new AppError('OAUTH_CLIENT_MISCONFIGURED', err.text);
+    // `{reason}` holds the OAuth error's own code: renderText words it inside ours.
+    const retry: ServerText = { code: 'api.OAUTH_CLIENT_MISCONFIGURED.unavailable', params: { ...err.text.params, reasonText: err.text.code }, detail: err.text.detail };
+    return new AppError('OAUTH_CLIENT_MISCONFIGURED', retry, { oauthCode: err.code });
   }
 }
 
@@ -249,6 +255,11 @@ function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Which server variables the operator still has to set (a provider has two: client id and secret). */
+function missingSettingsText([first, second]: string[]): ServerText {
+  return second ? text('api.OAUTH_CLIENT_MISCONFIGURED.missingTwo', { first: first!, second }) : text('api.OAUTH_CLIENT_MISCONFIGURED.missingOne', { setting: first! });
 }
 
 function fail(accountId: string | null, code: string, detail: string): string {

@@ -1,12 +1,13 @@
 import { schema, type Runtime } from '@correio/core';
 import { enqueueEmail, newConversation, plainTextOf, requeueFailed, sanitizeReplyHtml, subjectWithTag, textToHtml, threadHeaders, threadTopicOf } from '@correio/mail-engine';
+import { text as serverText } from '@correio/texts';
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Viewer } from '../auth/tokens.ts';
-import { notFound, validationError } from '../errors.ts';
+import { fieldError, notFound, validationError } from '../errors.ts';
 import { isUuid } from './account-service.ts';
 import type { ActionRow } from './ticket-service.ts';
-import { parseInput } from './validation.ts';
+import { parseInput, says } from './validation.ts';
 
 const { tickets, ticketActions, clients, users, emailAccounts, attachments } = schema;
 
@@ -14,16 +15,16 @@ const MAX_ATTACHMENTS = 20;
 
 const replySchema = z
   .object({
-    text: z.string().max(200_000, 'The reply is too long (200,000 characters at most).'),
-    html: z.string().max(2_000_000, 'The formatted reply is too long.').nullish(),
+    text: z.string().max(200_000, says('validation.reply.tooLong')),
+    html: z.string().max(2_000_000, says('validation.reply.htmlTooLong')).nullish(),
     cc: z
-      .array(z.string().trim().toLowerCase().pipe(z.email('Enter a valid e-mail address.')))
-      .max(50, 'Copy at most 50 addresses.')
+      .array(z.string().trim().toLowerCase().pipe(z.email(says('validation.email'))))
+      .max(50, says('validation.reply.tooManyCc'))
       .nullish(),
-    attachmentIds: z.array(z.string().uuid('Unknown attachment; upload the file again.')).max(MAX_ATTACHMENTS, `Attach at most ${MAX_ATTACHMENTS} files.`).nullish(),
+    attachmentIds: z.array(z.string().uuid(says('validation.reply.unknownAttachment'))).max(MAX_ATTACHMENTS, says('validation.reply.tooManyAttachments')).nullish(),
   })
   .superRefine((v, ctx) => {
-    if (!v.text.trim() && !v.html?.trim()) ctx.addIssue({ code: 'custom', path: ['text'], message: 'Write something before sending the reply.' });
+    if (!v.text.trim() && !v.html?.trim()) ctx.addIssue({ code: 'custom', path: ['text'], message: says('validation.reply.empty') });
   });
 
 /**
@@ -41,7 +42,7 @@ export class ReplyService {
   async reply(viewer: Viewer, ticketId: string, rawInput: unknown): Promise<ActionRow> {
     const input = parseInput(replySchema, rawInput, 'input');
     const ticket = isUuid(ticketId) ? (await this.db.select().from(tickets).where(and(eq(tickets.id, ticketId), eq(tickets.workspaceId, viewer.workspaceId))))[0] : undefined;
-    if (!ticket) throw notFound('Ticket');
+    if (!ticket) throw notFound('ticket');
 
     const [account, [customer], [author], own, thread] = await Promise.all([
       this.sendingAccount(viewer.workspaceId, ticket.accountId),
@@ -56,7 +57,7 @@ export class ReplyService {
     ]);
     const to = customer!.email.toLowerCase();
     // Mail to one of our own addresses would come straight back in as a new message: a loop (W5).
-    if (own.has(to)) throw validationError([{ path: ['ticketId'], message: 'The customer of this ticket is one of this workspace’s own support addresses; a reply would loop.' }]);
+    if (own.has(to)) throw validationError([fieldError(['ticketId'], serverText('validation.reply.loop'))]);
     // The agent decides who gets this reply: a given list is the whole Cc (empty = the customer
     // alone), what the composer showed; without one the ticket's CCs are copied as before.
     const eligible = (a: string) => a !== to && !own.has(a);
@@ -82,7 +83,7 @@ export class ReplyService {
             .for('update')
         : [];
       if (files.length !== attachmentIds.length)
-        throw validationError([{ path: ['input', 'attachmentIds'], message: 'An attachment is unknown, not yours, or already sent with another reply; upload the file again.' }]);
+        throw validationError([fieldError(['input', 'attachmentIds'], serverText('validation.reply.attachmentUnavailable'))]);
       const ordered = attachmentIds.map((id) => files.find((f) => f.id === id)!);
       const queued = await enqueueEmail(tx, {
         workspaceId: viewer.workspaceId,
@@ -131,11 +132,11 @@ export class ReplyService {
   /** "Send again" for a reply whose delivery FAILED (after the admin fixed the account, say). */
   async retryDelivery(viewer: Viewer, actionId: string): Promise<ActionRow> {
     const existing = isUuid(actionId) ? await this.action(viewer, actionId) : null;
-    if (!existing || existing.kind !== 'EMAIL_OUT') throw notFound('Reply');
+    if (!existing || existing.kind !== 'EMAIL_OUT') throw notFound('reply');
     const result = await requeueFailed(this.db, viewer.workspaceId, actionId);
-    if (result.kind === 'NOT_FAILED') throw validationError([{ path: ['actionId'], message: 'Only a reply whose delivery failed can be sent again.' }]);
+    if (result.kind === 'NOT_FAILED') throw validationError([fieldError(['actionId'], serverText('validation.reply.notFailed'))]);
     if (result.kind === 'NOTHING_TO_RESEND')
-      throw validationError([{ path: ['actionId'], message: 'This reply reached the mail server and bounced afterwards; sending the same message again would bounce again. Check the address and write a new reply.' }]);
+      throw validationError([fieldError(['actionId'], serverText('validation.reply.bounced'))]);
     this.runtime.events.pubsub.publish('ticketChanged', viewer.workspaceId, { ticketId: result.ticketId, change: 'DELIVERY_CHANGED' });
     this.runtime.events.pubsub.publish('engine', { kind: 'OUTBOX_QUEUED', id: actionId });
     return (await this.action(viewer, actionId))!;
@@ -164,7 +165,7 @@ export class ReplyService {
       .where(and(eq(emailAccounts.workspaceId, workspaceId), eq(emailAccounts.active, true)))
       .orderBy(asc(emailAccounts.createdAt));
     const chosen = candidates.find((a) => a.kind === 'BUILTIN') ?? candidates.find((a) => a.outgoingHost) ?? candidates[0];
-    if (!chosen) throw validationError([{ path: ['ticketId'], message: 'No active e-mail account can send this reply; add or activate one first.' }]);
+    if (!chosen) throw validationError([fieldError(['ticketId'], serverText('validation.reply.noAccount'))]);
     return chosen;
   }
 

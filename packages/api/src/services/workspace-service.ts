@@ -1,32 +1,33 @@
 import { randomUUID } from 'node:crypto';
 import { schema, type Runtime } from '@correio/core';
+import { text } from '@correio/texts';
 import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { decoyPasswordHash, hashPassword, verifyPassword } from '../auth/passwords.ts';
 import { FailureDelay, RateLimiter } from '../auth/rate-limiter.ts';
 import type { TokenService, Viewer } from '../auth/tokens.ts';
-import { AppError, ERROR_CODES, validationError } from '../errors.ts';
+import { AppError, errorText, fieldError, validationError } from '../errors.ts';
 import { builtinAddress } from './account-service.ts';
-import { isUniqueViolation, parseInput } from './validation.ts';
+import { isUniqueViolation, parseInput, says } from './validation.ts';
 
 const { workspaces, users, emailAccounts, accountStatuses } = schema;
 
 export const signUpSchema = z.object({
-  workspaceName: z.string().trim().min(1, 'Enter the company or team name.').max(120),
+  workspaceName: z.string().trim().min(1, says('validation.signUp.workspaceName')).max(120),
   workspaceSlug: z
     .string()
     .trim()
     .toLowerCase()
-    .regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, 'Use 1–40 lower-case letters, digits or hyphens (not at the start or end); it becomes part of your support address.'),
-  name: z.string().trim().min(1, 'Enter your name.').max(120),
-  email: z.string().trim().toLowerCase().email('Enter a valid e-mail address.'),
-  password: z.string().min(10, 'Use at least 10 characters.').max(200),
+    .regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, says('validation.signUp.workspaceSlug')),
+  name: z.string().trim().min(1, says('validation.signUp.name')).max(120),
+  email: z.string().trim().toLowerCase().email(says('validation.email')),
+  password: z.string().min(10).max(200),
 });
 
 const createUserSchema = z.object({
-  name: z.string().trim().min(1, 'Enter the person’s name.').max(120),
-  email: z.string().trim().toLowerCase().email('Enter a valid e-mail address.'),
-  password: z.string().min(10, 'Use at least 10 characters.').max(200),
+  name: z.string().trim().min(1, says('validation.user.name')).max(120),
+  email: z.string().trim().toLowerCase().email(says('validation.email')),
+  password: z.string().min(10).max(200),
   role: z.enum(schema.roleEnum.enumValues),
 });
 
@@ -57,7 +58,7 @@ export class WorkspaceService {
   async signUp(rawInput: unknown, ip: string): Promise<AuthResult> {
     const input = parseInput(signUpSchema, rawInput, 'input');
     const wait = this.signUpsByIp.hit(ip);
-    if (wait > 0) throw new AppError('RATE_LIMITED', `Too many sign-ups from this network. Try again in ${Math.ceil(wait / 60)} minutes.`, { retryAfterSeconds: wait });
+    if (wait > 0) throw new AppError('RATE_LIMITED', text('api.RATE_LIMITED.signUp', { minutes: Math.ceil(wait / 60) }), { retryAfterSeconds: wait });
     if (this.runtime.config.signup === 'closed') {
       const [existing] = await this.db.select({ id: workspaces.id }).from(workspaces).limit(1);
       if (existing) throw new AppError('SIGNUP_CLOSED');
@@ -103,7 +104,7 @@ export class WorkspaceService {
     const normalized = email.trim().toLowerCase();
     const pair = `${ip}|${normalized}`;
     const wait = Math.max(this.byPair.hit(pair), this.byIp.hit(ip));
-    if (wait > 0) throw new AppError('RATE_LIMITED', `Too many login attempts. Try again in ${wait} seconds.`, { retryAfterSeconds: wait });
+    if (wait > 0) throw new AppError('RATE_LIMITED', text('api.RATE_LIMITED.login', { seconds: wait }), { retryAfterSeconds: wait });
     const delay = this.byAddress.delayMs(normalized);
     if (delay) await new Promise((r) => setTimeout(r, delay));
     const [user] = await this.db.select().from(users).where(eq(sql`lower(${users.email})`, normalized)).limit(1);
@@ -130,7 +131,7 @@ export class WorkspaceService {
       return user!;
     } catch (err) {
       if (isUniqueViolation(err, 'users_email_unique'))
-        throw validationError([{ path: ['input', 'email'], message: 'Someone already uses this e-mail address.' }]);
+        throw validationError([fieldError(['input', 'email'], text('validation.user.emailTaken'))]);
       throw err;
     }
   }
@@ -146,12 +147,9 @@ export class WorkspaceService {
 }
 
 function signUpRefused(): AppError {
-  const message = ERROR_CODES.SIGNUP_REFUSED.message;
-  return new AppError('SIGNUP_REFUSED', message, {
-    fields: [
-      { path: ['input', 'workspaceSlug'], message, code: 'SIGNUP_REFUSED' },
-      { path: ['input', 'email'], message, code: 'SIGNUP_REFUSED' },
-    ],
+  const refused = errorText('SIGNUP_REFUSED');
+  return new AppError('SIGNUP_REFUSED', refused, {
+    fields: [fieldError(['input', 'workspaceSlug'], refused, 'SIGNUP_REFUSED'), fieldError(['input', 'email'], refused, 'SIGNUP_REFUSED')],
   });
 }
 

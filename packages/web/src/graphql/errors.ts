@@ -1,5 +1,7 @@
+import { asServerText, renderText } from '@correio/texts';
 import type { CombinedError } from '@urql/core';
 import en from '#i18n/en.ts';
+import { i18n } from '#i18n/index.ts';
 import type { ErrorCode } from './enums.ts';
 
 /** What the UI switches on: the schema's `ErrorCode`s, plus NETWORK for "no answer at all". */
@@ -30,8 +32,16 @@ export function errorCode(error: CombinedError | null | undefined): ClientErrorC
 export interface FieldErrorEntry {
   path: Array<string | number>;
   message: string;
+  /** What the message says, by code: worded in the app's locale, so a language switch rewords it. */
+  text?: unknown;
   /** Set when the field's problem has a code of its own (SECRET_REQUIRED): the UI words it itself. */
   code?: ErrorCode;
+}
+
+/** A server text in the app's current locale; `fallback` is the server's own wording. */
+function worded(value: unknown, fallback: string): string {
+  const text = asServerText(value);
+  return text ? renderText(text, i18n.global.locale.value) : fallback;
 }
 
 /**
@@ -46,7 +56,7 @@ export function fieldErrors(error: CombinedError | null | undefined): Record<str
     for (const f of fields as FieldErrorEntry[]) {
       const path = f.path[0] === 'input' ? f.path.slice(1) : f.path;
       const key = path.join('.');
-      if (!(key in out)) out[key] = f.message;
+      if (!(key in out)) out[key] = worded(f.text, f.message);
     }
   }
   return out;
@@ -63,7 +73,11 @@ export function fieldErrorCodes(error: CombinedError | null | undefined): Record
   return out;
 }
 
-/** The server's own words for the first error (shown as detail under a localized title). */
+/**
+ * What the first error says, in the app's locale (shown as detail under a localized title); none
+ * when it has no text: graphql-js's own messages (BAD_USER_INPUT) are English words for developers.
+ */
 export function serverMessage(error: CombinedError | null | undefined): string | undefined {
-  return error?.graphQLErrors[0]?.message;
+  const text = asServerText(error?.graphQLErrors[0]?.extensions?.['text']);
+  return text ? renderText(text, i18n.global.locale.value) : undefined;
 }
