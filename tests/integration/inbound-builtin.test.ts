@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, startTestApp, type TestApp } from '../helpers/app.ts';
-import { gqlOk } from '../helpers/graphql.ts';
+import { gql, gqlOk } from '../helpers/graphql.ts';
 import { sendToReceiver } from '../helpers/inbound.ts';
 import { buildMail } from '../helpers/mail.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -182,5 +182,37 @@ describe('no mail loops (W5)', () => {
     for (let i = 0; i < 24; i++) await send({ subject: `Flood ${i}` }, 'flood@spam.example');
     await waitFor(async () => (await refused()).filter((m) => m.reason === 'RATE_LIMITED').length === 4, 'the flood to be cut at 20');
     expect((await gqlOk(app.url, `{ tickets(filter: { search: "flood@spam" }) { totalCount } }`, {}, admin.token)).tickets.totalCount).toBe(20);
+  });
+});
+
+describe('reasons in the reader’s language (issue 14)', () => {
+  type Localized = { code: string; params: Array<{ name: string; value: string }>; detail: string | null };
+  const FAILED = `{ failedImports { error errorText { code params { name value } detail } } }`;
+  const REFUSED = `{ refusedMessages { subject detail detailText { code params { name value } detail } } }`;
+  // null: no Accept-Language at all, so the server's default (pt-BR).
+  const failedIn = async (language: string | null) => (await gql(app.url, FAILED, {}, admin.token, language)).data!.failedImports as Array<{ error: string; errorText: Localized | null }>;
+  const refusedIn = async (language: string | null) => (await gql(app.url, REFUSED, {}, admin.token, language)).data!.refusedMessages as Array<{ subject: string; detail: string; detailText: Localized | null }>;
+
+  it('words a failed import’s reason in pt-BR by default and in English on request, with its code', async () => {
+    const nobody = `To: ${address}\r\nSubject: Idioma sem remetente\r\nMessage-ID: <idioma-sem-remetente@cliente.example>\r\n\r\nOlá\r\n`;
+    await sendToReceiver(port, { from: 'a@b.example', to: [address] }, nobody);
+    const inPortuguese = await waitFor(async () => (await failedIn(null)).find((f) => f.errorText?.code === 'import.noSender'), 'the failed import');
+    expect(inPortuguese).toEqual({
+      error: 'A mensagem não indica ninguém a quem responder: From, Reply-To, Sender e Return-Path estão todos ausentes ou inutilizáveis.',
+      errorText: { code: 'import.noSender', params: [], detail: null },
+    });
+    const inEnglish = (await failedIn('en')).find((f) => f.errorText?.code === 'import.noSender');
+    expect(inEnglish?.error).toBe('The message names nobody to answer: From, Reply-To, Sender and Return-Path are all missing or unusable.');
+  });
+
+  it('words why mail was refused, the message’s own header left as it is', async () => {
+    await send({ subject: 'Idioma resposta automática', headers: { 'Auto-Submitted': 'auto-replied' } });
+    const inPortuguese = await waitFor(async () => (await refusedIn('pt-BR')).find((r) => r.subject === 'Idioma resposta automática'), 'the refusal');
+    expect(inPortuguese).toMatchObject({
+      detail: 'Mensagem automática; ela nunca abre tickets nem dispara respostas: Auto-Submitted: auto-replied',
+      detailText: { code: 'refusal.autoReply', params: [], detail: 'Auto-Submitted: auto-replied' },
+    });
+    const inEnglish = (await refusedIn('en')).find((r) => r.subject === 'Idioma resposta automática');
+    expect(inEnglish?.detail).toBe('Automatic message; it never opens tickets or triggers replies: Auto-Submitted: auto-replied');
   });
 });

@@ -40,6 +40,13 @@ const failed = (a: any) => a.delivery === 'FAILED';
 /** Messages the sink accepted that carry this Message-ID. */
 const copiesOf = (messageId: string) => sink.messages.filter((m) => rawHeaders(m.raw).get('message-id')?.[0] === `<${messageId}>`);
 
+/** An action's delivery line in one language (null: no Accept-Language, the server's default), with its text code. */
+async function deliveryErrorOf(ticketId: string, actionId: string, language: string | null) {
+  const res = await gql(app.url, `query($id: ID!) { ticket(id: $id) { actions { id deliveryError deliveryErrorText { code params { name value } detail } } } }`, { id: ticketId }, admin.token, language);
+  const { id: _id, ...action } = res.data!.ticket.actions.find((a: { id: string }) => a.id === actionId);
+  return action as { deliveryError: string | null; deliveryErrorText: { code: string; params: Array<{ name: string; value: string }>; detail: string | null } | null };
+}
+
 // A loopback port nothing listens on, allowed like the sink's (a refused connection, not a refused address).
 let closedPort: number;
 
@@ -294,6 +301,13 @@ describe('delivery failures (W2: retried, visible, never lost)', () => {
       action = await reply(app, admin.token, ticketId, { text: 'Não é spam.' });
       const rejected = await waitForDelivery(app, admin.token, ticketId, action.id, failed, 'the reply to be FAILED');
       expect(rejected.deliveryError).toBe('The server refused the message: 550 5.7.1 Message rejected as spam');
+      // Without Accept-Language the reader gets pt-BR; the server's own words stay as they were.
+      const inPortuguese = await deliveryErrorOf(ticketId, action.id, null);
+      expect(inPortuguese).toEqual({
+        deliveryError: 'O servidor recusou a mensagem: 550 5.7.1 Message rejected as spam',
+        deliveryErrorText: { code: 'mail.MESSAGE_REJECTED', params: [], detail: '550 5.7.1 Message rejected as spam' },
+      });
+      expect((await deliveryErrorOf(ticketId, action.id, 'en')).deliveryError).toBe('The server refused the message: 550 5.7.1 Message rejected as spam');
     } finally {
       sink.clearFailures();
     }
@@ -304,8 +318,8 @@ describe('delivery failures (W2: retried, visible, never lost)', () => {
     const [row] = await app.runtime.database.db.select().from(schema.outbox).where(eq(schema.outbox.actionId, action.id));
     expect(row).toMatchObject({ state: 'FAILED', attempts: 1, lastResponse: '550 5.7.1 Message rejected as spam' });
 
-    const again = await gqlOk(app.url, `mutation($id: ID!) { retryDelivery(actionId: $id) { delivery deliveryError messageId } }`, { id: action.id }, admin.token);
-    expect(again.retryDelivery).toEqual({ delivery: 'QUEUED', deliveryError: null, messageId: action.messageId });
+    const again = await gqlOk(app.url, `mutation($id: ID!) { retryDelivery(actionId: $id) { delivery deliveryError deliveryErrorText { code } messageId } }`, { id: action.id }, admin.token);
+    expect(again.retryDelivery).toEqual({ delivery: 'QUEUED', deliveryError: null, deliveryErrorText: null, messageId: action.messageId });
     await waitForDelivery(app, admin.token, ticketId, action.id, sent, 'the resent reply to be SENT');
     expect(copiesOf(action.messageId)).toHaveLength(1);
     const notFailed = await gql(app.url, `mutation($id: ID!) { retryDelivery(actionId: $id) { id } }`, { id: action.id }, admin.token);
@@ -321,6 +335,9 @@ describe('delivery failures (W2: retried, visible, never lost)', () => {
       expect(message!.to).toEqual(['ana@cliente.example']);
       const done = await waitForDelivery(app, admin.token, ticketId, action.id, sent, 'the reply to be SENT');
       expect(done.deliveryError).toBe('Not delivered to ninguem@cliente.example (550 5.1.1 <ninguem@cliente.example>: User unknown); the other recipients got it.');
+      expect((await deliveryErrorOf(ticketId, action.id, 'pt-BR')).deliveryError).toBe(
+        'Não entregue a ninguem@cliente.example (550 5.1.1 <ninguem@cliente.example>: User unknown); os demais destinatários receberam.',
+      );
     } finally {
       sink.clearFailures();
     }

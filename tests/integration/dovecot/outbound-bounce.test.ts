@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDovecotAccount } from '../../helpers/accounts.ts';
 import { signUp, startTestApp, type TestApp } from '../../helpers/app.ts';
 import { startDovecot, type Dovecot } from '../../helpers/dovecot.ts';
-import { gqlOk } from '../../helpers/graphql.ts';
+import { gql, gqlOk } from '../../helpers/graphql.ts';
 import { buildMail } from '../../helpers/mail.ts';
 import { outboundEngineOptions, rawHeaders, reply, ticketWithActions, waitForDelivery } from '../../helpers/outbound.ts';
 import { startSmtpSink, type SmtpSink } from '../../helpers/smtp-sink.ts';
@@ -79,7 +79,13 @@ describe('a bounce of a sent reply (W2, W5)', () => {
 
     await dovecot.deliver('support', deliveryReport(sent!.raw, 'ze@cliente.example'));
     const bounced = await waitForDelivery(app, admin.token, ticketId, action.id, (a) => a.delivery === 'FAILED', 'the bounce to mark the reply FAILED');
-    expect(bounced.deliveryError).toContain('550 5.1.1 <ze@cliente.example>: Recipient address rejected: User unknown');
+    expect(bounced.deliveryError).toBe('Bounced: 550 5.1.1 <ze@cliente.example>: Recipient address rejected: User unknown in virtual mailbox table');
+    // A pt-BR reader gets the same line in Portuguese, the remote server's words untouched.
+    const inPortuguese = (await gql(app.url, `query($id: ID!) { ticket(id: $id) { actions { id deliveryError deliveryErrorText { code detail } } } }`, { id: ticketId }, admin.token, 'pt-BR')).data!.ticket.actions.find((a: { id: string }) => a.id === action.id);
+    expect(inPortuguese).toMatchObject({
+      deliveryError: 'Devolvido pelo servidor de destino: 550 5.1.1 <ze@cliente.example>: Recipient address rejected: User unknown in virtual mailbox table',
+      deliveryErrorText: { code: 'delivery.bounced', detail: '550 5.1.1 <ze@cliente.example>: Recipient address rejected: User unknown in virtual mailbox table' },
+    });
     const ticket = await ticketWithActions(app, admin.token, ticketId);
     expect(ticket.actions.map((a: any) => a.kind)).toEqual(['EMAIL_IN', 'EMAIL_OUT']);
     const all = await gqlOk(app.url, `query { tickets { totalCount } }`, {}, admin.token);

@@ -1,7 +1,9 @@
+import { renderText } from '@correio/texts';
 import { builder } from '../builder.ts';
 import type { FailedImportRow, RefusedMessageRow } from '../services/mail-log-service.ts';
 import { EmailAccountRef } from './account.ts';
 import { RefusalReasonEnum } from './enums.ts';
+import { LocalizedTextRef } from './localized-text.ts';
 import { AuthenticationResultsRef } from './sender-auth.ts';
 
 const FailedImportRef = builder.objectRef<FailedImportRow>('FailedImport').implement({
@@ -14,7 +16,8 @@ const FailedImportRef = builder.objectRef<FailedImportRow>('FailedImport').imple
       resolve: async (f, _a, ctx) => (await ctx.loaders.account.load(f.accountId))!,
     }),
     at: t.expose('at', { type: 'DateTime', description: 'When the last attempt failed.' }),
-    error: t.exposeString('error', { description: 'Why it failed.' }),
+    error: t.string({ description: 'Why it failed, in the request’s language.', resolve: (f, _a, ctx) => (f.errorText ? renderText(f.errorText, ctx.locale) : f.error) }),
+    errorText: t.field({ type: LocalizedTextRef, nullable: true, description: '`error` as a text code, e.g. `import.noSender` (null for failures recorded before texts had codes).', resolve: (f) => f.errorText }),
     size: t.exposeInt('size', { description: 'Size of the raw message in bytes.' }),
     attempts: t.exposeInt('attempts', { description: 'How many times it was tried.' }),
     resolvedAt: t.expose('resolvedAt', { type: 'DateTime', nullable: true, description: 'When a retry succeeded.' }),
@@ -36,7 +39,8 @@ const RefusedMessageRef = builder.objectRef<RefusedMessageRow>('RefusedMessage')
       description: 'The sender checks behind a DMARC_FAILED refusal.',
       resolve: (m) => m.authenticationResults,
     }),
-    detail: t.exposeString('detail', { nullable: true, description: 'Explanation in words.' }),
+    detail: t.string({ nullable: true, description: 'Explanation in words, in the request’s language.', resolve: (m, _a, ctx) => (m.detailText ? renderText(m.detailText, ctx.locale) : m.detail) }),
+    detailText: t.field({ type: LocalizedTextRef, nullable: true, description: '`detail` as a text code, e.g. `refusal.newTicket.never` (null for mail refused before texts had codes).', resolve: (m) => m.detailText }),
     from: t.exposeString('fromAddress', { nullable: true, description: 'Sender.' }),
     subject: t.exposeString('subject', { nullable: true, description: 'Subject.' }),
     account: t.field({

@@ -1,11 +1,13 @@
 import { schema } from '@correio/core';
 import { replaceAttachmentPlaceholders } from '@correio/mail-engine';
+import { renderText } from '@correio/texts';
 import { filter, pipe } from 'graphql-yoga';
 import { builder } from '../builder.ts';
 import type { ActionRow, TicketPage, TicketRow } from '../services/ticket-service.ts';
 import { EmailAccountRef } from './account.ts';
 import { ClientRef, GroupRef, TicketTypeRef } from './catalog.ts';
 import { ActionKindEnum, DeliveryStateEnum, SenderVerdictEnum, TicketStatusEnum } from './enums.ts';
+import { LocalizedTextRef } from './localized-text.ts';
 import { AuthenticationResultsRef } from './sender-auth.ts';
 import { UserRef } from './workspace.ts';
 
@@ -108,7 +110,17 @@ export const TicketActionRef = builder.objectRef<ActionRow>('TicketAction').impl
       description: 'For EMAIL_IN: the SPF, DKIM, DMARC and ARC results behind `senderVerdict`.',
       resolve: (a) => a.authenticationResults,
     }),
-    deliveryError: t.exposeString('deliveryError', { nullable: true, description: 'Why delivery failed or is being retried, with the server’s response.' }),
+    deliveryError: t.string({
+      nullable: true,
+      description: 'Why delivery failed or is being retried, with the server’s response, in the request’s language.',
+      resolve: (a, _args, ctx) => (a.deliveryErrorText ? renderText(a.deliveryErrorText, ctx.locale) : a.deliveryError),
+    }),
+    deliveryErrorText: t.field({
+      type: LocalizedTextRef,
+      nullable: true,
+      description: '`deliveryError` as a text code, e.g. `delivery.retrying` around the failure it reports (null when delivery went fine, or for errors recorded before texts had codes).',
+      resolve: (a) => a.deliveryErrorText,
+    }),
   }),
 });
 

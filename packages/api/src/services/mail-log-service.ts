@@ -1,8 +1,9 @@
 import { schema, type Runtime } from '@correio/core';
 import { retryFailedImport, type Importer } from '@correio/mail-engine';
+import { text, type ServerText } from '@correio/texts';
 import { and, desc, eq, isNull } from 'drizzle-orm';
 import type { Viewer } from '../auth/tokens.ts';
-import { AppError, notFound, validationError } from '../errors.ts';
+import { AppError, fieldError, notFound, validationError } from '../errors.ts';
 import { isUuid } from './account-service.ts';
 
 const { failedImports, refusedMessages, emailAccounts } = schema;
@@ -32,24 +33,24 @@ export class MailLogService {
   }
 
   async retry(viewer: Viewer, id: string): Promise<boolean> {
-    if (!isUuid(id)) throw notFound('Failed import');
+    if (!isUuid(id)) throw notFound('failedImport');
     const result = await retryFailedImport(this.runtime, this.importer, viewer.workspaceId, id);
-    if (!result) throw notFound('Failed import');
-    if (result.kind === 'FAILED') throw new AppError('VALIDATION_FAILED', `The message still cannot be imported: ${result.error}`, { fields: [{ path: ['id'], message: result.error }] });
+    if (!result) throw notFound('failedImport');
+    if (result.kind === 'FAILED') throw importFailed('api.VALIDATION_FAILED.retryFailed', result.text);
     return true;
   }
 
   /** W9: a held message, let through by an admin; imported once, whatever happens to the call. */
   async release(viewer: Viewer, id: string): Promise<RefusedMessageRow> {
     const [row] = isUuid(id) ? await this.db.select().from(refusedMessages).where(and(eq(refusedMessages.id, id), eq(refusedMessages.workspaceId, viewer.workspaceId))) : [];
-    if (!row) throw notFound('Refused message');
-    if (!row.held || !row.rawBlobKey) throw validationError([{ path: ['id'], message: 'Only a message held for a failed DMARC check can be released.' }]);
+    if (!row) throw notFound('refusedMessage');
+    if (!row.held || !row.rawBlobKey) throw validationError([fieldError(['id'], text('validation.release.notHeld'))]);
     if (row.releasedAt) return row;
     const [account] = await this.db.select().from(emailAccounts).where(and(eq(emailAccounts.id, row.accountId), eq(emailAccounts.workspaceId, viewer.workspaceId)));
-    if (!account) throw notFound('E-mail account');
+    if (!account) throw notFound('account');
     // The ledger key names the release, so releasing twice (two admins, a retried call) imports once.
     const result = await this.importer.import(account, { sourceKey: `release:${row.id}`, raw: { blobKey: row.rawBlobKey }, receivedAt: row.at, historical: false, released: true, ...(row.authenticationResults ? { arrival: { verified: row.authenticationResults } } : {}) });
-    if (result.kind === 'FAILED') throw new AppError('VALIDATION_FAILED', `The message cannot be imported: ${result.error}`, { fields: [{ path: ['id'], message: result.error }] });
+    if (result.kind === 'FAILED') throw importFailed('api.VALIDATION_FAILED.releaseFailed', result.text);
     const [released] = await this.db.update(refusedMessages).set({ releasedAt: new Date() }).where(eq(refusedMessages.id, row.id)).returning();
     return released!;
   }
@@ -62,4 +63,9 @@ export class MailLogService {
     }
     return this.db.select().from(refusedMessages).where(and(...conditions)).orderBy(desc(refusedMessages.at)).limit(500);
   }
+}
+
+/** The import's own reason, inside our sentence: `{reason}` holds its code (renderText words it too). */
+function importFailed(code: 'api.VALIDATION_FAILED.retryFailed' | 'api.VALIDATION_FAILED.releaseFailed', reason: ServerText): AppError {
+  return new AppError('VALIDATION_FAILED', { code, params: { ...reason.params, reasonText: reason.code }, detail: reason.detail }, { fields: [fieldError(['id'], reason)] });
 }

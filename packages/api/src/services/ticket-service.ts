@@ -1,12 +1,13 @@
 import { schema, type Runtime } from '@correio/core';
+import { text as serverText, type TextCode } from '@correio/texts';
 import { and, asc, count, desc, eq, ilike, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import type { Viewer } from '../auth/tokens.ts';
-import { AppError, notFound, validationError } from '../errors.ts';
+import { fieldError, notFound, validationError } from '../errors.ts';
 import { isUuid } from './account-service.ts';
 import { escapeLike } from './catalog-service.ts';
-import { parseInput } from './validation.ts';
+import { parseInput, says } from './validation.ts';
 
 const { tickets, ticketActions, clients, groups, ticketTypes, users } = schema;
 
@@ -37,7 +38,7 @@ const updateSchema = z.object({
   assigneeId: z.string().nullish(),
 });
 
-const noteSchema = z.string().trim().min(1, 'Write something before saving the note.').max(100_000);
+const noteSchema = z.string().trim().min(1, says('validation.note.empty')).max(100_000);
 
 export class TicketService {
   constructor(private readonly runtime: Runtime) {}
@@ -47,7 +48,7 @@ export class TicketService {
   }
 
   async list(viewer: Viewer, first: number | null | undefined, after: string | null | undefined, filter: TicketFilter | null | undefined): Promise<TicketPage> {
-    if (first != null && (first < 1 || first > 100)) throw validationError([{ path: ['first'], message: 'Ask for between 1 and 100 tickets per page.' }]);
+    if (first != null && (first < 1 || first > 100)) throw validationError([fieldError(['first'], serverText('validation.tickets.pageSize'))]);
     const limit = first ?? 25;
     const where = this.filterConditions(viewer, filter ?? {});
     const cursor = after ? decodeCursor(after) : null;
@@ -98,7 +99,7 @@ export class TicketService {
 
   async require(viewer: Viewer, id: string): Promise<TicketRow> {
     const row = await this.get(viewer, id);
-    if (!row) throw notFound('Ticket');
+    if (!row) throw notFound('ticket');
     return row;
   }
 
@@ -144,12 +145,12 @@ export class TicketService {
   }
 
   private async assertInWorkspace(viewer: Viewer, input: z.output<typeof updateSchema>): Promise<void> {
-    const checks: Array<[string, string | null | undefined, typeof groups | typeof ticketTypes | typeof users]> = [
-      ['typeId', input.typeId, ticketTypes],
-      ['groupId', input.groupId, groups],
-      ['assigneeId', input.assigneeId, users],
+    const checks: Array<[string, string | null | undefined, typeof groups | typeof ticketTypes | typeof users, TextCode]> = [
+      ['typeId', input.typeId, ticketTypes, 'validation.ticket.unknownType'],
+      ['groupId', input.groupId, groups, 'validation.ticket.unknownGroup'],
+      ['assigneeId', input.assigneeId, users, 'validation.ticket.unknownAssignee'],
     ];
-    for (const [field, id, table] of checks) {
+    for (const [field, id, table, unknown] of checks) {
       if (!id) continue;
       const found = isUuid(id)
         ? await this.db
@@ -157,7 +158,7 @@ export class TicketService {
             .from(table)
             .where(and(eq(table.id, id), eq(table.workspaceId, viewer.workspaceId)))
         : [];
-      if (!found.length) throw validationError([{ path: ['input', field], message: `Unknown ${field.replace('Id', '')} in this workspace.` }]);
+      if (!found.length) throw validationError([fieldError(['input', field], { code: unknown })]);
     }
   }
 
@@ -177,8 +178,6 @@ function decodeCursor(cursor: string): { updatedAt: Date; id: string } {
     if (Number.isNaN(updatedAt.getTime()) || !isUuid(id)) throw new Error('bad cursor');
     return { updatedAt, id };
   } catch {
-    throw new AppError('VALIDATION_FAILED', 'after: this cursor is not valid; start again from the first page.', {
-      fields: [{ path: ['after'], message: 'Invalid cursor.' }],
-    });
+    throw validationError([fieldError(['after'], serverText('validation.tickets.cursor'))]);
   }
 }

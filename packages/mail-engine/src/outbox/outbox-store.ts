@@ -1,4 +1,5 @@
 import { rowsOf, schema, type Database } from '@correio/core';
+import { renderText, type ServerText } from '@correio/texts';
 import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 
 const { outbox, ticketActions, attachments } = schema;
@@ -66,8 +67,24 @@ export interface SentResult {
   /** The server's reply to the end of DATA. */
   response: string;
   /** Recipients refused while the others got it, for the action's deliveryError. */
-  note: string | null;
+  note: ServerText | null;
 }
+
+/**
+ * Why a send did not go through. Each text is also stored in English beside it (logs, SQL,
+ * readers of rows from before texts had codes).
+ */
+export interface SendFailure {
+  /** For the outbox row: the error's code and text. */
+  code: string;
+  error: ServerText;
+  /** The server's reply, when it gave one. */
+  response: string | null;
+  /** For the reply's action: what its delivery line says. */
+  note: ServerText;
+}
+
+const json = (value: ServerText | null) => (value ? JSON.stringify(value) : null);
 
 /**
  * Records messages the server accepted, many in one transaction (one round trip per batch instead
@@ -79,7 +96,7 @@ export interface SentResult {
 export async function markSentBatch(db: Database, results: SentResult[]): Promise<Array<{ workspaceId: string; ticketId: string }>> {
   if (!results.length) return [];
   // One array parameter per column (not one per value): the statement stays the same size however large the batch.
-  const input = sql`unnest(${sql.param(results.map((r) => r.row.id))}::uuid[], ${sql.param(results.map((r) => r.row.actionId))}::uuid[], ${sql.param(results.map((r) => r.response.slice(0, 1000)))}::text[], ${sql.param(results.map((r) => r.note))}::text[]) as i(id, action_id, response, note)`;
+  const input = sql`unnest(${sql.param(results.map((r) => r.row.id))}::uuid[], ${sql.param(results.map((r) => r.row.actionId))}::uuid[], ${sql.param(results.map((r) => r.response.slice(0, 1000)))}::text[], ${sql.param(results.map((r) => (r.note ? renderText(r.note, 'en') : null)))}::text[], ${sql.param(results.map((r) => json(r.note)))}::text[]) as i(id, action_id, response, note, note_text)`;
   const actionIds = [...new Set(results.map((r) => r.row.actionId))].sort();
   return db.transaction(async (tx) => {
     // Lock the actions first (in a fixed order): messages of one action finishing in two batches,
@@ -87,14 +104,14 @@ export async function markSentBatch(db: Database, results: SentResult[]): Promis
     await tx.execute(sql`select id from ${ticketActions} where id = any(${sql.param(actionIds)}::uuid[]) order by id for update`);
     await tx.execute(sql`
       update ${outbox} o
-      set state = 'SENT', sent_at = now(), last_response = i.response, last_error = i.note, lease_owner = null, lease_expires_at = null
+      set state = 'SENT', sent_at = now(), last_response = i.response, last_error = i.note, last_error_text = i.note_text::jsonb, lease_owner = null, lease_expires_at = null
       from ${input}
       where o.id = i.id and o.state <> 'SENT'`);
     const changed = rowsOf<{ workspace_id: string; ticket_id: string }>(
       await tx.execute(sql`
         update ${ticketActions} a
-        set delivery = 'SENT', delivery_error = n.note
-        from (select distinct on (action_id) action_id, note from ${input} order by action_id, note nulls last) as n
+        set delivery = 'SENT', delivery_error = n.note, delivery_error_text = n.note_text::jsonb
+        from (select distinct on (action_id) action_id, note, note_text from ${input} order by action_id, note nulls last) as n
         where a.id = n.action_id and a.delivery = 'QUEUED'
           and not exists (select 1 from ${outbox} o where o.action_id = a.id and o.state <> 'SENT')
         returning a.workspace_id, a.ticket_id`),
@@ -104,41 +121,53 @@ export async function markSentBatch(db: Database, results: SentResult[]): Promis
 }
 
 /** Puts a deferred message back in the queue for `at`; the action stays QUEUED and says why. */
-export async function markRetry(db: Database, row: ClaimedRow, owner: string, at: Date, error: string, response: string | null, note: string): Promise<{ ticketId: string } | null> {
+export async function markRetry(db: Database, row: ClaimedRow, owner: string, at: Date, failure: SendFailure): Promise<{ ticketId: string } | null> {
   const [changed] = rowsOf<{ ticket_id: string }>(
     await db.execute(sql`
       with retry as (
         update ${outbox}
-        set state = 'QUEUED', next_attempt_at = ${at.toISOString()}::timestamptz, last_error = ${error}, last_response = ${response},
-            lease_owner = null, lease_expires_at = null
+        set state = 'QUEUED', next_attempt_at = ${at.toISOString()}::timestamptz, last_error = ${lastError(failure)}, last_error_text = ${json(failure.error)}::jsonb,
+            last_response = ${failure.response}, lease_owner = null, lease_expires_at = null
         where id = ${row.id} and state = 'SENDING' and lease_owner = ${owner}
         returning action_id
       )
       update ${ticketActions}
-      set delivery_error = ${note}
+      set delivery_error = ${renderText(failure.note, 'en')}, delivery_error_text = ${json(failure.note)}::jsonb
       where id = ${row.actionId} and delivery = 'QUEUED' and exists (select 1 from retry)
       returning ticket_id`),
   );
   return changed ? { ticketId: changed.ticket_id } : null;
 }
 
-/** Gives a message up: the outbox row and the action become FAILED, with the server's response. */
-export async function markFailed(db: Database, row: ClaimedRow, owner: string, error: string, response: string | null, note: string): Promise<{ ticketId: string } | null> {
+/**
+ * Gives a message up: the outbox row and the action become FAILED, with the server's response.
+ * Messages of one reply failing one after another (per-recipient mode) add a line each to the
+ * English column; the text keeps the first, the one that failed the reply.
+ */
+export async function markFailed(db: Database, row: ClaimedRow, owner: string, failure: SendFailure): Promise<{ ticketId: string } | null> {
+  const note = renderText(failure.note, 'en');
   const [changed] = rowsOf<{ ticket_id: string }>(
     await db.execute(sql`
       with failed as (
         update ${outbox}
-        set state = 'FAILED', last_error = ${error}, last_response = ${response}, lease_owner = null, lease_expires_at = null
+        set state = 'FAILED', last_error = ${lastError(failure)}, last_error_text = ${json(failure.error)}::jsonb, last_response = ${failure.response},
+            lease_owner = null, lease_expires_at = null
         where id = ${row.id} and state = 'SENDING' and lease_owner = ${owner}
         returning action_id
       )
       update ${ticketActions}
       set delivery = 'FAILED',
-          delivery_error = case when delivery = 'FAILED' and delivery_error is not null then left(delivery_error || E'\n' || ${note}, 4000) else ${note} end
+          delivery_error = case when delivery = 'FAILED' and delivery_error is not null then left(delivery_error || E'\n' || ${note}, 4000) else ${note} end,
+          delivery_error_text = case when delivery = 'FAILED' and delivery_error_text is not null then delivery_error_text else ${json(failure.note)}::jsonb end
       where id = ${row.actionId} and exists (select 1 from failed)
       returning ticket_id`),
   );
   return changed ? { ticketId: changed.ticket_id } : null;
+}
+
+/** The outbox row's English error line: `CODE: what happened`. */
+function lastError(failure: SendFailure): string {
+  return `${failure.code}: ${renderText(failure.error, 'en')}`.slice(0, 2000);
 }
 
 export type RequeueResult = { kind: 'REQUEUED'; ticketId: string } | { kind: 'NOT_FAILED' } | { kind: 'NOTHING_TO_RESEND' };
@@ -158,11 +187,11 @@ export async function requeueFailed(db: Database, workspaceId: string, actionId:
     if (!action || action.delivery !== 'FAILED') return { kind: 'NOT_FAILED' };
     const requeued = await tx
       .update(outbox)
-      .set({ state: 'QUEUED', attempts: 0, firstAttemptAt: null, nextAttemptAt: sql`now()`, lastError: null, lastResponse: null, leaseOwner: null, leaseExpiresAt: null })
+      .set({ state: 'QUEUED', attempts: 0, firstAttemptAt: null, nextAttemptAt: sql`now()`, lastError: null, lastErrorText: null, lastResponse: null, leaseOwner: null, leaseExpiresAt: null })
       .where(and(eq(outbox.actionId, actionId), eq(outbox.workspaceId, workspaceId), eq(outbox.state, 'FAILED')))
       .returning({ id: outbox.id });
     if (!requeued.length) return { kind: 'NOTHING_TO_RESEND' };
-    await tx.update(ticketActions).set({ delivery: 'QUEUED', deliveryError: null }).where(eq(ticketActions.id, actionId));
+    await tx.update(ticketActions).set({ delivery: 'QUEUED', deliveryError: null, deliveryErrorText: null }).where(eq(ticketActions.id, actionId));
     return { kind: 'REQUEUED', ticketId: action.ticketId };
   });
 }

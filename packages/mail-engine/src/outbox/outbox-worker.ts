@@ -1,9 +1,10 @@
 // Longer than our usual file on purpose: claim → lease → send → record is the outbox's
 // at-least-once guarantee, and keeping the whole sequence in one class keeps its invariants
 // (a row is sent only under a committed lease; a result is recorded before the lease lapses)
-// readable in one place. The pure parts live beside it: retry-policy, delivery-error, batcher.
+// readable in one place. The pure parts live beside it: retry-policy, delivery-error, delivery-notes, batcher.
 import { readFile } from 'node:fs/promises';
 import { schema, type Logger, type Runtime, type AccountRow } from '@correio/core';
+import { text, type ServerText } from '@correio/texts';
 import { inArray } from 'drizzle-orm';
 import { MailError } from '../errors.ts';
 import { isDatabaseUnavailable } from '../pipeline/database-errors.ts';
@@ -18,10 +19,11 @@ import { DEFAULT_SMTP_TRANSPORT_OPTIONS, SmtpTransports, type SentInfo, type Smt
 import type { StatusRecorder } from '../status/status-recorder.ts';
 import { WakeableSleep } from '../util/wakeable-sleep.ts';
 import { Batcher } from './batcher.ts';
-import { claimDue, markFailed, markRetry, markSentBatch, pruneSent, renewLeases, sweepAbandonedUploads, type ClaimedRow, type SentResult } from './outbox-store.ts';
+import { claimDue, markFailed, markRetry, markSentBatch, pruneSent, renewLeases, sweepAbandonedUploads, type ClaimedRow, type SendFailure, type SentResult } from './outbox-store.ts';
+import { failedNote, gaveUpText, partlyDeliveredNote, retryingNote } from './delivery-notes.ts';
 import { isOutboxPayload, type OutboxPayload } from './payload.ts';
 import { SendGate } from './send-gate.ts';
-import { DEFAULT_RETRY_POLICY, formatDuration, planRetry, type RetryPolicy } from './retry-policy.ts';
+import { DEFAULT_RETRY_POLICY, planRetry, type RetryPolicy } from './retry-policy.ts';
 
 const { emailAccounts } = schema;
 
@@ -200,12 +202,12 @@ export class OutboxWorker {
   private async process(row: ClaimedRow, account: AccountRow | null): Promise<void> {
     if (row.interrupted) this.log.warn({ outboxId: row.id, attempts: row.attempts }, 'an engine stopped while sending this message; sending it again with the same Message-ID');
     if (!isOutboxPayload(row.payload)) {
-      await this.fail(row, null, { retry: false, scope: 'MESSAGE', error: new MailError('UNKNOWN', 'SEND', { transient: false }), summary: 'The queued message is unreadable (unknown format).' });
+      await this.fail(row, null, classifyDelivery(new MailError('UNKNOWN', 'SEND', { text: text('delivery.unreadablePayload'), transient: false })));
       return;
     }
     const payload = row.payload;
     if (!account) {
-      await this.fail(row, payload, classifyDelivery(new MailError('NOT_CONFIGURED', 'CONFIG', { message: 'The e-mail account of this reply no longer exists.' })));
+      await this.fail(row, payload, classifyDelivery(new MailError('NOT_CONFIGURED', 'CONFIG', { text: text('delivery.accountGone') })));
       return;
     }
     let info: SentInfo;
@@ -236,8 +238,7 @@ export class OutboxWorker {
       else await this.fail(row, payload, decision);
       return;
     }
-    const note = info.rejected.length ? `Not delivered to ${info.rejected.map((r) => `${r.address}${r.response ? ` (${r.response})` : ''}`).join(', ')}; the other recipients got it.` : null;
-    await this.record(row, () => this.sentResults.add({ row, response: info.response, note }));
+    await this.record(row, () => this.sentResults.add({ row, response: info.response, note: partlyDeliveredNote(info.rejected) }));
     this.runtime.metrics.sends.inc({ result: 'sent' });
     await this.status.success(account, 'OUTGOING').catch(() => undefined);
     if (this.options.saveToSent) this.sentFolder.save(account, raw);
@@ -267,7 +268,7 @@ export class OutboxWorker {
       return await readFile(this.runtime.blobs.pathOf(payload.rawBlobKey));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      throw new MailError('UNKNOWN', 'SEND', { message: 'The queued message is missing from storage; write the reply again.', transient: false, cause: err });
+      throw new MailError('UNKNOWN', 'SEND', { text: text('delivery.messageMissing'), transient: false, cause: err });
     }
   }
 
@@ -294,15 +295,15 @@ export class OutboxWorker {
       return toMailError(err, 'OAUTH');
     }
     const connection = outgoingConnectionOf(account, this.runtime.secrets, token);
-    if (!connection) return new MailError('NOT_CONFIGURED', 'CONFIG', { message: 'This account has no outgoing (SMTP) server.', hint: 'Fill in the outgoing server of the account, then send the reply again.' });
+    if (!connection) return noOutgoingServer();
     return endpointOfAccount(connection);
   }
 
   private resolveEndpoint(account: AccountRow): SmtpEndpoint | MailError {
-    if (!account.active) return new MailError('NOT_CONFIGURED', 'CONFIG', { message: 'The e-mail account is inactive, so it sends nothing.', hint: 'Activate the account, then send the reply again.' });
+    if (!account.active) return new MailError('NOT_CONFIGURED', 'CONFIG', { text: text('delivery.accountInactive'), hintText: text('delivery.accountInactive.hint') });
     if (account.kind === 'BUILTIN') return relayEndpoint(this.runtime.config.smtpRelayUrl);
     const connection = outgoingConnectionOf(account, this.runtime.secrets);
-    if (!connection) return new MailError('NOT_CONFIGURED', 'CONFIG', { message: 'This account has no outgoing (SMTP) server.', hint: 'Fill in the outgoing server of the account, then send the reply again.' });
+    if (!connection) return noOutgoingServer();
     return endpointOfAccount(connection);
   }
 
@@ -310,20 +311,20 @@ export class OutboxWorker {
     const plan = planRetry(this.options.retry, row.attempts, row.firstAttemptAt, new Date());
     if (plan.kind !== 'GIVE_UP') this.runtime.metrics.sends.inc({ result: 'deferred' });
     if (plan.kind === 'GIVE_UP') {
-      await this.fail(row, payload, { ...decision, summary: `${decision.summary} — ${plan.reason}` });
+      await this.fail(row, payload, decision, gaveUpText(decision.summaryText, plan.attempts, plan.overMs));
       return;
     }
     this.nextRetryAt = Math.min(this.nextRetryAt, plan.at.getTime());
-    const note = `${recipientPrefix(payload)}Not sent yet (attempt ${row.attempts}): ${decision.summary} Next attempt in ${formatDuration(plan.at.getTime() - Date.now())}.`;
-    const changed = await this.record(row, () => markRetry(this.db, row, this.owner, plan.at, `${decision.error.code}: ${decision.error.message}`.slice(0, 2000), decision.error.serverResponse, note));
+    const note = retryingNote(payload, decision.summaryText, row.attempts, plan.at.getTime() - Date.now());
+    const changed = await this.record(row, () => markRetry(this.db, row, this.owner, plan.at, sendFailure(decision, note)));
     this.publish(row, changed);
     this.log.info({ outboxId: row.id, workspaceId: row.workspaceId, accountId: row.accountId, code: decision.error.code, attempts: row.attempts }, 'message deferred; will retry');
   }
 
-  private async fail(row: ClaimedRow, payload: OutboxPayload | null, decision: DeliveryDecision): Promise<void> {
+  /** `failure`: what the note reports, by default the decision's summary. */
+  private async fail(row: ClaimedRow, payload: OutboxPayload | null, decision: DeliveryDecision, failure: ServerText = decision.summaryText): Promise<void> {
     this.runtime.metrics.sends.inc({ result: 'failed' });
-    const note = `${payload ? recipientPrefix(payload) : ''}${decision.summary}`;
-    const changed = await this.record(row, () => markFailed(this.db, row, this.owner, `${decision.error.code}: ${decision.error.message}`.slice(0, 2000), decision.error.serverResponse, note));
+    const changed = await this.record(row, () => markFailed(this.db, row, this.owner, sendFailure(decision, failedNote(payload, failure))));
     this.publish(row, changed);
     this.log.warn({ outboxId: row.id, workspaceId: row.workspaceId, accountId: row.accountId, code: decision.error.code }, 'message not sent; gave up');
   }
@@ -367,7 +368,10 @@ export class OutboxWorker {
   }
 }
 
-/** In per-recipient mode each message fails or waits on its own: say whose it is. */
-function recipientPrefix(payload: OutboxPayload): string {
-  return payload.messages > 1 ? `To ${payload.envelope.to.join(', ')}: ` : '';
+function sendFailure(decision: DeliveryDecision, note: ServerText): SendFailure {
+  return { code: decision.error.code, error: decision.error.text, response: decision.error.serverResponse, note };
+}
+
+function noOutgoingServer(): MailError {
+  return new MailError('NOT_CONFIGURED', 'CONFIG', { text: text('delivery.noOutgoingServer'), hintText: text('delivery.noOutgoingServer.hint') });
 }

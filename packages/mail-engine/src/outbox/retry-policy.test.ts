@@ -25,7 +25,7 @@ describe('planRetry', () => {
 
   it('gives up once the next attempt would fall past the bound', () => {
     expect(planRetry(policy, 9, t0, at(50_000), () => 0.5).kind).toBe('RETRY');
-    expect(planRetry(policy, 10, t0, at(57_000), () => 0.5)).toEqual({ kind: 'GIVE_UP', reason: 'gave up after 10 attempts over 57 s' });
+    expect(planRetry(policy, 10, t0, at(57_000), () => 0.5)).toEqual({ kind: 'GIVE_UP', attempts: 10, overMs: 57_000 });
   });
 
   it('formats durations for people', () => {

@@ -9,7 +9,8 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { minMs: 30_000, maxMs: 30 * 60_000, maxAgeMs: 24 * 3600_000 };
 
-export type RetryPlan = { kind: 'RETRY'; at: Date } | { kind: 'GIVE_UP'; reason: string };
+/** GIVE_UP: after how many attempts, over how long (ms) since the first. */
+export type RetryPlan = { kind: 'RETRY'; at: Date } | { kind: 'GIVE_UP'; attempts: number; overMs: number };
 
 /**
  * When to try a deferred message again: exponential backoff (min · 2^(attempt-1), capped at max)
@@ -20,8 +21,7 @@ export function planRetry(policy: RetryPolicy, attempts: number, firstAttemptAt:
   const step = Math.min(policy.maxMs, policy.minMs * 2 ** Math.max(0, attempts - 1));
   const delay = Math.round(step / 2 + (random() * step) / 2);
   const at = new Date(now.getTime() + delay);
-  if (at.getTime() - firstAttemptAt.getTime() > policy.maxAgeMs)
-    return { kind: 'GIVE_UP', reason: `gave up after ${attempts} attempt${attempts === 1 ? '' : 's'} over ${formatDuration(now.getTime() - firstAttemptAt.getTime())}` };
+  if (at.getTime() - firstAttemptAt.getTime() > policy.maxAgeMs) return { kind: 'GIVE_UP', attempts, overMs: now.getTime() - firstAttemptAt.getTime() };
   return { kind: 'RETRY', at };
 }
 

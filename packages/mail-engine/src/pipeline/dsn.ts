@@ -12,8 +12,8 @@ export interface DeliveryReport {
   /** Message-ID of our mail that bounced, without `<>` like every stored Message-ID (parse.ts `cleanId`). */
   originalMessageId: string | null;
   recipients: BouncedRecipient[];
-  /** One line for a human, taken from the first failed recipient. */
-  reason: string;
+  /** The remote server's words on one line, from the first failed recipient; null when the report gives none. */
+  reason: string | null;
 }
 
 export interface ReportPartLike {
@@ -68,9 +68,9 @@ function toRecipient(fields: ReadonlyMap<string, string>): BouncedRecipient {
   };
 }
 
-function reasonOf(recipients: readonly BouncedRecipient[]): string {
+function reasonOf(recipients: readonly BouncedRecipient[]): string | null {
   const recipient = recipients.find((r) => r.action === 'failed') ?? recipients[0];
-  if (recipient === undefined) return 'delivery failed (the report gives no details)';
+  if (recipient === undefined) return null;
   if (recipient.diagnostic !== null) return recipient.diagnostic;
   return [recipient.action ?? 'failed', recipient.status].filter((part) => part !== null).join(' ');
 }

@@ -1,6 +1,8 @@
 import { schema, type AccountRow, type Queryable, type Runtime } from '@correio/core';
 import { sql } from 'drizzle-orm';
+import type { ServerText } from '@correio/texts';
 import { isDatabaseUnavailable } from './database-errors.ts';
+import { storeFailureTextOf } from './import-failure.ts';
 import { ingestBatch, type IngestOutcome, type InboundMessage, type TicketEvent } from './ingest.ts';
 import { findProvider } from '@correio/mail-settings';
 import { PrepareError, PreparePool, type RawInput } from './prepare-pool.ts';
@@ -22,7 +24,8 @@ export interface ImportItem {
   released?: boolean;
 }
 
-export type ImportResult = IngestOutcome | { kind: 'FAILED'; error: string };
+/** FAILED: `error` is `text` in English, for logs and API clients without a catalogue. */
+export type ImportResult = IngestOutcome | { kind: 'FAILED'; error: string; text: ServerText };
 
 /**
  * Imports messages of one account: raw bytes kept first, then parsed on worker threads, then
@@ -102,7 +105,7 @@ export class Importer {
       return await this.commit(account, [entry]);
     } catch (err) {
       if (isDatabaseUnavailable(err)) throw err;
-      const failure = new PrepareError(describe(err), 'prepared' in entry ? entry.prepared.rawBlobKey : entry.failure.rawBlobKey, 'prepared' in entry ? entry.prepared.rawSize : entry.failure.rawSize);
+      const failure = new PrepareError(storeFailureTextOf(err), 'prepared' in entry ? entry.prepared.rawBlobKey : entry.failure.rawBlobKey, 'prepared' in entry ? entry.prepared.rawSize : entry.failure.rawSize);
       return this.commit(account, [{ item: entry.item, failure }]);
     }
   }
@@ -123,10 +126,10 @@ export class Importer {
       if (bad.length)
         await tx
           .insert(failedImports)
-          .values(bad.map(({ item, failure }) => ({ workspaceId: account.workspaceId, accountId: account.id, sourceKey: item.sourceKey, error: failure.message.slice(0, 2000), size: failure.rawSize, rawBlobKey: failure.rawBlobKey })))
+          .values(bad.map(({ item, failure }) => ({ workspaceId: account.workspaceId, accountId: account.id, sourceKey: item.sourceKey, error: failure.message.slice(0, 2000), errorText: failure.text, size: failure.rawSize, rawBlobKey: failure.rawBlobKey })))
           .onConflictDoUpdate({
             target: [failedImports.accountId, failedImports.sourceKey],
-            set: { error: sql`excluded.error`, at: sql`now()`, attempts: sql`${failedImports.attempts} + 1`, resolvedAt: null },
+            set: { error: sql`excluded.error`, errorText: sql`excluded.error_text`, at: sql`now()`, attempts: sql`${failedImports.attempts} + 1`, resolvedAt: null },
           });
       await advance?.(tx);
       return ingested;
@@ -137,7 +140,7 @@ export class Importer {
     for (const key of discardedBlobs) await this.runtime.blobs.delete(key).catch(() => undefined);
     for (const { item, failure } of bad) this.runtime.logger.warn({ workspaceId: account.workspaceId, accountId: account.id, sourceKey: item.sourceKey, error: failure.message }, 'message could not be imported; kept in failed imports');
     const bySource = new Map(good.map((m, i) => [m.sourceKey, outcomes[i]!]));
-    return entries.map((e): ImportResult => ('prepared' in e ? bySource.get(e.item.sourceKey)! : { kind: 'FAILED', error: e.failure.message }));
+    return entries.map((e): ImportResult => ('prepared' in e ? bySource.get(e.item.sourceKey)! : { kind: 'FAILED', error: e.failure.message, text: e.failure.text }));
   }
 
   private recordMetrics(account: AccountRow, good: InboundMessage[], outcomes: IngestOutcome[], failed: number, ms: number): void {
@@ -169,15 +172,4 @@ export type PreparedBatch = Prepared[];
  */
 async function relaxDurability(tx: Queryable, kind: 'pglite' | 'postgres'): Promise<void> {
   if (kind === 'postgres') await tx.execute(sql`set local synchronous_commit = off`);
-}
-
-/**
- * The innermost cause's message: drizzle wraps database errors as "Failed query: <sql> params:
- * <values>", and those values are message content, which must not reach logs or the UI.
- */
-function describe(err: unknown): string {
-  let current: unknown = err;
-  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
-  const message = current instanceof Error ? current.message : String(current);
-  return message.startsWith('Failed query:') ? 'The database refused to store the message.' : message.slice(0, 2000) || 'Unknown error';
 }

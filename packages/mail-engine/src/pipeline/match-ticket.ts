@@ -1,4 +1,5 @@
 import type { AccountRow, schema } from '@correio/core';
+import { text, type ServerText } from '@correio/texts';
 
 /**
  * W3 threading, as a pure decision over what the database found: headers first, then the ticket
@@ -53,18 +54,16 @@ export function matchTicket(input: MatchInput): MatchResult {
 export type NewTicketPolicy = AccountRow['newTicketPolicy'];
 
 /** A4's new-ticket policy; returns the refusal reason, or null when a ticket may be opened. */
-export function newTicketRefusal(policy: NewTicketPolicy, sender: { isClient: boolean; domainHasRule: boolean }): string | null {
+export function newTicketRefusal(policy: NewTicketPolicy, sender: { isClient: boolean; domainHasRule: boolean }): ServerText | null {
   switch (policy) {
     case 'ANY_SENDER':
       return null;
     case 'REGISTERED_CLIENTS':
-      return sender.isClient ? null : 'The sender is not a registered client, and this account only opens tickets for registered clients.';
+      return sender.isClient ? null : text('refusal.newTicket.registeredClients');
     case 'CLIENTS_OR_DOMAIN_RULES':
-      return sender.isClient || sender.domainHasRule
-        ? null
-        : 'The sender is neither a registered client nor from a domain with an association rule.';
+      return sender.isClient || sender.domainHasRule ? null : text('refusal.newTicket.clientsOrDomainRules');
     case 'NEVER':
-      return 'This account never opens tickets from e-mail.';
+      return text('refusal.newTicket.never');
   }
 }
 

@@ -64,9 +64,9 @@ describe('classifyMessage: automatic replies', () => {
     [
       'Exchange out-of-office without Auto-Submitted',
       { subject: 'Resposta automática: Pedido 123 atrasado', 'x-auto-response-suppress': 'All' },
-      'out-of-office subject with X-Auto-Response-Suppress',
+      'X-Auto-Response-Suppress, Subject: Resposta automática: Pedido 123 atrasado',
     ],
-    ['English out-of-office', { subject: 'Automatic reply: Order 123', 'x-auto-response-suppress': 'OOF, AutoReply' }, 'out-of-office subject with X-Auto-Response-Suppress'],
+    ['English out-of-office', { subject: 'Automatic reply: Order 123', 'x-auto-response-suppress': 'OOF, AutoReply' }, 'X-Auto-Response-Suppress, Subject: Automatic reply: Order 123'],
   ])('%s', (_name, entries, reason) => {
     expect(classify(entries)).toEqual({ kind: 'AUTO_REPLY', reason });
   });
@@ -87,7 +87,7 @@ describe('classifyMessage: lists', () => {
   it.each<[string, Record<string, unknown>, string]>([
     ['Precedence: list', { precedence: 'list' }, 'Precedence: list'],
     ['Precedence: bulk with List-Unsubscribe', { precedence: 'bulk', list: { unsubscribe: { url: 'https://esp.example/u/1' } } }, 'Precedence: bulk'],
-    ['List-Id with List-Unsubscribe', { list: { id: { id: 'news.loja.example' }, unsubscribe: { mail: 'unsub@loja.example' } } }, 'List-Id with List-Unsubscribe'],
+    ['List-Id with List-Unsubscribe', { list: { id: { id: 'news.loja.example' }, unsubscribe: { mail: 'unsub@loja.example' } } }, 'List-Id, List-Unsubscribe'],
     ['an announcement list that refuses posts', { precedence: 'list', list: { id: { id: 'avisos.example' }, post: { name: 'NO' } } }, 'Precedence: list'],
   ])('%s', (_name, entries, reason) => {
     expect(classify(entries)).toEqual({ kind: 'LIST', reason });
@@ -104,7 +104,7 @@ describe('classifyMessage: lists', () => {
       '',
       'Até 50% off.',
     ].join('\r\n');
-    expect(await classifyRaw(raw)).toEqual({ kind: 'LIST', reason: 'List-Id with List-Unsubscribe' });
+    expect(await classifyRaw(raw)).toEqual({ kind: 'LIST', reason: 'List-Id, List-Unsubscribe' });
   });
 
   it('an auto-reply relayed by a discussion group is still an auto-reply', () => {

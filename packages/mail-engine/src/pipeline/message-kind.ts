@@ -2,7 +2,10 @@ export type MessageKind = 'NORMAL' | 'AUTO_REPLY' | 'BOUNCE' | 'LIST';
 
 export interface Classification {
   kind: MessageKind;
-  /** What gave the mail away, for the log and the admin UI; null for NORMAL. */
+  /**
+   * What gave the mail away, for the log and the admin UI: the message's own headers as written
+   * (an admin sees them untranslated, after the refusal's explanation); null for NORMAL.
+   */
   reason: string | null;
 }
 
@@ -58,12 +61,12 @@ export function classifyMessage(headers: HeaderMap, from: { address?: string | u
     const hasListHeaders = list.id !== undefined || list.unsubscribe !== undefined;
     if (precedence === 'list' || (precedence === 'bulk' && hasListHeaders)) return { kind: 'LIST', reason: `Precedence: ${precedence}` };
     if (precedence === 'bulk') return { kind: 'AUTO_REPLY', reason: 'Precedence: bulk' };
-    if (list.id !== undefined && list.unsubscribe !== undefined) return { kind: 'LIST', reason: 'List-Id with List-Unsubscribe' };
+    if (list.id !== undefined && list.unsubscribe !== undefined) return { kind: 'LIST', reason: 'List-Id, List-Unsubscribe' };
   }
 
   const subject = headers.get('subject');
   if (headers.has('x-auto-response-suppress') && typeof subject === 'string' && OUT_OF_OFFICE_SUBJECT.test(subject)) {
-    return { kind: 'AUTO_REPLY', reason: 'out-of-office subject with X-Auto-Response-Suppress' };
+    return { kind: 'AUTO_REPLY', reason: `X-Auto-Response-Suppress, Subject: ${subject.trim().slice(0, 80)}` };
   }
   return { kind: 'NORMAL', reason: null };
 }

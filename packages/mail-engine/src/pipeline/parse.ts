@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { BlobStore } from '@correio/core';
+import { renderText, text as serverText, type ServerText } from '@correio/texts';
 import { compile } from 'html-to-text';
 import type { HeaderValue, MessageText } from 'mailparser';
 import { addresses, senderOf, type HeaderLine, type ParsedAddress } from './addresses.ts';
@@ -40,8 +41,17 @@ export interface ParsedEmail {
   threadTopic: string | null;
 }
 
+/** Why a message cannot be imported, as a text code (the failed-imports list words it); the message stays English for logs. */
 export class ParseError extends Error {
   readonly code = 'PARSE_FAILED';
+
+  constructor(
+    readonly text: ServerText,
+    options?: { cause?: unknown },
+  ) {
+    super(renderText(text, 'en'), options);
+    this.name = 'ParseError';
+  }
 }
 
 // Headings and table headers as written: html-to-text's default upper-cases them, which reads as shouting in a ticket.
@@ -86,7 +96,7 @@ export function parseEmail(source: Readable | Buffer, blobs: BlobStore): Promise
     const fail = (err: unknown) => {
       if (failed) return;
       failed = true;
-      reject(new ParseError(err instanceof Error ? err.message : String(err), { cause: err }));
+      reject(err instanceof ParseError ? err : new ParseError(serverText('import.parseFailed', undefined, err instanceof Error ? err.message : String(err)), { cause: err }));
     };
 
     let headerLines: HeaderLine[] = [];
@@ -200,7 +210,7 @@ export function parseEmail(source: Readable | Buffer, blobs: BlobStore): Promise
 }
 
 function buildParsed(headers: Map<string, HeaderValue>, headerLines: HeaderLine[], text: MessageText | undefined, attachments: StoredAttachment[], reportParts: ReportPart[]): ParsedEmail {
-  if (headers.size === 0) throw new ParseError('The message has no headers; it is not an e-mail.');
+  if (headers.size === 0) throw new ParseError(serverText('import.noHeaders'));
   const sender = senderOf(headers, headerLines);
   const from = sender ? { address: sender.address.address, name: sender.address.name ? cleanLine(sender.address.name) || null : null } : null;
   const contentType = headerValue(headers.get('content-type')) ?? 'text/plain';

@@ -1,9 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Readable } from 'node:stream';
+import { renderText, text, type ServerText } from '@correio/texts';
 import type { BlobStore, Logger } from '@correio/core';
 import type { PreparedEmail, PrepareSource } from './prepare.ts';
 import { cachedResolver, type TxtResolver } from './sender-auth/dns-cache.ts';
+import { failureTextOf } from './import-failure.ts';
 
 // The built server (plain JavaScript, issue 14) runs the worker's own build; from source, a small
 // .mjs registers the TypeScript loader first, which Node 20 workers do not inherit.
@@ -15,14 +17,17 @@ const loadParser = () => (parserModule ??= import('./prepare.ts'));
 const WORKER_ENTRY = new URL(import.meta.url.endsWith('.js') ? './prepare-worker.js' : './prepare-worker.mjs', import.meta.url);
 import type { ArrivalFacts } from './sender-auth/verify-sender.ts';
 
-/** A message that could not be prepared; its raw bytes are already kept under `rawBlobKey`. */
+/**
+ * A message that could not be prepared; its raw bytes are already kept under `rawBlobKey`. `text`
+ * says why as a text code (the failed-imports list words it); the message is its English wording, for logs.
+ */
 export class PrepareError extends Error {
   constructor(
-    message: string,
+    readonly text: ServerText,
     readonly rawBlobKey: string,
     readonly rawSize: number,
   ) {
-    super(message);
+    super(renderText(text, 'en'));
     this.name = 'PrepareError';
   }
 }
@@ -98,6 +103,11 @@ export class PreparePool {
     return this.workers.length;
   }
 
+  /** Of those, the ones loaded and taking messages (for tests). */
+  get readyWorkerCount(): number {
+    return this.workers.filter((w) => w.ready).length;
+  }
+
   /**
    * Keeps the raw bytes first (here, so a crash of the parser can never lose them) — the
    * in-memory ones of a batch in one pack file — then parses every message on the workers.
@@ -115,7 +125,7 @@ export class PreparePool {
         return { blobKey: stored.key, size: stored.size, sha256: stored.sha256, arrival };
       }),
     );
-    return Promise.all(sources.map((source) => this.dispatch(source).catch((err: unknown) => (err instanceof PrepareError ? err : new PrepareError(String((err as Error)?.message ?? err), source.blobKey, source.size)))));
+    return Promise.all(sources.map((source) => this.dispatch(source).catch((err: unknown) => (err instanceof PrepareError ? err : new PrepareError(failureTextOf(err), source.blobKey, source.size)))));
   }
 
   private async dispatch(source: PrepareSource): Promise<PreparedEmail> {
@@ -177,14 +187,14 @@ export class PreparePool {
       const { prepareEmail } = await loadParser();
       return await prepareEmail(source, this.blobs, this.resolver);
     } catch (err) {
-      throw new PrepareError((err as Error).message, source.blobKey, source.size);
+      throw new PrepareError(failureTextOf(err), source.blobKey, source.size);
     }
   }
 
   private spawn(): Worker {
     const worker = new Worker(WORKER_ENTRY, { workerData: { blobRoot: this.blobs.root, verification: this.verification } });
     worker.unref();
-    worker.on('message', (msg: { id: number; ready?: boolean; prepared?: PreparedEmail; error?: { message: string } }) => {
+    worker.on('message', (msg: { id: number; ready?: boolean; prepared?: PreparedEmail; error?: { text: ServerText } }) => {
       if (msg.ready) {
         const slot = this.workers.find((w) => w.worker === worker);
         if (slot) slot.ready = true;
@@ -194,7 +204,7 @@ export class PreparePool {
       if (!job) return;
       this.jobs.delete(msg.id);
       if (msg.prepared) job.resolve(msg.prepared);
-      else job.reject(new PrepareError(msg.error?.message ?? 'Parse failed', job.source.blobKey, job.source.size));
+      else job.reject(new PrepareError(msg.error?.text ?? text('import.parseFailed'), job.source.blobKey, job.source.size));
     });
     worker.on('error', (err) => {
       this.logger.error({ err: { message: err.message } }, 'parse worker crashed; the next backlog starts another');
@@ -203,7 +213,7 @@ export class PreparePool {
       // Jobs on the dead worker fail, so their messages become failed imports (raw kept), never silently dropped.
       for (const [id, job] of this.jobs) {
         if (job.worker !== worker) continue;
-        job.reject(new PrepareError(`The parser crashed on this message: ${err.message}`, job.source.blobKey, job.source.size));
+        job.reject(new PrepareError(text('import.parserCrashed', undefined, err.message), job.source.blobKey, job.source.size));
         this.jobs.delete(id);
       }
     });

@@ -4,6 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { BlobStore } from '@correio/core';
 import { prepareEmail, type PrepareSource } from './prepare.ts';
 import type { SenderVerificationSettings } from './prepare-pool.ts';
+import { failureTextOf } from './import-failure.ts';
 import { cachedResolver } from './sender-auth/dns-cache.ts';
 
 const data = workerData as { blobRoot: string; verification: SenderVerificationSettings };
@@ -16,7 +17,8 @@ parentPort!.on('message', (job: { id: number; source: PrepareSource }) => {
   const source = raw ? { ...job.source, raw: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength) } : job.source;
   prepareEmail(source, blobs, resolver).then(
     (prepared) => parentPort!.postMessage({ id: job.id, prepared }),
-    (err: Error) => parentPort!.postMessage({ id: job.id, error: { message: err.message } }),
+    // The reason crosses the thread as its text code: an Error's own fields would not survive the copy.
+    (err: unknown) => parentPort!.postMessage({ id: job.id, error: { text: failureTextOf(err) } }),
   );
 });
 

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { BlobStore } from '@correio/core';
+import { text } from '@correio/texts';
 import { classifyMessage, type Classification } from './message-kind.ts';
 import { parseDeliveryReport, type DeliveryReport } from './dsn.ts';
 import { extractTicketNumber, normalizeSubject } from './normalize-subject.ts';
@@ -115,7 +116,7 @@ export async function prepareEmail(source: PrepareSource, blobs: BlobStore, reso
     const classification = classifyMessage(parsed.headers, parsed.from, parsed.contentType);
     // Without anyone to answer there is no customer: the message is kept for a human to look at.
     // A mailer daemon's report needs nobody: it is recognized as what it is and refused.
-    if (!parsed.from && classification.kind === 'NORMAL') throw new ParseError('The message names nobody to answer: From, Reply-To, Sender and Return-Path are all missing or unusable.');
+    if (!parsed.from && classification.kind === 'NORMAL') throw new ParseError(text('import.noSender'));
     const from = parsed.from ?? REPORT_SENDER;
     // Only mail that can make an action is verified: bounces and auto-replies never reach a ticket.
     const senderAuth = resolver && classification.kind === 'NORMAL' ? await verifyQuietly(source, blobs, resolver) : null;

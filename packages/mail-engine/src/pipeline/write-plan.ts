@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { schema, type AccountRow, type Queryable, type TicketChangedEvent } from '@correio/core';
+import { renderText, text, type ServerText } from '@correio/texts';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { bulkInsert } from './bulk-insert.ts';
 import type { Decision, InboundMessage, Known, RefusalReason } from './decide/types.ts';
@@ -9,8 +10,8 @@ export type IngestOutcome =
   | { kind: 'ALREADY_IMPORTED' }
   | { kind: 'CREATED' | 'APPENDED'; ticketId: string; actionId: string; via?: string }
   | { kind: 'SAME_MESSAGE_ELSEWHERE'; ticketId: string }
-  | { kind: 'REFUSED'; reason: RefusalReason; detail: string }
-  | { kind: 'BOUNCE'; ticketId: string | null; actionId: string | null; detail: string };
+  | { kind: 'REFUSED'; reason: RefusalReason; detail: ServerText }
+  | { kind: 'BOUNCE'; ticketId: string | null; actionId: string | null; detail: ServerText };
 
 /** Something to tell subscribers once the transaction has committed. */
 export interface TicketEvent {
@@ -31,8 +32,9 @@ export class WritePlan {
   /** Tickets this batch appended to, in their final in-memory state. */
   readonly touched = new Map<string, TicketCandidate>();
   readonly actions: Array<{ id: string; ticketId: string; msg: InboundMessage }> = [];
-  readonly refusals: Array<{ msg: InboundMessage; reason: RefusalReason; detail: string; held?: boolean }> = [];
-  readonly bounces: Array<{ actionId: string; ticketId: string; detail: string }> = [];
+  readonly refusals: Array<{ msg: InboundMessage; reason: RefusalReason; detail: ServerText; held?: boolean }> = [];
+  /** Replies of ours that bounced, and why in the remote server's words (when the report gives them). */
+  readonly bounces: Array<{ actionId: string; ticketId: string; diagnostic: string | null }> = [];
   readonly events: TicketEvent[] = [];
 
   constructor(
@@ -48,10 +50,10 @@ export class WritePlan {
         this.refusals.push({ msg, reason: decision.reason, detail: decision.detail, held: decision.held ?? false });
         return { kind: 'REFUSED', reason: decision.reason, detail: decision.detail };
       case 'BOUNCE': {
-        const { detail, original } = decision;
+        const { detail, diagnostic, original } = decision;
         this.refusals.push({ msg, reason: 'BOUNCE', detail });
         if (original?.outgoing && original.actionId) {
-          this.bounces.push({ actionId: original.actionId, ticketId: original.ticketId, detail });
+          this.bounces.push({ actionId: original.actionId, ticketId: original.ticketId, diagnostic });
           return { kind: 'BOUNCE', ticketId: original.ticketId, actionId: original.actionId, detail };
         }
         return { kind: 'BOUNCE', ticketId: original?.ticketId ?? null, actionId: null, detail };
@@ -234,7 +236,8 @@ export class WritePlan {
     }
 
     for (const b of this.bounces) {
-      await tx.update(ticketActions).set({ delivery: 'FAILED', deliveryError: `Bounced: ${b.detail}` }).where(eq(ticketActions.id, b.actionId));
+      const error = b.diagnostic ? text('delivery.bounced', undefined, b.diagnostic) : text('delivery.bounced.noDetails');
+      await tx.update(ticketActions).set({ delivery: 'FAILED', deliveryError: renderText(error, 'en'), deliveryErrorText: error }).where(eq(ticketActions.id, b.actionId));
       await tx.update(tickets).set({ updatedAt: now }).where(eq(tickets.id, b.ticketId));
       this.events.push({ workspaceId: ws, ticketId: b.ticketId, change: 'DELIVERY_CHANGED' });
     }
@@ -246,7 +249,8 @@ export class WritePlan {
           workspaceId: ws,
           accountId: this.account.id,
           reason,
-          detail,
+          detail: renderText(detail, 'en'),
+          detailText: detail,
           fromAddress: msg.prepared.from.address,
           subject: msg.prepared.subject.slice(0, 500),
           messageId: msg.prepared.messageId,

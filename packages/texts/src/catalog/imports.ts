@@ -1,11 +1,85 @@
 import { defineTexts } from './define.ts';
 
-/** Why a message was not imported, was refused or held, or could not be delivered. */
+/**
+ * Why a message was not imported (`import.*`, the failed-imports list), was refused or held
+ * (`refusal.*`), or could not be delivered (`delivery.*`). A delivery note wraps the failure it
+ * reports: `{failureText}` and `{noteText}` hold another text's code (see renderText).
+ */
 export const importTexts = defineTexts(
   {
-    'imports.placeholder': 'Placeholder.',
+    'import.parseFailed': 'The message could not be parsed.',
+    'import.readFailed': 'The message could not be read.',
+    'import.noHeaders': 'The message has no headers; it is not an e-mail.',
+    'import.noSender': 'The message names nobody to answer: From, Reply-To, Sender and Return-Path are all missing or unusable.',
+    'import.parserCrashed': 'The parser crashed on this message.',
+    'import.databaseRefused': 'The database refused to store the message.',
+    'import.storeFailed': 'The message could not be stored.',
+
+    'refusal.ownMessage': 'A copy of a message Correio itself sent; never imported as customer mail.',
+    'refusal.bounce': 'Delivery failed.',
+    'refusal.bounce.noDetails': 'Delivery failed (the report gives no details).',
+    'refusal.autoReply': 'Automatic message; it never opens tickets or triggers replies.',
+    'refusal.list': 'Mailing-list or bulk mail; it never opens tickets or triggers replies.',
+    'refusal.flood': 'Too many messages from {sender} in a short time; a flood is not turned into tickets.',
+    'refusal.dmarc.held.reject': 'Held: {domain} did not send this: it fails DMARC, and the domain asks receivers to reject such mail.',
+    'refusal.dmarc.held.quarantine': 'Held: {domain} did not send this: it fails DMARC, and the domain asks receivers to quarantine such mail.',
+    'refusal.dmarc.refused.reject': 'Refused: {domain} did not send this: it fails DMARC, and the domain asks receivers to reject such mail.',
+    'refusal.dmarc.refused.quarantine': 'Refused: {domain} did not send this: it fails DMARC, and the domain asks receivers to quarantine such mail.',
+    'refusal.newTicket.registeredClients': 'The sender is not a registered client, and this account only opens tickets for registered clients.',
+    'refusal.newTicket.clientsOrDomainRules': 'The sender is neither a registered client nor from a domain with an association rule.',
+    'refusal.newTicket.never': 'This account never opens tickets from e-mail.',
+
+    'delivery.retrying': 'Not sent yet (attempt {attempt}): {failureText} Next attempt in {wait}.',
+    'delivery.gaveUp': '{failureText} — gave up after {attempts} attempts over {duration}',
+    'delivery.gaveUp.once': '{failureText} — gave up after 1 attempt over {duration}',
+    'delivery.forRecipients': 'To {recipients}: {noteText}',
+    'delivery.partlyDelivered': 'Not delivered to {recipients}; the other recipients got it.',
+    'delivery.bounced': 'Bounced.',
+    'delivery.bounced.noDetails': 'Bounced: delivery failed (the report gives no details).',
+    'delivery.unreadablePayload': 'The queued message is unreadable (unknown format).',
+    'delivery.accountGone': 'The e-mail account of this reply no longer exists.',
+    'delivery.messageMissing': 'The queued message is missing from storage; write the reply again.',
+    'delivery.noOutgoingServer': 'This account has no outgoing (SMTP) server.',
+    'delivery.noOutgoingServer.hint': 'Fill in the outgoing server of the account, then send the reply again.',
+    'delivery.accountInactive': 'The e-mail account is inactive, so it sends nothing.',
+    'delivery.accountInactive.hint': 'Activate the account, then send the reply again.',
   },
   {
-    'imports.placeholder': 'Placeholder.',
+    'import.parseFailed': 'Não foi possível interpretar a mensagem.',
+    'import.readFailed': 'Não foi possível ler a mensagem.',
+    'import.noHeaders': 'A mensagem não tem cabeçalhos; não é um e-mail.',
+    'import.noSender': 'A mensagem não indica ninguém a quem responder: From, Reply-To, Sender e Return-Path estão todos ausentes ou inutilizáveis.',
+    'import.parserCrashed': 'O leitor de mensagens travou com esta mensagem.',
+    'import.databaseRefused': 'O banco de dados se recusou a gravar a mensagem.',
+    'import.storeFailed': 'Não foi possível gravar a mensagem.',
+
+    'refusal.ownMessage': 'Uma cópia de uma mensagem que o próprio Correio enviou; nunca é importada como e-mail de cliente.',
+    'refusal.bounce': 'A entrega falhou.',
+    'refusal.bounce.noDetails': 'A entrega falhou (o aviso de falha não traz detalhes).',
+    'refusal.autoReply': 'Mensagem automática; ela nunca abre tickets nem dispara respostas.',
+    'refusal.list': 'E-mail de lista ou em massa; ele nunca abre tickets nem dispara respostas.',
+    'refusal.flood': 'Mensagens demais de {sender} em pouco tempo; uma enxurrada não vira tickets.',
+    'refusal.dmarc.held.reject': 'Retida: {domain} não enviou esta mensagem: ela falha no DMARC, e o domínio pede que mensagens assim sejam recusadas.',
+    'refusal.dmarc.held.quarantine': 'Retida: {domain} não enviou esta mensagem: ela falha no DMARC, e o domínio pede que mensagens assim vão para a quarentena.',
+    'refusal.dmarc.refused.reject': 'Recusada: {domain} não enviou esta mensagem: ela falha no DMARC, e o domínio pede que mensagens assim sejam recusadas.',
+    'refusal.dmarc.refused.quarantine': 'Recusada: {domain} não enviou esta mensagem: ela falha no DMARC, e o domínio pede que mensagens assim vão para a quarentena.',
+    'refusal.newTicket.registeredClients': 'O remetente não é um cliente cadastrado, e esta conta só abre tickets para clientes cadastrados.',
+    'refusal.newTicket.clientsOrDomainRules': 'O remetente não é um cliente cadastrado nem é de um domínio com regra de associação.',
+    'refusal.newTicket.never': 'Esta conta nunca abre tickets a partir de e-mails.',
+
+    'delivery.retrying': 'Ainda não enviado (tentativa {attempt}): {failureText} Próxima tentativa em {wait}.',
+    'delivery.gaveUp': '{failureText} — desistimos depois de {attempts} tentativas ao longo de {duration}',
+    'delivery.gaveUp.once': '{failureText} — desistimos depois de 1 tentativa ao longo de {duration}',
+    'delivery.forRecipients': 'Para {recipients}: {noteText}',
+    'delivery.partlyDelivered': 'Não entregue a {recipients}; os demais destinatários receberam.',
+    'delivery.bounced': 'Devolvido pelo servidor de destino.',
+    'delivery.bounced.noDetails': 'Devolvido pelo servidor de destino: a entrega falhou (o aviso de falha não traz detalhes).',
+    'delivery.unreadablePayload': 'A mensagem na fila está ilegível (formato desconhecido).',
+    'delivery.accountGone': 'A conta de e-mail desta resposta não existe mais.',
+    'delivery.messageMissing': 'A mensagem na fila sumiu do armazenamento; escreva a resposta de novo.',
+    'delivery.noOutgoingServer': 'Esta conta não tem servidor de saída (SMTP).',
+    'delivery.noOutgoingServer.hint': 'Preencha o servidor de saída da conta e envie a resposta de novo.',
+    'delivery.accountInactive': 'A conta de e-mail está inativa, então não envia nada.',
+    'delivery.accountInactive.hint': 'Ative a conta e envie a resposta de novo.',
   },
 );

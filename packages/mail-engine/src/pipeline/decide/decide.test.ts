@@ -78,7 +78,7 @@ describe('the inbound rules', () => {
   it('take a bounce before the auto-reply rule, and name the reply it is about', () => {
     const k = known({ owners: new Map([['sent@acme.example', { ticketId: 't1', actionId: 'a1', outgoing: true }]]) });
     const decision = decide(mail({ classification: { kind: 'BOUNCE', reason: 'dsn' }, deliveryReport: { originalMessageId: 'sent@acme.example', reason: '550 user unknown', recipients: [] } }), input(k));
-    expect(decision).toEqual({ kind: 'BOUNCE', detail: '550 user unknown', original: { ticketId: 't1', actionId: 'a1', outgoing: true } });
+    expect(decision).toEqual({ kind: 'BOUNCE', detail: { code: 'refusal.bounce', detail: '550 user unknown' }, diagnostic: '550 user unknown', original: { ticketId: 't1', actionId: 'a1', outgoing: true } });
   });
 
   it('refuse auto-replies before threading: an out-of-office never lands on the ticket it answers', () => {
@@ -86,7 +86,7 @@ describe('the inbound rules', () => {
     expect(decide(mail({ inReplyTo: 'sent@acme.example', classification: { kind: 'AUTO_REPLY', reason: 'Auto-Submitted: auto-replied' } }), input(k))).toEqual({
       kind: 'REFUSE',
       reason: 'AUTO_REPLY',
-      detail: 'Auto-Submitted: auto-replied',
+      detail: { code: 'refusal.autoReply', detail: 'Auto-Submitted: auto-replied' },
     });
   });
 
@@ -102,9 +102,9 @@ describe('the inbound rules', () => {
     const forged = mail({ senderAuth: { verdict: 'FORGED', results: { source: 'CORREIO', authservId: null, spf: null, dkim: [], dmarc: { result: 'fail', domain: 'banco.example', detail: null, policy: 'reject' }, arc: null, fromDomain: 'banco.example', reasonCode: 'DMARC_FAIL_POLICY', reason: 'banco.example did not send this.' } } });
     expect(decide(forged, input())).toMatchObject({ kind: 'OPEN' });
     const hold = { ...input(), account: { ...account, dmarcFailPolicy: 'HOLD' as const } };
-    expect(decide(forged, hold)).toEqual({ kind: 'REFUSE', reason: 'DMARC_FAILED', detail: 'Held: banco.example did not send this.', held: true });
+    expect(decide(forged, hold)).toEqual({ kind: 'REFUSE', reason: 'DMARC_FAILED', detail: { code: 'refusal.dmarc.held.reject', params: { domain: 'banco.example' } }, held: true });
     expect(decide({ ...forged, released: true }, hold)).toMatchObject({ kind: 'OPEN' });
-    expect(decide(forged, { ...input(), account: { ...account, dmarcFailPolicy: 'REFUSE' as const } })).toMatchObject({ reason: 'DMARC_FAILED', held: false });
+    expect(decide(forged, { ...input(), account: { ...account, dmarcFailPolicy: 'REFUSE' as const } })).toMatchObject({ reason: 'DMARC_FAILED', held: false, detail: { code: 'refusal.dmarc.refused.reject' } });
   });
 
   it('apply the flood limit to live mail only, before threading', () => {

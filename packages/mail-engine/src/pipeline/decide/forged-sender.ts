@@ -1,3 +1,4 @@
+import { text } from '@correio/texts';
 import type { Rule } from './types.ts';
 
 /**
@@ -9,5 +10,8 @@ export const forgedSender: Rule = (msg, { account }) => {
   const auth = msg.prepared.senderAuth;
   if (auth?.verdict !== 'FORGED' || msg.released || account.dmarcFailPolicy === 'FLAG') return null;
   const held = account.dmarcFailPolicy === 'HOLD';
-  return { kind: 'REFUSE', reason: 'DMARC_FAILED', detail: `${held ? 'Held' : 'Refused'}: ${auth.results.reason}`, held };
+  // FORGED means the domain's policy is reject or quarantine (verdict.ts).
+  const policy = auth.results.dmarc?.policy?.toLowerCase() === 'quarantine' ? 'quarantine' : 'reject';
+  const domain = auth.results.dmarc?.domain ?? auth.results.fromDomain ?? '?';
+  return { kind: 'REFUSE', reason: 'DMARC_FAILED', detail: text(`refusal.dmarc.${held ? 'held' : 'refused'}.${policy}`, { domain }), held };
 };

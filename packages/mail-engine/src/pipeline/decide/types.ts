@@ -1,4 +1,5 @@
 import type { AccountRow, schema } from '@correio/core';
+import type { ServerText } from '@correio/texts';
 import type { TicketCandidate } from '../match-ticket.ts';
 import type { PreparedEmail } from '../prepare.ts';
 
@@ -54,9 +55,12 @@ export interface DecisionInput {
 
 /** What to do with one message; the write plan carries it out. */
 export type Decision =
-  | { kind: 'REFUSE'; reason: RefusalReason; detail: string; held?: boolean }
-  /** A delivery report: kept as refused mail, and marks the reply it is about FAILED when Correio sent it. */
-  | { kind: 'BOUNCE'; detail: string; original: MessageOwner | null }
+  | { kind: 'REFUSE'; reason: RefusalReason; detail: ServerText; held?: boolean }
+  /**
+   * A delivery report: kept as refused mail, and marks the reply it is about FAILED when Correio
+   * sent it. `diagnostic`: the remote server's words, when the report gives any.
+   */
+  | { kind: 'BOUNCE'; detail: ServerText; diagnostic: string | null; original: MessageOwner | null }
   /** The same mail already made an action (it reached two of the workspace's addresses). */
   | { kind: 'SAME_MESSAGE_ELSEWHERE'; ticketId: string }
   | { kind: 'APPEND'; ticket: TicketCandidate; via: 'HEADERS' | 'THREAD_INDEX' | 'TAG' | 'SUBJECT'; status: TicketCandidate['status']; ccs: string[] }

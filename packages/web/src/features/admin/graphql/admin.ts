@@ -1,4 +1,5 @@
 import { graphql } from '#graphql/graphql.ts';
+import { LocalizedTextFields } from '#graphql/localized-text.ts';
 import { SenderCheckFields } from '#features/tickets/graphql/tickets.ts';
 
 // Groups and ticket types are both plain lists of names. The same aliases (`items`, `created`)
@@ -27,25 +28,30 @@ export const CreateDomainRuleMutation = graphql(`
 export const UsersQuery = graphql(`query Users { users { id name email role avatarUrl } }`);
 export const CreateUserMutation = graphql(`mutation CreateUser($input: CreateUserInput!) { createUser(input: $input) { id name email role avatarUrl } }`);
 
-export const FailedImportsQuery = graphql(`
+export const FailedImportsQuery = graphql(
+  `
   query FailedImports($includeResolved: Boolean) {
     failedImports(includeResolved: $includeResolved) {
       id at error size attempts resolvedAt rawUrl
+      errorText { ...LocalizedTextFields }
       account { id name address }
     }
   }
-`);
+`,
+  [LocalizedTextFields],
+);
 export const RetryFailedImportMutation = graphql(`mutation RetryFailedImport($id: ID!) { retryFailedImport(id: $id) }`);
 
 const RefusedMessageFields = graphql(
   `
   fragment RefusedMessageFields on RefusedMessage {
     id at reason detail from subject held releasedAt
+    detailText { ...LocalizedTextFields }
     authenticationResults { ...SenderCheckFields }
     account { id name address }
   }
 `,
-  [SenderCheckFields],
+  [SenderCheckFields, LocalizedTextFields],
 );
 
 export const RefusedMessagesQuery = graphql(

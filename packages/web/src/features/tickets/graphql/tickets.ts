@@ -1,4 +1,5 @@
 import { graphql } from '#graphql/graphql.ts';
+import { LocalizedTextFields } from '#graphql/localized-text.ts';
 
 export const TicketRowFields = graphql(`
   fragment TicketRowFields on Ticket {
@@ -63,11 +64,12 @@ export const TicketActionFields = graphql(
     }
     author { id name email avatarUrl }
     delivery deliveryError
+    deliveryErrorText { ...LocalizedTextFields }
     smimeSigned senderVerdict
     authenticationResults { ...SenderCheckFields }
   }
 `,
-  [SenderCheckFields],
+  [SenderCheckFields, LocalizedTextFields],
 );
 
 export const TicketDetailFields = graphql(
