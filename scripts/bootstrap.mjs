@@ -48,7 +48,9 @@ function install() {
 function buildWeb({ force = false } = {}) {
   const web = join(root, 'packages', 'web');
   const dist = join(web, 'dist', 'index.html');
-  const sources = Math.max(newestMtime(join(web, 'src')), statSync(join(web, 'index.html')).mtimeMs);
+  // The app bundles the two pure packages it shares with the server, so their sources count too.
+  const shared = ['texts', 'mail-settings'].map((pkg) => newestMtime(join(root, 'packages', pkg, 'src')));
+  const sources = Math.max(newestMtime(join(web, 'src')), statSync(join(web, 'index.html')).mtimeMs, ...shared);
   if (!force && existsSync(dist) && statSync(dist).mtimeMs >= sources) return;
   console.log('› Building the web app…');
   must('npx', [...PNPM, '--filter', '@correio/web', 'build'], 'Building the web app');

@@ -35,6 +35,19 @@ describe('production hygiene', () => {
     expect(r.errors?.[0]?.message).toMatch(/depth/i);
     const shallow = await gql(app.url, `{ __schema { types { fields { type { name } } } } }`);
     expect(shallow.errors).toBeUndefined();
+    // Fragments count by the fields they nest, not by their spreads: hiding depth in fragments
+    // does not get past the limit, and a shallow query built from many fragments is not refused.
+    const level = (i: number, inner: string) => `fragment L${i} on __Field { type { fields { ${inner} } } }`;
+    const hidden = `{ __schema { types { fields { ...L0 } } } } ${[0, 1, 2, 3, 4].map((i) => level(i, i < 4 ? `...L${i + 1}` : 'name')).join(' ')}`;
+    expect((await gql(app.url, hidden)).errors?.[0]?.message).toMatch(/depth/i);
+    // The web app's accounts list: fragments within fragments, the same ones reused by siblings.
+    const spread = `query EmailAccounts { emailAccounts { ...Row } }
+      fragment Text on LocalizedText { code params { name value } detail }
+      fragment Side on ConnectionStatus { state message messageText { ...Text } hintText { ...Text } }
+      fragment Status on AccountStatus { overall incoming { ...Side } outgoing { ...Side } }
+      fragment Row on EmailAccount { id name status { ...Status } }`;
+    // Past the depth check, it meets the next one: whoever asks must be logged in.
+    expect((await gql(app.url, spread)).errors?.map((e) => e.extensions?.['code'])).toEqual(['UNAUTHENTICATED']);
   });
 
   it('hides GraphiQL outside development', async () => {

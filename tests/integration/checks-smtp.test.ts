@@ -156,5 +156,12 @@ describe('detectEmailProvider', () => {
     expect((await gqlOk(app.url, DETECT, { a: 'sac@padaria.com.br' }, admin.token)).detectEmailProvider.provider.id).toBe('locaweb');
     const unknown = (await gqlOk(app.url, DETECT, { a: 'x@unknown.invalid' }, admin.token)).detectEmailProvider;
     expect(unknown).toMatchObject({ source: 'NONE', provider: null, incoming: [] });
+    // In the admin's language: the sentence and the provider's password advice (issue 14).
+    const inPortuguese = (await gqlOk(app.url, `query($a: String!) { detectEmailProvider(address: $a) { message messageText { code } provider { authHint } } }`, { a: 'suporte@acme.com.br' }, admin.token, 'pt-BR')).detectEmailProvider;
+    expect(inPortuguese).toEqual({
+      message: 'acme.com.br recebe seus e-mails em Gmail / Google Workspace (MX aspmx.l.google.com).',
+      messageText: { code: 'provider.detect.hosted' },
+      provider: { authHint: expect.stringMatching(/senha de app/) },
+    });
   });
 });

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { Runtime } from '@correio/core';
+import { renderText, text } from '@correio/texts';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { sql } from 'drizzle-orm';
@@ -12,7 +13,7 @@ import sirv from 'sirv';
 import { WebSocketServer } from 'ws';
 import { bearerToken } from './auth/tokens.ts';
 import { createContext, type Context } from './context.ts';
-import { ERROR_CODES } from './errors.ts';
+import { internalError } from './errors.ts';
 import { useErrorCodes, withCode } from './http/error-codes-plugin.ts';
 import { requestLocale } from './http/locale.ts';
 import { useErrorTexts } from './http/error-texts-plugin.ts';
@@ -74,7 +75,7 @@ export function createHttpServer(runtime: Runtime, services: Services, subscript
         // No field path: graphql-js refused the request itself (e.g. a variable of the wrong type), before any resolver ran.
         if (!coded.path && error instanceof Error && 'locations' in error) return withCode(error as GraphQLError, 'BAD_USER_INPUT');
         logger.error({ err: coded.originalError ?? error }, 'unexpected error in a resolver');
-        return new GraphQLError(ERROR_CODES.INTERNAL.message, { path: coded.path, extensions: { code: 'INTERNAL' } });
+        return internalError(coded.path);
       },
     },
     context: async (initial: YogaInitialContext & ServerContext) => {
@@ -89,7 +90,10 @@ export function createHttpServer(runtime: Runtime, services: Services, subscript
     plugins: [
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'authorization'] }),
       EnvelopArmorPlugin({
-        maxDepth: { n: 12 },
+        // Depth counts fields, not fragment spreads: unflattened, armor counts a fragment reused by
+        // siblings again on top of itself, and the web app's accounts list (six fields deep, its
+        // LocalizedTexts four fragments in) was refused as 14 deep.
+        maxDepth: { n: 12, flattenFragments: true },
         maxAliases: { n: 30 },
         maxDirectives: { n: 20 },
         maxTokens: { n: 5000 },
@@ -147,31 +151,31 @@ export function createHttpServer(runtime: Runtime, services: Services, subscript
     if (path === '/oauth/callback' && req.method === 'GET') {
       return void handleOAuthCallback(runtime, services, req, res).catch((err) => {
         logger.error({ err }, 'oauth callback failed');
-        if (!res.headersSent) sendText(res, 500, 'Could not complete the sign-in.');
+        if (!res.headersSent) sendText(res, 500, said(req, 'api.http.signInFailed'));
       });
     }
     if (path === '/files/upload' && req.method === 'POST') {
       return void handleUpload(runtime, services, req, res).catch((err) => {
         logger.error({ err }, 'file upload failed');
-        if (!res.headersSent) sendText(res, 500, 'Could not store the file.');
+        if (!res.headersSent) sendText(res, 500, said(req, 'api.http.storeFailed'));
         else res.destroy();
       });
     }
     if (path.startsWith('/files/') && req.method === 'GET') {
       return void serveFile(runtime, services.files, req, res).catch((err) => {
         logger.error({ err }, 'file download failed');
-        if (!res.headersSent) sendText(res, 500, 'Could not read the file.');
+        if (!res.headersSent) sendText(res, 500, said(req, 'api.http.readFailed'));
         else res.destroy();
       });
     }
-    if (!spa) return sendText(res, 404, 'The web app is not built. Run `npm start` (it builds it) or `pnpm build`.');
+    if (!spa) return sendText(res, 404, said(req, 'api.http.webNotBuilt'));
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader(
       'Content-Security-Policy',
       "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; frame-src 'self' blob: data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
     );
-    spa(req, res, () => sendText(res, 404, 'Not found.'));
+    spa(req, res, () => sendText(res, 404, said(req, 'api.http.notFound')));
   });
 
   const wss = new WebSocketServer({ server, path: '/graphql' });
@@ -234,6 +238,11 @@ export function closeSubscriptions(server: Server): void {
 function asGraphQLError(err: unknown): GraphQLError {
   // Duck-typed: the armor plugins may throw a GraphQLError of another graphql-js realm.
   return err instanceof Error && 'extensions' in err ? (err as GraphQLError) : new GraphQLError('The query could not be read.');
+}
+
+/** A plain-text answer a person may read in a browser, in their language. */
+function said(req: IncomingMessage, code: 'api.http.signInFailed' | 'api.http.storeFailed' | 'api.http.readFailed' | 'api.http.webNotBuilt' | 'api.http.notFound'): string {
+  return renderText(text(code), requestLocale(req.headers['accept-language']));
 }
 
 function wsAcceptLanguage(initial: ServerContext): string | null {

@@ -46,13 +46,29 @@ export function placeholdersOf(template: string): string[] {
   return [...template.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!);
 }
 
-/** Words a text in a locale. An unknown code (a text stored by a newer version) falls back to English, then to the code itself. */
+/**
+ * Words a text in a locale. An unknown code (a text stored by a newer version) falls back to English, then to the code itself.
+ * A placeholder named `…Text` holds another text's code, worded too, from the same parameters — a
+ * sentence around another one, like `Not sent yet (attempt {attempt}): {failureText}` — and the
+ * foreign detail then follows that inner sentence, whose words it explains. Only those: a value
+ * from outside (a folder name, a file name) that happens to spell a code stays as it is.
+ */
 export function renderText(value: ServerText, locale: Locale): string {
   const template = (CATALOG[locale] as Record<string, string>)[value.code] ?? (CATALOG.en as Record<string, string>)[value.code] ?? value.code;
   const params = value.params ?? {};
-  const worded = template.replace(/\{([A-Za-z0-9_]+)\}/g, (whole, name: string) => (Object.hasOwn(params, name) ? String(params[name]) : whole));
-  if (!value.detail) return worded;
-  return `${worded.replace(/[.:]$/, '')}: ${value.detail}`;
+  let detail = value.detail || null;
+  const worded = template.replace(/\{([A-Za-z0-9_]+)\}/g, (whole, name: string) => {
+    if (!Object.hasOwn(params, name)) return whole;
+    const param = params[name]!;
+    if (!name.endsWith('Text') || typeof param !== 'string' || !isTextCode(param)) return String(param);
+    // Without its own slot, an inner text cannot name itself again: the recursion ends.
+    const { [name]: _inner, ...rest } = params;
+    const inner = renderText({ code: param, params: rest, detail }, locale);
+    detail = null;
+    return inner;
+  });
+  if (!detail) return worded;
+  return `${worded.replace(/[.:]$/, '')}: ${detail}`;
 }
 
 /** Texts as JSON from the database or the wire, checked: anything else is not a ServerText. */

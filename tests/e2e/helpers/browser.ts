@@ -25,7 +25,12 @@ function newestMtime(dir: string): number {
  */
 export function ensureWebBuilt(): void {
   const dist = join(WEB, 'dist', 'index.html');
-  const sources = Math.max(newestMtime(join(WEB, 'src')), statSync(join(WEB, 'index.html')).mtimeMs, statSync(join(ROOT, 'packages', 'api', 'schema.graphql')).mtimeMs);
+  const sources = Math.max(
+    newestMtime(join(WEB, 'src')),
+    statSync(join(WEB, 'index.html')).mtimeMs,
+    statSync(join(ROOT, 'packages', 'api', 'schema.graphql')).mtimeMs,
+    ...['texts', 'mail-settings'].map((pkg) => newestMtime(join(ROOT, 'packages', pkg, 'src'))),
+  );
   if (existsSync(dist) && statSync(dist).mtimeMs >= sources) return;
   const bin = (name: string) => join(WEB, 'node_modules', '.bin', name);
   execFileSync(bin('gql.tada'), ['generate-output'], { cwd: WEB, stdio: 'pipe' });

@@ -2,6 +2,7 @@ import { asServerText, renderText, type Locale } from '@correio/texts';
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.ts';
+import { requestLocale } from './locale.ts';
 
 /**
  * Words every error in the caller's language at the last moment (issue 14). An error that carries
@@ -10,9 +11,18 @@ import type { Context } from '../context.ts';
  */
 export function useErrorTexts(): Plugin<Context> {
   return {
+    // The last hook of an HTTP answer, after yoga has masked unexpected errors as INTERNAL, so
+    // those are worded too; the locale is the one the context was made with.
+    onExecutionResult({ request, result, setResult }) {
+      if (!result || !('errors' in result) || !result.errors?.some((e) => e.extensions?.['text'])) return;
+      const locale = requestLocale(request.headers.get('accept-language'));
+      setResult({ ...result, errors: result.errors.map((error) => worded(error, locale)) });
+    },
+    // graphql-ws runs execution itself, without yoga's result hooks: its answers are worded here,
+    // in the locale of the connection (connectionParams.locale or the upgrade's Accept-Language).
     onExecute({ args }) {
-      const locale = (args.contextValue as Partial<Context>).locale;
-      if (!locale) return;
+      const { locale, request } = args.contextValue as Partial<Context> & { request?: Request };
+      if (!locale || request) return;
       return {
         onExecuteDone({ result, setResult }) {
           if (!('errors' in result) || !result.errors?.some((e) => e.extensions?.['text'])) return;

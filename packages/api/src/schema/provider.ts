@@ -61,7 +61,8 @@ const ProviderDetectionRef = builder.objectRef<ProviderDetection>('ProviderDetec
     mxHosts: t.exposeStringList('mxHosts', { description: 'The domain’s MX hosts, best first (empty when the domain belongs to a provider outright).' }),
     incoming: t.field({ type: [ServerPresetRef], description: 'Receiving presets with `{domain}` filled in, recommended first.', resolve: (d) => d.incoming }),
     outgoing: t.field({ type: [ServerPresetRef], description: 'Sending presets with `{domain}` filled in, recommended first.', resolve: (d) => d.outgoing }),
-    message: t.exposeString('message', { description: 'One sentence for the form, e.g. why nothing was recognized.' }),
+    message: t.string({ description: 'One sentence for the form, e.g. why nothing was recognized, in the request’s language.', resolve: (d, _a, ctx) => renderText(d.messageText, ctx.locale) }),
+    messageText: t.field({ type: LocalizedTextRef, description: '`message` as a text code.', resolve: (d) => d.messageText }),
   }),
 });
 

@@ -1,3 +1,4 @@
+import { renderText, text, type ServerText } from '@correio/texts';
 import type { DnsResolver } from '../util/dns-resolver.ts';
 import { expandHost, providerForDomain, providerForMxHosts, type EmailProvider, type ServerPreset } from '@correio/mail-settings';
 
@@ -13,8 +14,10 @@ export interface ProviderDetection {
   /** The provider's presets with `{domain}` filled in; empty when nothing was recognized. */
   incoming: ServerPreset[];
   outgoing: ServerPreset[];
-  /** One sentence for the form, e.g. why nothing was recognized. */
+  /** One sentence for the form, e.g. why nothing was recognized (English, for logs). */
   message: string;
+  /** The same as a text code, worded in the reader's language (issue 14). */
+  messageText: ServerText;
 }
 
 /**
@@ -25,11 +28,11 @@ export interface ProviderDetection {
  */
 export async function detectProvider(address: string, resolver: DnsResolver): Promise<ProviderDetection> {
   const domain = domainOf(address);
-  const none = (message: string, mxHosts: string[] = []): ProviderDetection => ({ domain, provider: null, source: 'NONE', mxHosts, incoming: [], outgoing: [], message });
-  if (!domain) return none('Type the whole address (name@domain) to look up its provider.');
+  const none = (said: ServerText, mxHosts: string[] = []): ProviderDetection => ({ domain, provider: null, source: 'NONE', mxHosts, incoming: [], outgoing: [], message: renderText(said, 'en'), messageText: said });
+  if (!domain) return none(text('provider.detect.wholeAddress'));
 
   const owner = providerForDomain(domain);
-  if (owner) return found(domain, owner, 'DOMAIN', [], `${domain} is ${owner.name}.`);
+  if (owner) return found(domain, owner, 'DOMAIN', [], text('provider.detect.owner', { domain, provider: owner.name }));
 
   let mxHosts: string[];
   try {
@@ -41,18 +44,18 @@ export async function detectProvider(address: string, resolver: DnsResolver): Pr
       .filter(Boolean);
   } catch (err) {
     const code = (err as { code?: string }).code;
-    if (code === 'ENOTFOUND' || code === 'ENODATA') return none(`${domain} has no mail servers (no MX records); check the address, or fill in the servers by hand.`);
-    return none(`Could not look up the mail servers of ${domain} right now; fill in the servers by hand.`);
+    if (code === 'ENOTFOUND' || code === 'ENODATA') return none(text('provider.detect.noMx', { domain }));
+    return none(text('provider.detect.lookupFailed', { domain }));
   }
-  if (!mxHosts.length) return none(`${domain} has no mail servers (no MX records); check the address, or fill in the servers by hand.`);
+  if (!mxHosts.length) return none(text('provider.detect.noMx', { domain }));
   const hosted = providerForMxHosts(mxHosts);
-  if (hosted) return found(domain, hosted, 'MX', mxHosts, `${domain} receives its mail at ${hosted.name} (MX ${mxHosts[0]}).`);
-  return none(`${domain} receives its mail at ${mxHosts[0]}, which is not a provider Correio knows; fill in the servers your host gave you.`, mxHosts);
+  if (hosted) return found(domain, hosted, 'MX', mxHosts, text('provider.detect.hosted', { domain, provider: hosted.name, mx: mxHosts[0]! }));
+  return none(text('provider.detect.unknownHost', { domain, mx: mxHosts[0]! }), mxHosts);
 }
 
-function found(domain: string, provider: EmailProvider, source: DetectionSource, mxHosts: string[], message: string): ProviderDetection {
+function found(domain: string, provider: EmailProvider, source: DetectionSource, mxHosts: string[], said: ServerText): ProviderDetection {
   const expand = (p: ServerPreset): ServerPreset => ({ ...p, host: expandHost(p.host, domain) });
-  return { domain, provider, source, mxHosts, incoming: provider.incoming.map(expand), outgoing: provider.outgoing.map(expand), message };
+  return { domain, provider, source, mxHosts, incoming: provider.incoming.map(expand), outgoing: provider.outgoing.map(expand), message: renderText(said, 'en'), messageText: said };
 }
 
 function domainOf(address: string): string {

@@ -8,6 +8,7 @@ const gmail: Provider = {
   name: 'Gmail',
   domains: ['gmail.com'],
   authHint: 'Use an app password.',
+  authHintText: { code: 'provider.gmail.authHint', params: [], detail: null },
   incoming: [
     { protocol: 'IMAP', host: 'imap.gmail.com', port: 993, encryption: 'SSL_TLS' },
     { protocol: 'POP3', host: 'pop.gmail.com', port: 995, encryption: 'SSL_TLS' },
@@ -19,6 +20,7 @@ const hosted: Provider = {
   name: 'Locaweb',
   domains: [],
   authHint: null,
+  authHintText: null,
   incoming: [{ protocol: 'IMAP', host: 'imap.{domain}', port: 1993, encryption: 'SSL_TLS' }],
   outgoing: [{ protocol: 'SMTP', host: 'smtp.{domain}', port: 465, encryption: 'SSL_TLS' }],
 };

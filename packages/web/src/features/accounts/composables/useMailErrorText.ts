@@ -1,6 +1,7 @@
 import { useI18n } from 'vue-i18n';
 import type { MailErrorCode } from '#graphql/enums.ts';
 import { OAUTH_MAIL_ERROR_CODES } from '#i18n/enum-values.ts';
+import { useServerText, type LocalizedTextValue } from '#shared/composables/useServerText.ts';
 
 type AppWordedMailErrorCode = (typeof OAUTH_MAIL_ERROR_CODES)[number];
 
@@ -8,15 +9,25 @@ export function isAppWordedMailErrorCode(code: string | null | undefined): code 
   return !!code && (OAUTH_MAIL_ERROR_CODES as readonly string[]).includes(code);
 }
 
+/** A failure as the API reports it: the code, and what it says and advises as text codes (with the server's wording as fallback). */
+export interface DescribableFailure {
+  code?: MailErrorCode | string | null;
+  message?: string | null;
+  hint?: string | null;
+  messageText?: LocalizedTextValue | null;
+  hintText?: LocalizedTextValue | null;
+}
+
 /**
- * What a failure says and what to do about it. The server words mail errors in English; the
- * codes of OAuth sign-ins (issue 13) and the missing relay are worded here, in the user’s language: their fix
- * ("Reconnect") is a button of this app. Others keep the server's words.
+ * What a failure says and what to do about it, in the user's language: worded from the server's
+ * text codes (issue 14). The OAuth sign-in codes and the missing relay have wordings of this app's
+ * own, because their fix is one of its buttons ("Reconnect") or is explained beside it.
  */
 export function useMailErrorText() {
   const { t } = useI18n();
-  return function describe(code: MailErrorCode | string | null | undefined, message: string | null | undefined, hint: string | null | undefined): { message: string | null; hint: string | null } {
-    if (isAppWordedMailErrorCode(code)) return { message: t(`mailError.${code}.title`), hint: t(`mailError.${code}.hint`) };
-    return { message: message ?? null, hint: hint ?? null };
+  const word = useServerText();
+  return function describe(failure: DescribableFailure): { message: string | null; hint: string | null } {
+    if (isAppWordedMailErrorCode(failure.code)) return { message: t(`mailError.${failure.code}.title`), hint: t(`mailError.${failure.code}.hint`) };
+    return { message: word(failure.messageText, failure.message ?? null), hint: word(failure.hintText, failure.hint ?? null) };
   };
 }

@@ -1,4 +1,5 @@
 import { graphql } from '#graphql/graphql.ts';
+import { LocalizedTextFields } from '#graphql/localized-text.ts';
 import { AccountStatusFields, ConnectionStatusFields } from './accounts.ts';
 
 /** What the accounts screen calls when it opens or is refreshed (A10): every account goes CHECKING. */
@@ -24,11 +25,11 @@ export const CheckedStatusFields = graphql(
   `
   fragment CheckedStatusFields on AccountStatus {
     overall
-    incoming { ...ConnectionStatusFields checks { phase ok ms detail code serverResponse transient hint } }
-    outgoing { ...ConnectionStatusFields checks { phase ok ms detail code serverResponse transient hint } }
+    incoming { ...ConnectionStatusFields checks { phase ok ms detail code serverResponse transient hint detailText { ...LocalizedTextFields } hintText { ...LocalizedTextFields } } }
+    outgoing { ...ConnectionStatusFields checks { phase ok ms detail code serverResponse transient hint detailText { ...LocalizedTextFields } hintText { ...LocalizedTextFields } } }
   }
 `,
-  [ConnectionStatusFields],
+  [ConnectionStatusFields, LocalizedTextFields],
 );
 
 export const TestEmailAccountMutation = graphql(

@@ -1,8 +1,16 @@
 import { graphql } from '#graphql/graphql.ts';
+import { LocalizedTextFields } from '#graphql/localized-text.ts';
 
-export const ConnectionStatusFields = graphql(`
-  fragment ConnectionStatusFields on ConnectionStatus { state checkedAt since message code hint }
-`);
+export const ConnectionStatusFields = graphql(
+  `
+  fragment ConnectionStatusFields on ConnectionStatus {
+    state checkedAt since message code hint
+    messageText { ...LocalizedTextFields }
+    hintText { ...LocalizedTextFields }
+  }
+`,
+  [LocalizedTextFields],
+);
 
 export const AccountStatusFields = graphql(
   `
@@ -61,10 +69,12 @@ export const EmailAccountFormQuery = graphql(
   [AccountFormFields],
 );
 
-export const AccountFormOptionsQuery = graphql(`
+export const AccountFormOptionsQuery = graphql(
+  `
   query AccountFormOptions {
     emailProviders {
       id name domains authHint
+      authHintText { ...LocalizedTextFields }
       incoming { protocol host port encryption }
       outgoing { protocol host port encryption }
     }
@@ -73,7 +83,9 @@ export const AccountFormOptionsQuery = graphql(`
     workspace { id slug builtinDomain }
     oauthProviders { provider configured missingSettings incomingHost incomingPort outgoingHost outgoingPort }
   }
-`);
+`,
+  [LocalizedTextFields],
+);
 
 export const CreateEmailAccountMutation = graphql(
   `
@@ -100,11 +112,18 @@ export const SetEmailAccountActiveMutation = graphql(
   [AccountRowFields],
 );
 
-export const AccountLastErrorsQuery = graphql(`
+export const AccountLastErrorsQuery = graphql(
+  `
   query AccountLastErrors($id: ID!) {
     emailAccount(id: $id) {
       id name address
-      lastErrors(first: 20) { at direction phase code message serverResponse transient hint }
+      lastErrors(first: 20) {
+        at direction phase code message serverResponse transient hint
+        messageText { ...LocalizedTextFields }
+        hintText { ...LocalizedTextFields }
+      }
     }
   }
-`);
+`,
+  [LocalizedTextFields],
+);

@@ -1,4 +1,5 @@
 import type { ConnectionState, Direction } from '#graphql/enums.ts';
+import type { LocalizedTextValue } from '#shared/composables/useServerText.ts';
 
 /** One step of a connection test as the form shows it (DNS, CONNECT, TLS, GREETING, AUTH, MAILBOX, SEND…). */
 export interface TestPhase {
@@ -10,6 +11,8 @@ export interface TestPhase {
   serverResponse?: string | null;
   transient?: boolean | null;
   hint?: string | null;
+  detailText?: LocalizedTextValue | null;
+  hintText?: LocalizedTextValue | null;
 }
 
 export interface TestDirection {
@@ -18,6 +21,8 @@ export interface TestDirection {
   message?: string | null;
   code?: string | null;
   hint?: string | null;
+  messageText?: LocalizedTextValue | null;
+  hintText?: LocalizedTextValue | null;
   phases: TestPhase[];
 }
 
@@ -26,6 +31,8 @@ interface StatusLike {
   message?: string | null;
   code?: string | null;
   hint?: string | null;
+  messageText?: LocalizedTextValue | null;
+  hintText?: LocalizedTextValue | null;
   checks?: TestPhase[] | null;
 }
 
@@ -37,6 +44,8 @@ export function toTestDirections(status: { incoming: StatusLike; outgoing: Statu
     message: s.message,
     code: s.code,
     hint: s.hint,
+    messageText: s.messageText ?? null,
+    hintText: s.hintText ?? null,
     phases: s.checks ?? [],
   });
   return [one('INCOMING', status.incoming), one('OUTGOING', status.outgoing)];
