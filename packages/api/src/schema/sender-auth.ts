@@ -1,5 +1,7 @@
 import { SENDER_VERDICT_REASONS, type AuthenticationResult, type AuthenticationResults } from '@correio/core';
+import { renderText } from '@correio/texts';
 import { builder } from '../builder.ts';
+import { LocalizedTextRef } from './localized-text.ts';
 
 // W9: what was checked about an incoming e-mail's sender. Admins and agents see it alike: an
 // agent deciding whether to trust "please change my bank account" needs it most.
@@ -59,6 +61,7 @@ export const AuthenticationResultsRef = builder.objectRef<AuthenticationResults>
     arc: t.field({ type: AuthenticationCheckRef, nullable: true, description: 'ARC: what forwarders vouch for, when the message carries a chain.', resolve: (r) => r.arc }),
     fromDomain: t.exposeString('fromDomain', { nullable: true, description: 'The From domain the verdict is about.' }),
     reasonCode: t.field({ type: SenderVerdictReasonEnum, description: 'Why the verdict is what it is, as a code (the SPA words it in pt-BR or English).', resolve: (r) => r.reasonCode ?? 'NO_EVIDENCE' }),
-    reason: t.exposeString('reason', { description: 'The same reason, one English sentence.' }),
+    reason: t.string({ description: 'The same reason, one sentence in the request’s language.', resolve: (r, _a, ctx) => (r.reasonText ? renderText(r.reasonText, ctx.locale) : r.reason) }),
+    reasonText: t.field({ type: LocalizedTextRef, nullable: true, description: '`reason` as a text code with its domains (null for mail verified before texts had codes).', resolve: (r) => r.reasonText ?? null }),
   }),
 });

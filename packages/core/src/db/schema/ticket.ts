@@ -157,8 +157,10 @@ export interface AuthenticationResults {
   fromDomain: string | null;
   /** Why the verdict is what it is, as a code the SPA words in the reader's language. */
   reasonCode: SenderVerdictReason;
-  /** The same, one English sentence (API clients, logs of support conversations). */
+  /** The same, one English sentence (logs, rows stored before texts had codes). */
   reason: string;
+  /** The same as a text code with its domains, worded in the reader's language (issue 14). */
+  reasonText?: ServerText;
 }
 
 /** Every reason a sender verdict can have (W9); `AuthenticationResults.reasonCode`. */

@@ -1,4 +1,5 @@
-import type { AuthenticationResults } from '@correio/core';
+import { SENDER_VERDICT_REASONS, type AuthenticationResults } from '@correio/core';
+import { catalogOf, renderText } from '@correio/texts';
 import { describe, expect, it } from 'vitest';
 import { aligned, senderVerdict } from './verdict.ts';
 
@@ -37,5 +38,14 @@ describe('the sender verdict (W9)', () => {
 
   it('a DNS failure is temporary, never a forgery', () => {
     expect(senderVerdict({ ...base, dmarc: dmarc('temperror') }, 'banco.com.br')).toMatchObject({ verdict: 'NOT_VERIFIED', reasonCode: 'TEMPORARY_ERROR' });
+  });
+
+  it('says why in the reader’s language, naming the domains, and has words for every reason', () => {
+    const forged = senderVerdict({ ...base, dmarc: dmarc('fail', 'quarantine') }, 'banco.com.br');
+    expect(forged.reasonText).toEqual({ code: 'verdict.DMARC_FAIL_POLICY.quarantine', params: { domain: 'banco.com.br' } });
+    expect(forged.reason).toBe('banco.com.br did not send this: it fails DMARC, and the domain asks receivers to quarantine such mail.');
+    expect(renderText(forged.reasonText, 'pt-BR')).toBe('banco.com.br não enviou esta mensagem: ela falha no DMARC, e o domínio pede que mensagens assim fiquem em quarentena.');
+    const codes = Object.keys(catalogOf('en'));
+    expect(SENDER_VERDICT_REASONS.filter((reason) => !codes.some((c) => c === `verdict.${reason}` || c.startsWith(`verdict.${reason}.`)))).toEqual([]);
   });
 });

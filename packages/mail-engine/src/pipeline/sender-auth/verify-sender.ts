@@ -90,12 +90,12 @@ async function fromTrustedHeader(header: ParsedAuthResults, head: Buffer, resolv
   });
 }
 
-function verification(source: AuthenticationResults['source'], authservId: string | null, fromDomain: string | null | undefined, checks: Omit<AuthenticationResults, 'source' | 'authservId' | 'reason' | 'reasonCode' | 'fromDomain'>): SenderVerification {
+function verification(source: AuthenticationResults['source'], authservId: string | null, fromDomain: string | null | undefined, checks: Omit<AuthenticationResults, 'source' | 'authservId' | 'reason' | 'reasonCode' | 'reasonText' | 'fromDomain'>): SenderVerification {
   const from = fromDomain?.toLowerCase() ?? null;
   // A DKIM pass that is not the From domain's says nothing about the From address.
   const dkim = checks.dkim.map((d) => ({ ...d, detail: d.detail ?? (d.domain && from && !aligned(d.domain, from) ? `signed by ${d.domain}, not by ${from}` : null) }));
-  const { verdict, reasonCode, reason } = senderVerdict({ source, authservId, ...checks, dkim }, from);
-  return { verdict, results: { source, authservId, ...checks, dkim, fromDomain: from, reasonCode, reason } };
+  const { verdict, reasonCode, reason, reasonText } = senderVerdict({ source, authservId, ...checks, dkim }, from);
+  return { verdict, results: { source, authservId, ...checks, dkim, fromDomain: from, reasonCode, reason, reasonText } };
 }
 
 /** The first Authentication-Results header (the newest, added on top) from the trusted server. */
