@@ -10,6 +10,7 @@ import './oauth.ts';
 import './account-check.ts';
 import './sender-auth.ts';
 import './ticket.ts';
+import './search.ts';
 import './reply.ts';
 import './mail-log.ts';
 

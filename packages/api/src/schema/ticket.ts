@@ -152,7 +152,7 @@ export const TicketRef = builder.objectRef<TicketRow>('Ticket').implement({
   }),
 });
 
-const PageInfoRef = builder.objectRef<TicketPage['pageInfo']>('PageInfo').implement({
+export const PageInfoRef = builder.objectRef<TicketPage['pageInfo']>('PageInfo').implement({
   description: 'Cursor pagination state.',
   fields: (t) => ({
     hasNextPage: t.exposeBoolean('hasNextPage', { description: 'Whether another page follows.' }),
@@ -177,7 +177,7 @@ const TicketConnectionRef = builder.objectRef<TicketPage>('TicketConnection').im
   }),
 });
 
-const TicketFilter = builder.inputType('TicketFilter', {
+export const TicketFilter = builder.inputType('TicketFilter', {
   description: 'Narrows the ticket list; all given criteria must match.',
   fields: (t) => ({
     status: t.field({ type: [TicketStatusEnum], description: 'Any of these statuses.' }),

@@ -8,6 +8,7 @@ import { CheckService } from './check-service.ts';
 import { MailLogService } from './mail-log-service.ts';
 import { OAuthService } from './oauth-service.ts';
 import { ReplyService } from './reply-service.ts';
+import { SearchService } from './search-service.ts';
 import { StatusService } from './status-service.ts';
 import { TicketService } from './ticket-service.ts';
 import { WorkspaceService } from './workspace-service.ts';
@@ -19,6 +20,7 @@ export function createServices(runtime: Runtime, engine: MailEngine | null = nul
   const accounts = new AccountService(runtime);
   const status = new StatusService(runtime);
   const checks = new CheckService(runtime, engine, accounts, status);
+  const tickets = new TicketService(runtime);
   return {
     engine,
     importer,
@@ -28,7 +30,8 @@ export function createServices(runtime: Runtime, engine: MailEngine | null = nul
     workspaces: new WorkspaceService(runtime, tokens),
     accounts,
     catalog: new CatalogService(runtime),
-    tickets: new TicketService(runtime),
+    tickets,
+    search: new SearchService(runtime, tickets),
     replies: new ReplyService(runtime),
     status,
     checks,

@@ -65,7 +65,8 @@ export class TicketService {
     };
   }
 
-  private filterConditions(viewer: Viewer, filter: TicketFilter): SQL {
+  /** The list's filters as one condition on `tickets` (search narrows by the same ones). */
+  filterConditions(viewer: Viewer, filter: TicketFilter): SQL {
     const conditions: SQL[] = [eq(tickets.workspaceId, viewer.workspaceId)];
     if (filter.status?.length) conditions.push(inArray(tickets.status, filter.status));
     // An id that is not even a UUID matches nothing rather than erroring: filters come from URLs.

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
@@ -95,7 +96,8 @@ async function initPgliteFolder(dir: string): Promise<void> {
 async function openPglite(dir: string | undefined): Promise<DatabaseHandle> {
   if (dir) await mkdir(dir, { recursive: true, mode: 0o700 });
   if (dir && !existsSync(join(dir, 'PG_VERSION'))) await initPgliteFolder(dir);
-  const options = { startParams: [...PGlite.defaultStartParams, ...PGLITE_MEMORY] };
+  // unaccent: the search documents' accent folding (migration 0005), loaded into every instance.
+  const options = { startParams: [...PGlite.defaultStartParams, ...PGLITE_MEMORY], extensions: { unaccent } };
   const client = dir ? await PGlite.create(dir, options) : await PGlite.create(options);
   const db = drizzlePglite({ client, schema });
   await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });

@@ -69,6 +69,9 @@ export const validationTexts = defineTexts(
 
     'validation.tickets.pageSize': 'Ask for between 1 and 100 tickets per page.',
     'validation.tickets.cursor': 'This cursor is not valid; start again from the first page.',
+    'validation.search.empty': 'Type what to search for.',
+    'validation.search.tooLong': 'Search for at most {maximum} characters.',
+    'validation.search.onlyExcluded': 'Say what to find, not only what to leave out (-word).',
     'validation.ticket.unknownType': 'Unknown type in this workspace.',
     'validation.ticket.unknownGroup': 'Unknown group in this workspace.',
     'validation.ticket.unknownAssignee': 'Unknown assignee in this workspace.',
@@ -151,6 +154,9 @@ export const validationTexts = defineTexts(
 
     'validation.tickets.pageSize': 'Peça entre 1 e 100 tickets por página.',
     'validation.tickets.cursor': 'Este cursor não é válido; comece de novo pela primeira página.',
+    'validation.search.empty': 'Digite o que procurar.',
+    'validation.search.tooLong': 'Procure por no máximo {maximum} caracteres.',
+    'validation.search.onlyExcluded': 'Diga o que procurar, não só o que deixar de fora (-palavra).',
     'validation.ticket.unknownType': 'Tipo desconhecido nesta base.',
     'validation.ticket.unknownGroup': 'Grupo desconhecido nesta base.',
     'validation.ticket.unknownAssignee': 'Responsável desconhecido nesta base.',

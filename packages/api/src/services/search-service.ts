@@ -1,0 +1,180 @@
+import { rowsOf, schema, type Runtime } from '@correio/core';
+import { text as serverText } from '@correio/texts';
+import { inArray, sql, type SQL } from 'drizzle-orm';
+import type { Viewer } from '../auth/tokens.ts';
+import { fieldError, validationError } from '../errors.ts';
+import type { TicketFilter, TicketRow, TicketService } from './ticket-service.ts';
+
+const { tickets } = schema;
+
+/** Where a ticket matched a search (S2). NUMBER: the query was its number. */
+export const SEARCH_MATCHES = ['SUBJECT', 'MESSAGE', 'NOTE', 'CUSTOMER', 'ATTACHMENT', 'NUMBER'] as const;
+export type SearchMatch = (typeof SEARCH_MATCHES)[number];
+
+/** A piece of a snippet: the words around a match, and the match itself, as text (never markup). */
+export interface SnippetPart {
+  text: string;
+  highlighted: boolean;
+}
+
+export interface SearchHit {
+  cursor: string;
+  node: TicketRow;
+  snippet: SnippetPart[];
+  matchedIn: SearchMatch[];
+}
+
+export interface SearchPage {
+  edges: SearchHit[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+export const SEARCH_QUERY_MAX = 200;
+// Private-use characters mark a match in ts_headline's output; they are stripped from the text
+// first, so no message can forge a highlight, and the client gets parts, never markup.
+const START = '\uE000';
+const STOP = '\uE001';
+const HEADLINE = `StartSel=${START}, StopSel=${STOP}, MaxWords=28, MinWords=10, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "`;
+const WHOLE = `StartSel=${START}, StopSel=${STOP}, HighlightAll=true`;
+
+/**
+ * Full-text search over every ticket of a workspace (issue 15, S2): subjects, the text of every
+ * action (messages and notes) and its CC addresses, customers' names and addresses, attachment
+ * file names and ticket numbers — PostgreSQL full-text search with Portuguese and English
+ * stemming, accents folded (migration 0005), the same on PGlite. Ranked by relevance, then by
+ * recent activity; each hit says where it matched and shows the words around the match.
+ */
+export class SearchService {
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly tickets: TicketService,
+  ) {}
+
+  private get db() {
+    return this.runtime.database.db;
+  }
+
+  async search(viewer: Viewer, rawQuery: string, filter: TicketFilter | null | undefined, first: number | null | undefined, after: string | null | undefined): Promise<SearchPage> {
+    const query = rawQuery.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
+    if (!query) throw validationError([fieldError(['query'], serverText('validation.search.empty'))]);
+    if (query.length > SEARCH_QUERY_MAX) throw validationError([fieldError(['query'], serverText('validation.search.tooLong', { maximum: SEARCH_QUERY_MAX }))]);
+    if (first != null && (first < 1 || first > 100)) throw validationError([fieldError(['first'], serverText('validation.tickets.pageSize'))]);
+    const limit = first ?? 25;
+    const offset = after ? decodeOffset(after) : 0;
+    if (offset === null) throw validationError([fieldError(['after'], serverText('validation.tickets.cursor'))]);
+
+    const { wanted, excluded } = splitExclusions(query);
+    if (!wanted) throw validationError([fieldError(['query'], serverText('validation.search.onlyExcluded'))]);
+    const ws = viewer.workspaceId;
+    const number = /^#?(\d{1,9})$/.exec(wanted)?.[1];
+    const byNumber = number ? sql`union all select t.id, 100::real, 'NUMBER', null::uuid from tickets t where t.workspace_id = ${ws} and t.number = ${Number(number)}` : sql``;
+    // Every source scoped to the caller's workspace on its own, not only through the join.
+    const found = rowsOf<{ ticket_id: string; matched_in: string[]; best: string; source_id: string | null; snippet: string | null }>(
+      await this.db.execute(sql`
+        with q as (select correio_query(${wanted}) as tsq),
+        hits as (
+          select a.ticket_id, ts_rank(a.search, q.tsq) as rank, case when a.kind = 'NOTE' then 'NOTE' else 'MESSAGE' end as matched, a.id as source_id
+            from ticket_actions a, q where a.workspace_id = ${ws} and a.search @@ q.tsq
+          union all
+          select t.id, ts_rank(t.search, q.tsq) * 2, 'SUBJECT', null::uuid from tickets t, q where t.workspace_id = ${ws} and t.search @@ q.tsq
+          union all
+          select t.id, 0.3::real, 'CUSTOMER', c.id from clients c join tickets t on t.customer_id = c.id and t.workspace_id = ${ws}, q
+            where c.workspace_id = ${ws} and c.search @@ q.tsq
+          union all
+          select a.ticket_id, 0.2::real, 'ATTACHMENT', f.id from attachments f join ticket_actions a on a.id = f.action_id and a.workspace_id = ${ws}, q
+            where f.workspace_id = ${ws} and f.search @@ q.tsq
+          ${byNumber}
+        ),
+        ${excluded ? sql`excluded as (${ticketsMatching(ws, excluded)}),` : sql``}
+        matched as (
+          select ticket_id, max(rank) as rank, array_agg(distinct matched) as matched_in,
+            (array_agg(matched order by rank desc))[1] as best, (array_agg(source_id order by rank desc))[1] as source_id
+          from hits ${excluded ? sql`where ticket_id not in (select ticket_id from excluded)` : sql``} group by ticket_id
+        ),
+        page as (
+          select m.* , ${tickets.updatedAt} as updated_at from matched m join ${tickets} on ${tickets.id} = m.ticket_id
+          where ${this.tickets.filterConditions(viewer, filter ?? {})}
+          order by m.rank desc, ${tickets.updatedAt} desc, ${tickets.id} desc
+          limit ${limit + 1} offset ${offset}
+        )
+        select p.ticket_id, p.matched_in, p.best, p.source_id, ${snippetOf(wanted)} as snippet
+        from page p
+        order by p.rank desc, p.updated_at desc, p.ticket_id desc
+      `),
+    );
+    const page = found.slice(0, limit);
+    const rows = page.length ? await this.db.select().from(tickets).where(inArray(tickets.id, page.map((r) => r.ticket_id))) : [];
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const edges = page.flatMap((hit, i) => {
+      const node = byId.get(hit.ticket_id);
+      if (!node) return [];
+      const matchedIn = SEARCH_MATCHES.filter((m) => hit.matched_in.includes(m));
+      return [{ cursor: encodeOffset(offset + i + 1), node, matchedIn, snippet: snippetParts(hit.snippet ?? node.subject) }];
+    });
+    return { edges, pageInfo: { hasNextPage: found.length > limit, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+}
+
+/**
+ * `-word` and `-"a phrase"` exclude a ticket that has them anywhere — in any message, the
+ * subject, the customer or a file name — not only the one source the other words matched in.
+ */
+export function splitExclusions(query: string): { wanted: string; excluded: string } {
+  const excluded: string[] = [];
+  const wanted = query
+    .replace(/(^|\s)-("[^"]*"?|[^\s"]+)/g, (_whole, lead: string, term: string) => {
+      excluded.push(term);
+      return lead;
+    })
+    .replace(/\s+/g, ' ')
+    .trim();
+  return { wanted, excluded: excluded.filter((t) => t.replace(/"/g, '').trim()).join(' or ') };
+}
+
+/** Tickets of the workspace with the (websearch) query anywhere. */
+function ticketsMatching(ws: string, query: string): SQL {
+  return sql`
+    select a.ticket_id from ticket_actions a where a.workspace_id = ${ws} and a.search @@ correio_query(${query})
+    union select t.id from tickets t where t.workspace_id = ${ws} and t.search @@ correio_query(${query})
+    union select t.id from clients c join tickets t on t.customer_id = c.id and t.workspace_id = ${ws} where c.workspace_id = ${ws} and c.search @@ correio_query(${query})
+    union select a.ticket_id from attachments f join ticket_actions a on a.id = f.action_id and a.workspace_id = ${ws} where f.workspace_id = ${ws} and f.search @@ correio_query(${query})`;
+}
+
+/** The words around the best match of each hit, from the source it matched in. */
+function snippetOf(query: string): SQL {
+  const clean = (column: SQL) => sql`translate(${column}, ${START + STOP}, '')`;
+  const headline = (doc: SQL, options: string) => sql`ts_headline('public.correio_pt', ${clean(doc)}, correio_query(${query}), ${options})`;
+  return sql`case p.best
+    when 'MESSAGE' then (select ${headline(sql`a.text`, HEADLINE)} from ticket_actions a where a.id = p.source_id)
+    when 'NOTE' then (select ${headline(sql`a.text`, HEADLINE)} from ticket_actions a where a.id = p.source_id)
+    when 'CUSTOMER' then (select ${headline(sql`coalesce(c.name || ' <' || c.email || '>', c.email)`, WHOLE)} from clients c where c.id = p.source_id)
+    when 'ATTACHMENT' then (select ${headline(sql`regexp_replace(f.filename, '[._-]+', ' ', 'g')`, WHOLE)} from attachments f where f.id = p.source_id)
+    else (select ${headline(sql`t.subject`, WHOLE)} from tickets t where t.id = p.ticket_id)
+  end`;
+}
+
+/** ts_headline's marked text → parts; whitespace runs (a message's line breaks) become one space. */
+export function snippetParts(marked: string): SnippetPart[] {
+  const parts: SnippetPart[] = [];
+  for (const [i, piece] of marked.split(new RegExp(`[${START}${STOP}]`)).entries()) {
+    const text = piece.replace(/\s+/g, ' ');
+    if (!text) continue;
+    const highlighted = i % 2 === 1;
+    const last = parts.at(-1);
+    if (last && last.highlighted === highlighted) last.text += text;
+    else parts.push({ text, highlighted });
+  }
+  if (parts[0]) parts[0].text = parts[0].text.trimStart();
+  const end = parts.at(-1);
+  if (end) end.text = end.text.trimEnd();
+  return parts.filter((p) => p.text);
+}
+
+function encodeOffset(offset: number): string {
+  return Buffer.from(`o:${offset}`).toString('base64url');
+}
+
+function decodeOffset(cursor: string): number | null {
+  const match = /^o:(\d{1,7})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  return match ? Number(match[1]) : null;
+}

@@ -1,0 +1,165 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signUp, startTestApp, type TestApp } from '../helpers/app.ts';
+import { gql, gqlOk } from '../helpers/graphql.ts';
+import { sendToReceiver } from '../helpers/inbound.ts';
+import { buildMail } from '../helpers/mail.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+/**
+ * Full-text search (issue 15, S2) over mail that came in through Correio's own SMTP receiver, on
+ * the suite's database (PostgreSQL in CI, PGlite on a fresh machine): the same SQL on both.
+ */
+let app: TestApp;
+let admin: Awaited<ReturnType<typeof signUp>>;
+let other: Awaited<ReturnType<typeof signUp>>;
+let port: number;
+
+const SEARCH = `query($q: String!, $filter: TicketFilter, $first: Int, $after: String) {
+  searchTickets(query: $q, filter: $filter, first: $first, after: $after) {
+    edges { cursor node { number subject status } matchedIn snippet { text highlighted } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+type Hit = { node: { number: number; subject: string; status: string }; matchedIn: string[]; snippet: Array<{ text: string; highlighted: boolean }> };
+const search = async (q: string, token = admin.token, extra: Record<string, unknown> = {}) =>
+  (await gqlOk(app.url, SEARCH, { q, ...extra }, token)).searchTickets.edges as Hit[];
+const subjects = async (q: string, token = admin.token) => (await search(q, token)).map((h) => h.node.subject).sort();
+const highlighted = (hit: Hit) => hit.snippet.filter((p) => p.highlighted).map((p) => p.text);
+
+async function receive(slug: string, mail: Parameters<typeof buildMail>[0], raw?: string) {
+  const to = `support@${slug}.correio.localhost`;
+  const from = 'cliente@loja.example';
+  await sendToReceiver(port, { from, to: [to] }, raw ?? buildMail({ to, from: `Carla Menezes <${from}>`, ...mail }).raw);
+}
+
+async function ticketCount(token: string) {
+  return (await gqlOk(app.url, `{ tickets(first: 1) { totalCount } }`, {}, token)).tickets.totalCount as number;
+}
+
+const attachmentMail = (to: string) =>
+  [
+    `From: Bruno <bruno@fornecedor.example>`,
+    `To: ${to}`,
+    `Subject: Segue o documento`,
+    `Message-ID: <anexo-1@fornecedor.example>`,
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/mixed; boundary="b"',
+    '',
+    '--b',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    'Em anexo.',
+    '--b',
+    'Content-Type: application/pdf; name="comprovante-pagamento_7731.pdf"',
+    'Content-Disposition: attachment; filename="comprovante-pagamento_7731.pdf"',
+    'Content-Transfer-Encoding: base64',
+    '',
+    Buffer.from('%PDF-1.4 test').toString('base64'),
+    '--b--',
+    '',
+  ].join('\r\n');
+
+beforeAll(async () => {
+  app = await startTestApp();
+  admin = await signUp(app.url, { slug: `busca${Date.now().toString(36)}` });
+  other = await signUp(app.url, { slug: `outra${Date.now().toString(36)}` });
+  port = app.engine!.inboundSmtpPort!;
+  await receive(admin.slug, { subject: 'Problema com a NF', text: 'Bom dia, a nota fiscal 4521 veio com o valor errado.\nPodem corrigir?' });
+  await receive(admin.slug, { subject: 'Quero cancelar', text: 'Gostaria de cancelar minha assinatura a partir de hoje.' });
+  await receive(admin.slug, { subject: 'Boleto', text: 'O boleto vencido não abre no aplicativo do banco.' });
+  await receive(admin.slug, { subject: 'Dúvida', text: 'O boleto está certo, mas a data venceu ontem.' });
+  await receive(admin.slug, { subject: 'Ação judicial', text: 'Recebemos uma notificação.' });
+  await receive(admin.slug, { subject: 'Invoices for November', text: 'Please send the invoices again.', cc: 'financeiro@loja.example' });
+  await receive(admin.slug, {}, attachmentMail(`support@${admin.slug}.correio.localhost`));
+  // Another workspace with the very same words: never found from the first.
+  await receive(other.slug, { subject: 'Nota fiscal da outra empresa', text: 'A nota fiscal 4521 é nossa.' });
+  await waitFor(async () => ((await ticketCount(admin.token)) === 7 && (await ticketCount(other.token)) === 1) || null, 'eight tickets', 30_000);
+});
+afterAll(() => app?.stop());
+
+describe('searchTickets (S2)', () => {
+  it('finds what the customer wrote, plural or singular, with the match highlighted', async () => {
+    const [hit, ...more] = await search('notas fiscais');
+    expect(more).toEqual([]);
+    expect(hit!.node.subject).toBe('Problema com a NF');
+    expect(hit!.matchedIn).toEqual(['MESSAGE']);
+    expect(highlighted(hit!)).toEqual(expect.arrayContaining(['nota']));
+    expect(hit!.snippet.map((p) => p.text).join('')).toContain('nota fiscal 4521 veio com o valor errado');
+  });
+
+  it('stems Portuguese and English, and folds accents', async () => {
+    expect(await subjects('cancelamento')).toEqual(['Quero cancelar']);
+    expect(await subjects('acao')).toEqual(['Ação judicial']);
+    expect(await subjects('invoice')).toEqual(['Invoices for November']);
+  });
+
+  it('keeps a quoted phrase together and leaves out -excluded words', async () => {
+    expect(await subjects('boleto')).toEqual(['Boleto', 'Dúvida']);
+    expect(await subjects('"boleto vencido"')).toEqual(['Boleto']);
+    expect(await subjects('boleto -aplicativo')).toEqual(['Dúvida']);
+  });
+
+  it('finds by subject, customer, CC address, attachment name and ticket number, and says where', async () => {
+    const [bySubject] = await search('judicial');
+    expect(bySubject!.matchedIn).toContain('SUBJECT');
+    const byCustomer = await search('Menezes');
+    expect(byCustomer.length).toBe(6);
+    expect(byCustomer.every((h) => h.matchedIn.includes('CUSTOMER'))).toBe(true);
+    expect(highlighted(byCustomer[0]!)).toEqual(['Menezes']);
+    expect(await subjects('financeiro@loja.example')).toEqual(['Invoices for November']);
+    const [byFile] = await search('comprovante pagamento');
+    expect(byFile).toMatchObject({ node: { subject: 'Segue o documento' }, matchedIn: ['ATTACHMENT'] });
+    expect(highlighted(byFile!)).toEqual(['comprovante', 'pagamento']);
+    const number = (await search('Quero cancelar'))[0]!.node.number;
+    const [byNumber] = await search(`#${number}`);
+    expect(byNumber).toMatchObject({ node: { subject: 'Quero cancelar' }, matchedIn: ['NUMBER'] });
+  });
+
+  it('finds internal notes, as soon as they are written', async () => {
+    const id = (await gqlOk(app.url, `{ tickets(first: 50) { edges { node { id subject } } } }`, {}, admin.token)).tickets.edges.find((e: any) => e.node.subject === 'Dúvida').node.id;
+    await gqlOk(app.url, `mutation($id: ID!) { addNote(ticketId: $id, text: "Cliente pediu segunda via pelo telefone") { id } }`, { id }, admin.token);
+    const [hit] = await search('segunda via');
+    expect(hit).toMatchObject({ node: { subject: 'Dúvida' }, matchedIn: ['NOTE'] });
+  });
+
+  it('keeps the list’s filters and pages through hits', async () => {
+    expect(await search('boleto', admin.token, { filter: { status: ['CLOSED'] } })).toEqual([]);
+    const first = (await gqlOk(app.url, SEARCH, { q: 'Menezes', first: 4 }, admin.token)).searchTickets;
+    expect(first.edges).toHaveLength(4);
+    expect(first.pageInfo.hasNextPage).toBe(true);
+    const rest = (await gqlOk(app.url, SEARCH, { q: 'Menezes', first: 4, after: first.pageInfo.endCursor }, admin.token)).searchTickets;
+    expect(rest.edges).toHaveLength(2);
+    expect(rest.pageInfo.hasNextPage).toBe(false);
+    const all = [...first.edges, ...rest.edges].map((e: Hit) => e.node.number);
+    expect(new Set(all).size).toBe(6);
+  });
+
+  it('never shows another workspace’s tickets', async () => {
+    expect(await subjects('nota fiscal')).toEqual(['Problema com a NF']);
+    expect(await subjects('nota fiscal', other.token)).toEqual(['Nota fiscal da outra empresa']);
+  });
+
+  it('takes whatever a user types without an error, and refuses what is not a query', async () => {
+    for (const q of [`'; drop table tickets; --`, 'a & b | !c <-> d:*', '((((', '"unclosed', '-', 'OR OR', 'ção', '\u0000']) {
+      const r = await gql(app.url, SEARCH, { q }, admin.token);
+      if (q === '-' || q === '\u0000') expect(r.errors?.[0]?.extensions?.['code'] === 'VALIDATION_FAILED' || Array.isArray(r.data?.searchTickets?.edges)).toBe(true);
+      else expect(r.errors).toBeUndefined();
+    }
+    const empty = await gql(app.url, SEARCH, { q: '   ' }, admin.token);
+    expect(empty.errors?.[0]?.extensions?.['code']).toBe('VALIDATION_FAILED');
+    const long = await gql(app.url, SEARCH, { q: 'x'.repeat(201) }, admin.token, 'pt-BR');
+    expect(long.errors?.[0]?.message).toBe('Procure por no máximo 200 caracteres.');
+    const badCursor = await gql(app.url, SEARCH, { q: 'boleto', after: 'bm90LWEtY3Vyc29y' }, admin.token);
+    expect(badCursor.errors?.[0]?.extensions?.['code']).toBe('VALIDATION_FAILED');
+    expect((await gql(app.url, SEARCH, { q: 'boleto' })).errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
+  });
+
+  it('cannot be made to highlight words that did not match', async () => {
+    // The private-use marks the snippet is cut by, sent inside a message, are dropped.
+    await receive(admin.slug, { subject: 'Marcas', text: 'texto \uE000falso\uE001 e a palavra tangerina' });
+    await waitFor(async () => (await search('tangerina')).length === 1 || null, 'the new ticket', 20_000);
+    const [hit] = await search('tangerina');
+    expect(highlighted(hit!)).toEqual(['tangerina']);
+    expect(hit!.snippet.map((p) => p.text).join('')).toContain('texto falso e a palavra');
+  });
+});
