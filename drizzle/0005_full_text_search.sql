@@ -68,3 +68,6 @@ CREATE INDEX "ticket_actions_search" ON "ticket_actions" USING gin ("search");
 CREATE INDEX "clients_search" ON "clients" USING gin ("search");
 --> statement-breakpoint
 CREATE INDEX "attachments_search" ON "attachments" USING gin ("search");
+--> statement-breakpoint
+-- The most recent matches of a common word are found walking a workspace's mail newest first.
+CREATE INDEX "ticket_actions_workspace_created" ON "ticket_actions" USING btree ("workspace_id", "created_at");

@@ -3,7 +3,7 @@ import { replaceAttachmentPlaceholders } from '@correio/mail-engine';
 import { renderText } from '@correio/texts';
 import { filter, pipe } from 'graphql-yoga';
 import { builder } from '../builder.ts';
-import type { ActionRow, TicketPage, TicketRow } from '../services/ticket-service.ts';
+import { TOTAL_COUNT_CAP, type ActionRow, type TicketPage, type TicketRow } from '../services/ticket-service.ts';
 import { EmailAccountRef } from './account.ts';
 import { ClientRef, GroupRef, TicketTypeRef } from './catalog.ts';
 import { ActionKindEnum, DeliveryStateEnum, SenderVerdictEnum, TicketStatusEnum } from './enums.ts';
@@ -173,7 +173,11 @@ const TicketConnectionRef = builder.objectRef<TicketPage>('TicketConnection').im
   fields: (t) => ({
     edges: t.field({ type: [TicketEdgeRef], description: 'Tickets of this page.', resolve: (c) => c.edges }),
     pageInfo: t.field({ type: PageInfoRef, description: 'Pagination state.', resolve: (c) => c.pageInfo }),
-    totalCount: t.int({ description: 'Number of tickets matching the filter, all pages (counted only when asked for).', resolve: (c) => c.totalCount() }),
+    totalCount: t.int({
+      description: `Number of tickets matching the filter, all pages: exact up to ${TOTAL_COUNT_CAP.toLocaleString('en')}; beyond, this cap and \`totalCountIsCapped\` (show "10,000+"). Counted only when asked for.`,
+      resolve: async (c) => (await c.totalCount()).count,
+    }),
+    totalCountIsCapped: t.boolean({ description: `Whether more than ${TOTAL_COUNT_CAP.toLocaleString('en')} tickets match, so \`totalCount\` is the cap, not the count.`, resolve: async (c) => (await c.totalCount()).capped }),
   }),
 });
 

@@ -27,9 +27,14 @@ export interface TicketFilter {
 export interface TicketPage {
   edges: Array<{ cursor: string; node: TicketRow }>;
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  /** Counted only when a client asks for it: the count scans every match, the page does not. */
-  totalCount: () => Promise<number>;
+  /**
+   * Counted only when a client asks for it, and only up to TOTAL_COUNT_CAP: counting a million
+   * matches would cost more than the page itself, and "10,000+" tells an agent as much.
+   */
+  totalCount: () => Promise<{ count: number; capped: boolean }>;
 }
+
+export const TOTAL_COUNT_CAP = 10_000;
 
 const updateSchema = z.object({
   status: z.enum(schema.ticketStatusEnum.enumValues).nullish(),
@@ -61,7 +66,11 @@ export class TicketService {
     return {
       edges,
       pageInfo: { hasNextPage: rows.length > limit, endCursor: edges.at(-1)?.cursor ?? null },
-      totalCount: async () => (await this.db.select({ n: count() }).from(tickets).where(where))[0]?.n ?? 0,
+      totalCount: once(async () => {
+        const upTo = this.db.select({ one: sql`1` }).from(tickets).where(where).limit(TOTAL_COUNT_CAP + 1).as('up_to');
+        const n = (await this.db.select({ n: count() }).from(upTo))[0]?.n ?? 0;
+        return { count: Math.min(n, TOTAL_COUNT_CAP), capped: n > TOTAL_COUNT_CAP };
+      }),
     };
   }
 
@@ -181,4 +190,10 @@ function decodeCursor(cursor: string): { updatedAt: Date; id: string } {
   } catch {
     throw validationError([fieldError(['after'], serverText('validation.tickets.cursor'))]);
   }
+}
+
+/** A lazy value computed once however many fields ask for it. */
+function once<T>(compute: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | null = null;
+  return () => (value ??= compute());
 }

@@ -28,6 +28,7 @@ export type NewTicketPolicy = SchemaEnum<'NewTicketPolicy'>;
 export type RefusalReason = SchemaEnum<'RefusalReason'>;
 export type Role = SchemaEnum<'Role'>;
 export type SameSubjectPolicy = SchemaEnum<'SameSubjectPolicy'>;
+export type SearchMatch = SchemaEnum<'SearchMatch'>;
 export type SenderVerdict = SchemaEnum<'SenderVerdict'>;
 export type SenderVerdictReason = SchemaEnum<'SenderVerdictReason'>;
 export type SmtpAuthMechanism = SchemaEnum<'SmtpAuthMechanism'>;

@@ -404,7 +404,7 @@ const ptBR: MessageSchema = {
     title: 'Tickets',
     description: 'Cada e-mail de cliente, como um ticket. Novos tickets e respostas aparecem aqui assim que chegam.',
     searchLabel: 'Buscar tickets',
-    searchPlaceholder: 'Buscar assunto, cliente ou #número',
+    searchPlaceholder: 'Buscar mensagens, notas, clientes ou #número (tecle /)',
     views: { open: 'Em aberto', all: 'Todos os status' },
     filters: {
       status: 'Status',
@@ -430,8 +430,18 @@ const ptBR: MessageSchema = {
     emptyFilteredDescription: 'Altere ou limpe os filtros para ver mais.',
     connectAccount: 'Conectar uma conta de e-mail',
     showing: '{shown} de {total}',
+    totalCapped: '{n}+',
     loadMore: 'Carregar mais',
     loadFailed: 'Não foi possível carregar os tickets',
+    search: {
+      matchedIn: 'Encontrado em:',
+      match: { SUBJECT: 'Assunto', MESSAGE: 'E-mail', NOTE: 'Nota', CUSTOMER: 'Cliente', ATTACHMENT: 'Anexo', NUMBER: 'Número' },
+      results: '{n} resultado | {n} resultados',
+      resultsMore: 'Os {n} melhores resultados',
+      emptyTitle: 'Nada encontrado para “{query}”',
+      emptyDescription: 'Todas as formas de uma palavra contam e os acentos não importam. Tente outras palavras, menos palavras ou outros filtros.',
+      clear: 'Limpar a busca',
+    },
   },
   ticket: {
     title: 'Ticket',

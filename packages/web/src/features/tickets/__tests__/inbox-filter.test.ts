@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyLiveTicket, filterFromQuery, matchesFilter, OPEN_STATUSES, type InboxQuery, type InboxRow } from '../model/inbox-filter.ts';
+import { applyLiveHit, applyLiveTicket, filterFromQuery, matchesFilter, OPEN_STATUSES, searchFromQuery, searchParam, type InboxQuery, type InboxRow } from '../model/inbox-filter.ts';
 
 const none: InboxQuery = { view: '', q: '', group: '', type: '', account: '', assignee: '' };
 
@@ -24,15 +24,27 @@ describe('inbox filters from the URL', () => {
   });
 
   it('maps every URL filter onto the API filter, "me" onto the logged-in agent', () => {
-    expect(filterFromQuery({ view: 'PENDING', q: '  #42 ', group: 'g1', type: 't1', account: 'a1', assignee: 'me' }, 'u1')).toEqual({
+    expect(filterFromQuery({ view: 'PENDING', q: '', group: 'g1', type: 't1', account: 'a1', assignee: 'me' }, 'u1')).toEqual({
       status: ['PENDING'],
       groupId: 'g1',
       typeId: 't1',
       accountId: 'a1',
       assigneeId: 'u1',
-      search: '#42',
     });
     expect(filterFromQuery({ ...none, view: 'all', assignee: 'u2' }, 'u1')).toEqual({ assigneeId: 'u2' });
+  });
+
+  it('keeps the search out of the filter: it is a full-text search of its own, narrowed by the same filters', () => {
+    const query = { ...none, view: 'all', q: '  notas fiscais -boleto ', group: 'g1' };
+    expect(filterFromQuery(query, 'u1')).toEqual({ groupId: 'g1' });
+    expect(searchFromQuery(query)).toBe('notas fiscais -boleto');
+    expect(searchFromQuery(none)).toBe('');
+  });
+
+  it('puts what is typed in the URL as it will be searched, and an empty box not at all', () => {
+    expect(searchParam('  "nota fiscal" ')).toBe('"nota fiscal"');
+    expect(searchParam('   ')).toBeNull();
+    expect(searchFromQuery({ q: searchParam(' #42 ') ?? '' })).toBe('#42');
   });
 });
 
@@ -44,15 +56,6 @@ describe('live tickets in a filtered inbox', () => {
     expect(matchesFilter(ticket, { groupId: 'g2' })).toBe(false);
     expect(matchesFilter(ticket, { typeId: 't1' })).toBe(false);
     expect(matchesFilter(ticket, { accountId: 'a1', assigneeId: 'u1' })).toBe(true);
-  });
-
-  it('searches subject, customer and number like the API (case-insensitive, "#" optional)', () => {
-    const ticket = row('t42');
-    expect(matchesFilter(ticket, { search: 'PEDIDO' })).toBe(true);
-    expect(matchesFilter(ticket, { search: 'souza' })).toBe(true);
-    expect(matchesFilter(ticket, { search: 'ana@example' })).toBe(true);
-    expect(matchesFilter(ticket, { search: '#42' })).toBe(true);
-    expect(matchesFilter(ticket, { search: 'boleto' })).toBe(false);
   });
 
   it('puts a ticket in its place by last activity, and counts it once', () => {
@@ -70,5 +73,19 @@ describe('live tickets in a filtered inbox', () => {
     const rows = [row('t1'), row('t2')];
     expect(applyLiveTicket(rows, row('t1', { status: 'CLOSED' }), false)).toEqual({ rows: [rows[1]], totalDelta: -1 });
     expect(applyLiveTicket(rows, row('t9'), false)).toEqual({ rows, totalDelta: 0 });
+  });
+});
+
+describe('live tickets among search hits', () => {
+  it('updates a hit in its place, by relevance, not by activity', () => {
+    const rows = [row('t1'), row('t2')];
+    const changed = row('t2', { status: 'PENDING', updatedAt: '2026-02-01T00:00:00.000Z' });
+    expect(applyLiveHit(rows, changed, true)).toEqual([rows[0], changed]);
+  });
+
+  it('takes out a hit that left the filters, and adds no ticket the search did not find', () => {
+    const rows = [row('t1'), row('t2')];
+    expect(applyLiveHit(rows, row('t1', { status: 'CLOSED' }), false)).toEqual([rows[1]]);
+    expect(applyLiveHit(rows, row('t9'), true)).toBe(rows);
   });
 });

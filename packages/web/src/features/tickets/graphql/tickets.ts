@@ -16,9 +16,22 @@ export const TicketsQuery = graphql(
   `
   query Tickets($first: Int, $after: String, $filter: TicketFilter) {
     tickets(first: $first, after: $after, filter: $filter) {
-      totalCount
+      totalCount totalCountIsCapped
       pageInfo { hasNextPage endCursor }
       edges { cursor node { ...TicketRowFields } }
+    }
+  }
+`,
+  [TicketRowFields],
+);
+
+/** Full-text search hits, most relevant first, narrowed by the inbox's filters. */
+export const SearchTicketsQuery = graphql(
+  `
+  query SearchTickets($query: String!, $first: Int, $after: String, $filter: TicketFilter) {
+    searchTickets(query: $query, first: $first, after: $after, filter: $filter) {
+      pageInfo { hasNextPage endCursor }
+      edges { cursor node { ...TicketRowFields } snippet { text highlighted } matchedIn }
     }
   }
 `,

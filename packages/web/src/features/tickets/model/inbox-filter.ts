@@ -20,7 +20,10 @@ export interface InboxQuery {
 /** What the default "Open tickets" view shows. */
 export const OPEN_STATUSES: TicketStatus[] = ['NEW', 'OPEN', 'PENDING'];
 
-/** The URL's filters as the API's `TicketFilter`; `me` is the logged-in agent. */
+/**
+ * The URL's filters as the API's `TicketFilter`; `me` is the logged-in agent. The URL's `q` is
+ * not among them: a search goes to `searchTickets`, see `searchFromQuery`.
+ */
 export function filterFromQuery(query: InboxQuery, me: string | null): TicketFilter {
   const f: TicketFilter = {};
   const view = query.view || 'open';
@@ -31,9 +34,17 @@ export function filterFromQuery(query: InboxQuery, me: string | null): TicketFil
   if (query.account) f.accountId = query.account;
   if (query.assignee === 'me') f.assigneeId = me;
   else if (query.assignee) f.assigneeId = query.assignee;
-  const search = query.q.trim();
-  if (search) f.search = search;
   return f;
+}
+
+/** What to search for, from the URL; '' is the plain inbox. */
+export function searchFromQuery(query: Pick<InboxQuery, 'q'>): string {
+  return query.q.trim();
+}
+
+/** The URL's `q` for what is typed in the search box (null takes it out of the URL). */
+export function searchParam(typed: string): string | null {
+  return typed.trim() || null;
 }
 
 /** Whether a ticket that changed live belongs in the list as it is filtered now. */
@@ -43,11 +54,6 @@ export function matchesFilter(ticket: InboxRow, f: TicketFilter): boolean {
   if (f.typeId && ticket.type?.id !== f.typeId) return false;
   if (f.accountId && ticket.account?.id !== f.accountId) return false;
   if (f.assigneeId && ticket.assignee?.id !== f.assigneeId) return false;
-  if (f.search) {
-    const s = f.search.toLowerCase().replace(/^#/, '');
-    const hay = [ticket.subject, ticket.customer.email, ticket.customer.name ?? '', String(ticket.number)].join(' ').toLowerCase();
-    if (!hay.includes(s)) return false;
-  }
   return true;
 }
 
@@ -65,4 +71,18 @@ export function applyLiveTicket(rows: InboxRow[], ticket: InboxRow, belongs: boo
   }
   const totalDelta = index < 0 && belongs ? 1 : index >= 0 && !belongs ? -1 : 0;
   return { rows: next, totalDelta };
+}
+
+/**
+ * Search hits after a live change of `ticket`: updated in place, or taken out when it no longer
+ * passes the filters. Hits keep their place and new tickets are not added: whether and where a
+ * ticket matches only the server knows, and re-ranking would move rows under the keyboard.
+ */
+export function applyLiveHit(rows: InboxRow[], ticket: InboxRow, belongs: boolean): InboxRow[] {
+  const index = rows.findIndex((r) => r.id === ticket.id);
+  if (index < 0) return rows;
+  const next = rows.slice();
+  if (belongs) next[index] = ticket;
+  else next.splice(index, 1);
+  return next;
 }

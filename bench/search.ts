@@ -1,0 +1,126 @@
+// Full-text search (issue 15): `searchTickets` at 50 concurrent clients over a workspace of
+// realistic mail — varied pt-BR and English support vocabulary, a long tail of rare words — with
+// 20 other workspaces beside it, plus the cost of keeping the index: its size, and inserting
+// actions with the search column and GIN index against the same table without them.
+//   node --import tsx bench/search.ts [tickets] [actions per ticket] [words per action]
+// The issue's scale is 200,000 tickets × 5 actions × ~200 words (seeding it takes a while).
+import autocannon from 'autocannon';
+import pg from 'pg';
+const { sharedDatabase, spawnCorreio } = await import('../tests/helpers/process.ts');
+const { signUp } = await import('../tests/helpers/app.ts');
+const { gqlOk } = await import('../tests/helpers/graphql.ts');
+const { fmt, printTable } = await import('./lib/report.ts');
+
+const TICKETS = Number(process.argv[2] ?? 200_000);
+const PER_TICKET = Number(process.argv[3] ?? 5);
+const WORDS = Number(process.argv[4] ?? 200);
+const OTHER_WORKSPACES = 20;
+process.env['DATABASE_URL'] ??= 'postgres://postgres@127.0.0.1:5432/test';
+
+// Support vocabulary, most frequent first: the seed draws from it with a skew, so common words
+// are common and the tail is rare, as in a real inbox. Product codes add thousands of rare words.
+const VOCABULARY = `
+bom dia boa tarde obrigado obrigada por favor pedido pedidos entrega atrasada atrasado prazo nota fiscal notas fiscais boleto boletos
+vencido vencida pagamento pagamentos cartão crédito débito pix transferência reembolso estorno cancelamento cancelar cancelado troca
+devolução produto produtos defeito garantia assistência técnica suporte atendimento cliente clientes loja compra compras site aplicativo
+senha acesso conta cadastro endereço frete transportadora rastreio código correios sedex entregue recebi recebido faltando quebrado
+errado errada valor cobrança cobrado duas vezes fatura faturas assinatura plano mensalidade renovação desconto cupom promoção preço
+hello thanks please order orders delivery late shipping tracking number invoice invoices payment refund cancel cancellation subscription
+account password login access support issue problem broken missing wrong charged twice receipt billing plan renewal discount coupon
+urgente aguardo retorno resposta ainda hoje ontem amanhã semana mês protocolo chamado reclamação procon dúvida informação segunda via
+`.split(/\s+/).filter(Boolean);
+const TAIL = Array.from({ length: 5000 }, (_, i) => `sku${(i * 7919) % 100000}`);
+const WORDLIST = [...VOCABULARY, ...TAIL];
+
+const db = await sharedDatabase();
+const server = await spawnCorreio({ ...db.env, LOG_LEVEL: 'warn', CORREIO_SIGNUP_PER_IP_PER_HOUR: '1000' }, 'api');
+const admin = await signUp(server.url);
+const ws = (await gqlOk(server.url, `{ workspace { id } }`, {}, admin.token)).workspace.id as string;
+const others = await Promise.all(Array.from({ length: OTHER_WORKSPACES }, () => signUp(server.url)));
+const client = new pg.Client({ connectionString: db.env['DATABASE_URL'] });
+await client.connect();
+
+/** Tickets with PER_TICKET actions each of WORDS words, drawn deterministically (hashint8) from the word list, skewed to the frequent end. */
+async function seed(workspaceId: string, tickets: number, firstNumber = 1): Promise<void> {
+  await client.query(`insert into clients (workspace_id, email, name) select $1, 'cliente' || g || '@bench.example', 'Cliente ' || g from generate_series(1, 1000) g on conflict do nothing`, [workspaceId]);
+  await client.query(
+    `with c as (select id, row_number() over () as n from clients where workspace_id = $1)
+     insert into tickets (workspace_id, number, subject, normalized_subject, status, customer_id, created_at, updated_at)
+     select $1, g, 'Pedido ' || g, 'pedido ' || g, (array['NEW','OPEN','PENDING','RESOLVED','CLOSED'])[1 + g % 5]::ticket_status,
+            (select id from c where n = 1 + g % 1000), now() - (g || ' seconds')::interval, now() - (g || ' seconds')::interval
+     from generate_series($2::int, $2::int + $3::int - 1) g`,
+    [workspaceId, firstNumber, tickets],
+  );
+  await client.query(
+    `insert into ticket_actions (workspace_id, ticket_id, kind, text, created_at)
+     select t.workspace_id, t.id, case when k % 3 = 2 then 'EMAIL_OUT' else 'EMAIL_IN' end::action_kind,
+       (select string_agg(($2::text[])[1 + floor(array_length($2::text[], 1) * power((abs(hashint8(t.number::bigint * 1000003 + k * 1009 + i)) % 1000000) / 1000000.0, 3))::int], ' ')
+          from generate_series(1, $3::int) i),
+       t.created_at + (k || ' minutes')::interval
+     from tickets t, generate_series(1, $4::int) k where t.workspace_id = $1`,
+    [workspaceId, WORDLIST, WORDS, PER_TICKET],
+  );
+  await client.query(`update workspaces set ticket_seq = $2 where id = $1`, [workspaceId, firstNumber + tickets]);
+}
+
+let t = performance.now();
+const otherWs = await Promise.all(others.map(async (o) => (await gqlOk(server.url, `{ workspace { id } }`, {}, o.token)).workspace.id as string));
+for (const id of otherWs) await seed(id, Math.max(100, Math.round(TICKETS / 100)));
+await seed(ws, TICKETS);
+// A word that appears in three messages only: the "rare word" query.
+await client.query(`update ticket_actions set text = text || ' zirconita' where id in (select id from ticket_actions where workspace_id = $1 order by id limit 3)`, [ws]);
+await client.query('vacuum analyze');
+const seedSeconds = (performance.now() - t) / 1000;
+const actions = Number((await client.query(`select count(*) from ticket_actions where workspace_id = $1`, [ws])).rows[0].count);
+
+const sizes = (await client.query(`select relname, pg_relation_size(oid) as bytes from pg_class where relname in ('ticket_actions_search', 'tickets_search', 'clients_search', 'attachments_search', 'ticket_actions')`)).rows as Array<{ relname: string; bytes: string }>;
+const size = (name: string) => Number(sizes.find((s) => s.relname === name)?.bytes ?? 0) / 1024 / 1024;
+
+// Writing cost: the same rows into ticket_actions (search column + GIN) and into a copy without them.
+await client.query(`drop table if exists bench_actions_plain; create table bench_actions_plain (like ticket_actions including defaults including identity)`);
+// Dated a century ahead, so they are found and removed again before the searches run.
+const sampleRows = `select workspace_id, ticket_id, kind, text, created_at + interval '100 years' from ticket_actions where workspace_id = $1 order by id limit 20000`;
+t = performance.now();
+await client.query(`insert into bench_actions_plain (workspace_id, ticket_id, kind, text, created_at) ${sampleRows}`, [ws]);
+const plainSeconds = (performance.now() - t) / 1000;
+t = performance.now();
+await client.query(`insert into ticket_actions (workspace_id, ticket_id, kind, text, created_at) ${sampleRows}`, [ws]);
+const indexedSeconds = (performance.now() - t) / 1000;
+await client.query(`delete from ticket_actions where workspace_id = $1 and created_at > now() + interval '50 years'`, [ws]);
+await client.query(`drop table bench_actions_plain`);
+
+const query = `query($q: String!) { searchTickets(query: $q, first: 25) { edges { cursor matchedIn snippet { text highlighted } node { id number subject status updatedAt } } } }`;
+const check = async (q: string) => (await gqlOk(server.url, query, { q }, admin.token)).searchTickets.edges.length as number;
+const twoWordHits = await check('nota fiscal');
+const rareHits = await check('zirconita');
+const run = (q: string, duration: number) =>
+  new Promise<autocannon.Result>((resolve, reject) =>
+    autocannon(
+      {
+        url: `${server.url}/graphql`,
+        connections: 50,
+        duration,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${admin.token}` },
+        body: JSON.stringify({ query, variables: { q } }),
+      },
+      (err, res) => (err ? reject(err) : resolve(res)),
+    ),
+  );
+const seconds = Number(process.env.BENCH_SECONDS ?? 15);
+const twoWords = await run('nota fiscal', seconds);
+const rare = await run('zirconita', seconds);
+const errors = twoWords.errors + twoWords.non2xx + rare.errors + rare.non2xx;
+await client.end();
+await server.stop();
+await db.dispose();
+
+printTable(`Search (${fmt(TICKETS)} tickets, ${fmt(actions)} actions of ${WORDS} words, ${OTHER_WORKSPACES} other workspaces, 50 connections, PostgreSQL; seeded in ${fmt(seedSeconds, 0)} s)`, [
+  // autocannon reports p90 and p97.5, not p95: the target is checked against p97.5, which is never lower.
+  { figure: 'searchTickets "nota fiscal" (two common words) p50 / p97.5 / p99', value: `${twoWords.latency.p50} / ${twoWords.latency.p97_5} / ${twoWords.latency.p99} ms, ${fmt(twoWords.requests.average)} req/s, ${twoWordHits} hits per page`, target: 'p95 ≤ 150 ms', pass: twoWords.latency.p97_5 <= 150 },
+  { figure: 'searchTickets "zirconita" (rare word) p50 / p97.5 / p99', value: `${rare.latency.p50} / ${rare.latency.p97_5} / ${rare.latency.p99} ms, ${fmt(rare.requests.average)} req/s, ${rareHits} hits`, target: 'p95 ≤ 50 ms', pass: rare.latency.p97_5 <= 50 },
+  { figure: 'GIN index on actions / table itself', value: `${fmt(size('ticket_actions_search'), 0)} MB / ${fmt(size('ticket_actions'), 0)} MB` },
+  { figure: 'inserting 20,000 actions: with search column + GIN vs without', value: `${fmt(indexedSeconds, 2)} s vs ${fmt(plainSeconds, 2)} s`, baseline: 'without', ratio: fmt(plainSeconds / indexedSeconds, 2) },
+  { figure: 'errors / non-2xx', value: String(errors), target: '0', pass: errors === 0 },
+]);
+process.exit(0);
