@@ -13,6 +13,8 @@ const benches: Array<{ file: string; args?: string[]; node?: string[] }> = [
   { file: 'bench/status-refresh.ts' },
   { file: 'bench/outbox.ts' },
   { file: 'bench/graphql.ts', args: ['100000'] },
+  // The scale (200,000 tickets, 1,000,000 actions) takes long to seed: BENCH_SEARCH_TICKETS=200000.
+  { file: 'bench/search.ts', args: [process.env['BENCH_SEARCH_TICKETS'] ?? '20000', '5', '200'] },
   { file: 'bench/runtime.ts' },
 ];
 
