@@ -71,3 +71,6 @@ CREATE INDEX "attachments_search" ON "attachments" USING gin ("search");
 --> statement-breakpoint
 -- The most recent matches of a common word are found walking a workspace's mail newest first.
 CREATE INDEX "ticket_actions_workspace_created" ON "ticket_actions" USING btree ("workspace_id", "created_at");
+--> statement-breakpoint
+-- A customer's name or address matched: their tickets, without reading every ticket.
+CREATE INDEX "tickets_customer" ON "tickets" USING btree ("customer_id");

@@ -70,6 +70,11 @@ export class SearchService {
     const ws = viewer.workspaceId;
     const q = sql`correio_query(${wanted})`;
     const filters = this.tickets.filterConditions(viewer, filter ?? {});
+    // With criteria beyond the workspace, each source is narrowed before its limit, so a filter
+    // never finds its page cut short; without, the sources stay join-free (a rare word is then a
+    // few GIN lookups, not a hash of every ticket), and the page applies the workspace anyway.
+    const narrowed = Boolean(filter && (filter.status?.length || filter.accountId || filter.groupId || filter.typeId || filter.assigneeId));
+    const narrow = (ticketId: SQL) => (narrowed ? sql`and exists (select 1 from ${tickets} where ${tickets.id} = ${ticketId} and ${filters})` : sql``);
     const number = /^#?(\d{1,9})$/.exec(wanted)?.[1];
     const byNumber = number ? sql`union all (select ${tickets.id}, 100::real, 'NUMBER', null::uuid from ${tickets} where ${filters} and ${tickets.number} = ${Number(number)})` : sql``;
     // Each source gives its CANDIDATES most recent matches, ranked among themselves: a word in
@@ -80,8 +85,8 @@ export class SearchService {
       await this.db.execute(sql`
         with hits as (
           (select a.ticket_id, ts_rank(a.search, ${q}) as rank, case when a.kind = 'NOTE' then 'NOTE' else 'MESSAGE' end as matched, a.id as source_id
-            from ticket_actions a join ${tickets} on ${tickets.id} = a.ticket_id
-            where a.workspace_id = ${ws} and a.search @@ ${q} and ${filters}
+            from ticket_actions a
+            where a.workspace_id = ${ws} and a.search @@ ${q} ${narrow(sql`a.ticket_id`)}
             order by a.created_at desc limit ${CANDIDATES})
           union all
           (select ${tickets.id}, ts_rank(${tickets}.search, ${q}) * 2, 'SUBJECT', null::uuid from ${tickets}
@@ -90,8 +95,8 @@ export class SearchService {
           (select ${tickets.id}, 0.3::real, 'CUSTOMER', c.id from clients c join ${tickets} on ${tickets.customerId} = c.id
             where c.workspace_id = ${ws} and c.search @@ ${q} and ${filters} order by ${tickets.updatedAt} desc limit ${CANDIDATES})
           union all
-          (select a.ticket_id, 0.2::real, 'ATTACHMENT', f.id from attachments f join ticket_actions a on a.id = f.action_id join ${tickets} on ${tickets.id} = a.ticket_id
-            where f.workspace_id = ${ws} and f.search @@ ${q} and ${filters} order by a.created_at desc limit ${CANDIDATES})
+          (select a.ticket_id, 0.2::real, 'ATTACHMENT', f.id from attachments f join ticket_actions a on a.id = f.action_id
+            where f.workspace_id = ${ws} and a.workspace_id = ${ws} and f.search @@ ${q} ${narrow(sql`a.ticket_id`)} order by a.created_at desc limit ${CANDIDATES})
           ${byNumber}
         ),
         matched as (
@@ -101,7 +106,7 @@ export class SearchService {
         ),
         page as (
           select m.*, ${tickets.updatedAt} as updated_at from matched m join ${tickets} on ${tickets.id} = m.ticket_id
-          ${excluded ? sql`where not exists (${anywhereIn(sql`m.ticket_id`, sql`correio_query(${excluded})`)})` : sql``}
+          where ${filters} ${excluded ? sql`and not exists (${anywhereIn(sql`m.ticket_id`, sql`correio_query(${excluded})`)})` : sql``}
           order by m.rank desc, ${tickets.updatedAt} desc, ${tickets.id} desc
           limit ${limit + 1} offset ${offset}
         )
