@@ -1,19 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectDovecotAccount } from '../helpers/accounts.ts';
 import { signUp } from '../helpers/app.ts';
-import { startDovecot, type Dovecot } from '../helpers/dovecot.ts';
+import { useEngineCluster } from '../helpers/engine-cluster.ts';
 import { gqlOk } from '../helpers/graphql.ts';
 import { buildMail } from '../helpers/mail.ts';
-import { sharedDatabase, spawnCorreio, type CorreioProcess, type SharedDatabase } from '../helpers/process.ts';
+import { spawnCorreio } from '../helpers/process.ts';
 import { leaseOwners } from '../helpers/leases.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const USERS = ['m1', 'm2', 'm3', 'm4', 'm5', 'm6'];
-let dovecot: Dovecot;
-let db: SharedDatabase;
-let api: CorreioProcess;
-const engines: CorreioProcess[] = [];
-
 
 /** Most IMAP sessions any one user had open at the same moment, from Dovecot's own log. */
 function maxConcurrentSessions(lines: string[]): Map<string, number> {
@@ -33,20 +28,11 @@ function maxConcurrentSessions(lines: string[]): Map<string, number> {
   return peak;
 }
 
-beforeAll(async () => {
-  dovecot = await startDovecot({ users: USERS.map((user) => ({ user, password: 'pw' })) });
-  db = await sharedDatabase();
-  api = await spawnCorreio(db.env, 'api');
-});
-afterAll(async () => {
-  for (const e of engines) await e.stop();
-  await api?.stop();
-  await dovecot?.stop();
-  await db?.dispose();
-});
+const cluster = useEngineCluster(USERS);
 
 describe('two engine processes share the mailboxes through leases (N2)', () => {
   it('splits the mailboxes, takes a dead engine’s over within 15 s, and never syncs one mailbox twice at once', async () => {
+    const { dovecot, db, api, engines } = cluster;
     const admin = await signUp(api.url);
     for (const user of USERS) await connectDovecotAccount(api.url, admin.token, dovecot, user);
     const env = { ...db.env, CORREIO_LEASE_TTL_SECONDS: '10' };

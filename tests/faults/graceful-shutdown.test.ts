@@ -3,39 +3,24 @@
 // heartbeat (not after the lease TTL), and the process exits by itself within 10 s. An API
 // process tells its graphql-ws subscribers to reconnect (1012) instead of dropping them.
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectDovecotAccount } from '../helpers/accounts.ts';
 import { signUp } from '../helpers/app.ts';
-import { startDovecot, type Dovecot } from '../helpers/dovecot.ts';
+import { useEngineCluster } from '../helpers/engine-cluster.ts';
 import { gqlOk } from '../helpers/graphql.ts';
 import { buildMail } from '../helpers/mail.ts';
-import { sharedDatabase, spawnCorreio, type CorreioProcess, type SharedDatabase } from '../helpers/process.ts';
+import { spawnCorreio } from '../helpers/process.ts';
 import { leaseOwners } from '../helpers/leases.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const USERS = ['g1', 'g2', 'g3', 'g4'];
 // Long on purpose: a takeover faster than this proves the leases were released, not expired.
 const LEASE_TTL_S = 30;
-let dovecot: Dovecot;
-let db: SharedDatabase;
-let api: CorreioProcess;
-const engines: CorreioProcess[] = [];
-
-
-beforeAll(async () => {
-  dovecot = await startDovecot({ users: USERS.map((user) => ({ user, password: 'pw' })) });
-  db = await sharedDatabase();
-  api = await spawnCorreio(db.env, 'api');
-});
-afterAll(async () => {
-  for (const e of engines) await e.stop();
-  await api?.stop();
-  await dovecot?.stop();
-  await db?.dispose();
-});
+const cluster = useEngineCluster(USERS);
 
 describe('graceful shutdown on SIGTERM', () => {
   it('releases the mailboxes at once: another engine takes them over long before the lease TTL, and no mail is lost or doubled', async () => {
+    const { dovecot, db, api, engines } = cluster;
     const admin = await signUp(api.url);
     for (const user of USERS) await connectDovecotAccount(api.url, admin.token, dovecot, user);
     const env = { ...db.env, CORREIO_LEASE_TTL_SECONDS: String(LEASE_TTL_S) };
@@ -76,6 +61,7 @@ describe('graceful shutdown on SIGTERM', () => {
   }, 120_000);
 
   it('an API process tells its subscribers to reconnect (1012) and exits cleanly', async () => {
+    const { db, api } = cluster;
     const own = await spawnCorreio(db.env, 'api');
     const admin = await signUp(own.url);
     const socket = new WebSocket(`${own.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');

@@ -14,6 +14,8 @@ export interface TestMail {
   references?: string[];
   headers?: Record<string, string>;
   date?: Date;
+  /** Files after the text, in a multipart/mixed message: each part's own headers (type, disposition) and its bytes, sent base64. */
+  attachments?: Array<{ headers: string[]; content: string | Buffer }>;
 }
 
 /** A small RFC 5322 message, built by hand so tests control every byte. */
@@ -33,7 +35,11 @@ export function buildMail(mail: TestMail = {}): { raw: string; messageId: string
     'MIME-Version: 1.0',
   ];
   let body: string;
-  if (mail.html && mail.text) {
+  if (mail.attachments?.length) {
+    headers.push('Content-Type: multipart/mixed; boundary="mix"');
+    const files = mail.attachments.map((a) => ['--mix', ...a.headers, 'Content-Transfer-Encoding: base64', '', Buffer.from(a.content).toString('base64')].join('\r\n'));
+    body = ['--mix', 'Content-Type: text/plain; charset=utf-8', '', mail.text ?? `Hello, this is message ${counter}.`, ...files, '--mix--', ''].join('\r\n');
+  } else if (mail.html && mail.text) {
     headers.push('Content-Type: multipart/alternative; boundary="alt"');
     body = ['--alt', 'Content-Type: text/plain; charset=utf-8', '', mail.text, '--alt', 'Content-Type: text/html; charset=utf-8', '', mail.html, '--alt--', ''].join('\r\n');
   } else if (mail.html) {

@@ -37,27 +37,13 @@ async function ticketCount(token: string) {
 }
 
 const attachmentMail = (to: string) =>
-  [
-    `From: Bruno <bruno@fornecedor.example>`,
-    `To: ${to}`,
-    `Subject: Segue o documento`,
-    `Message-ID: <anexo-1@fornecedor.example>`,
-    'MIME-Version: 1.0',
-    'Content-Type: multipart/mixed; boundary="b"',
-    '',
-    '--b',
-    'Content-Type: text/plain; charset=utf-8',
-    '',
-    'Em anexo.',
-    '--b',
-    'Content-Type: application/pdf; name="comprovante-pagamento_7731.pdf"',
-    'Content-Disposition: attachment; filename="comprovante-pagamento_7731.pdf"',
-    'Content-Transfer-Encoding: base64',
-    '',
-    Buffer.from('%PDF-1.4 test').toString('base64'),
-    '--b--',
-    '',
-  ].join('\r\n');
+  buildMail({
+    from: 'Bruno <bruno@fornecedor.example>',
+    to,
+    subject: 'Segue o documento',
+    text: 'Em anexo.',
+    attachments: [{ headers: ['Content-Type: application/pdf; name="comprovante-pagamento_7731.pdf"', 'Content-Disposition: attachment; filename="comprovante-pagamento_7731.pdf"'], content: '%PDF-1.4 test' }],
+  }).raw;
 
 beforeAll(async () => {
   app = await startTestApp();

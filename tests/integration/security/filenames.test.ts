@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, startTestApp, type TestApp } from '../../helpers/app.ts';
 import { gqlOk } from '../../helpers/graphql.ts';
 import { sendToReceiver } from '../../helpers/inbound.ts';
+import { buildMail } from '../../helpers/mail.ts';
 import { upload } from '../../helpers/outbound.ts';
 import { waitFor } from '../../helpers/wait.ts';
 
@@ -20,33 +21,17 @@ beforeAll(async () => {
 afterAll(() => app?.stop());
 
 function mailWith(names: string[]): string {
-  const parts = names.map((name, i) =>
-    [
-      '--b',
-      'Content-Type: application/octet-stream',
-      'Content-Transfer-Encoding: base64',
+  return buildMail({
+    from: 'Ana <ana@cliente.example>',
+    to: address,
+    subject: 'Arquivos estranhos',
+    text: 'Segue.',
+    attachments: names.map((name, i) => ({
       // RFC 2231 encoding, so every byte of the hostile name reaches the parser intact.
-      `Content-Disposition: attachment; filename*=UTF-8''${encodeURIComponent(name)}`,
-      '',
-      Buffer.from(`file ${i}`).toString('base64'),
-    ].join('\r\n'),
-  );
-  return [
-    'From: Ana <ana@cliente.example>',
-    `To: ${address}`,
-    'Subject: Arquivos estranhos',
-    `Message-ID: <${Date.now()}@cliente.example>`,
-    'MIME-Version: 1.0',
-    'Content-Type: multipart/mixed; boundary="b"',
-    '',
-    '--b',
-    'Content-Type: text/plain; charset=utf-8',
-    '',
-    'Segue.',
-    ...parts,
-    '--b--',
-    '',
-  ].join('\r\n');
+      headers: ['Content-Type: application/octet-stream', `Content-Disposition: attachment; filename*=UTF-8''${encodeURIComponent(name)}`],
+      content: `file ${i}`,
+    })),
+  }).raw;
 }
 
 describe('attachment and upload filenames are neutralized', () => {
