@@ -56,6 +56,9 @@ export async function startTestApp(env: Record<string, string> = {}, engine: Eng
     CORREIO_PRIVATE_HOSTS_ALLOWED: testServersAllowed(),
     // Every test signs up workspaces from 127.0.0.1; the sign-up limit has a test of its own.
     CORREIO_SIGNUP_PER_IP_PER_HOUR: '100000',
+    // Tests of the read side write tickets straight into the database (seedTicket), which no
+    // list cache hears of; list-cache.test.ts turns it on and checks what invalidates it.
+    CORREIO_LIST_CACHE_SECONDS: '0',
     ...env,
   });
   const logger = pino({ level: 'debug' }, sink);

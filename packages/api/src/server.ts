@@ -6,7 +6,7 @@ import { renderText, text } from '@correio/texts';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { sql } from 'drizzle-orm';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { getOperationAST, GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, type YogaInitialContext } from 'graphql-yoga';
 import sirv from 'sirv';
@@ -17,12 +17,12 @@ import { internalError } from './errors.ts';
 import { useErrorCodes, withCode } from './http/error-codes-plugin.ts';
 import { requestLocale } from './http/locale.ts';
 import { useErrorTexts } from './http/error-texts-plugin.ts';
+import { ListCache } from './http/list-cache.ts';
 import { sendText, serveFile } from './http/files.ts';
 import { SubscriptionCount } from './http/subscription-count.ts';
 import { handleUpload } from './http/uploads.ts';
 import { handleOAuthCallback } from './http/oauth-callback.ts';
 import { registerInstallMetrics, serveMetrics } from './http/metrics.ts';
-import { getOperationAST } from 'graphql';
 import { schema } from './schema/index.ts';
 import type { Services } from './services/index.ts';
 
@@ -43,6 +43,7 @@ export function createHttpServer(runtime: Runtime, services: Services, subscript
   const cookies = new WeakMap<Request, string[]>();
   registerInstallMetrics(runtime, services.status, subscriptions);
 
+  const listCache = new ListCache(runtime, config.listCacheSeconds);
   const yoga = createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -102,6 +103,7 @@ export function createHttpServer(runtime: Runtime, services: Services, subscript
       }),
       useErrorCodes(),
       useErrorTexts(),
+      listCache.plugin(),
       {
         // correio_graphql_request_duration_seconds, by (bounded) operation name and type.
         onExecute: ({ args }: { args: ExecutionArgs }) => {

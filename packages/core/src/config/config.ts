@@ -46,6 +46,7 @@ const envSchema = z.object({
   CORREIO_SIGNUP: z.enum(['open', 'closed']).default('open'),
   CORREIO_SIGNUP_PER_IP_PER_HOUR: z.coerce.number().int().positive().default(10),
   CORREIO_TOKEN_TTL_HOURS: z.coerce.number().positive().default(12),
+  CORREIO_LIST_CACHE_SECONDS: z.coerce.number().min(0).max(3600).default(5),
   CORREIO_PUBLIC_URL: z.string().url().optional(),
   // Issue 13: the OAuth 2.0 apps an operator registered at each provider.
   CORREIO_GOOGLE_CLIENT_ID: z.string().optional(),
@@ -102,6 +103,11 @@ export interface CorreioConfig {
   /** Sign-ups one client IP may attempt per hour. */
   signupPerIpPerHour: number;
   tokenTtlHours: number;
+  /**
+   * How long a ticket list answer may be reused when no change in its workspace was heard of
+   * (issue 15); any ticket event or mutation in the workspace ends it sooner. 0 turns it off.
+   */
+  listCacheSeconds: number;
   /** The URL people reach Correio at (OAuth redirect URI); default http://localhost:PORT. */
   publicUrl: string;
   /** OAuth 2.0 apps per provider (issue 13); an unset client id leaves that provider's button off. */
@@ -164,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CorreioConfig 
     signup: e.CORREIO_SIGNUP,
     signupPerIpPerHour: e.CORREIO_SIGNUP_PER_IP_PER_HOUR,
     tokenTtlHours: e.CORREIO_TOKEN_TTL_HOURS,
+    listCacheSeconds: e.CORREIO_LIST_CACHE_SECONDS,
     publicUrl: (e.CORREIO_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     oauth: {
       google: { clientId: e.CORREIO_GOOGLE_CLIENT_ID, clientSecret: e.CORREIO_GOOGLE_CLIENT_SECRET, issuer: e.CORREIO_OAUTH_GOOGLE_ISSUER },

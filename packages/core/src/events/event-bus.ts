@@ -24,8 +24,12 @@ export interface EngineSignal {
   id?: string;
 }
 
+/** Something a ticket list shows changed (a group or an agent renamed, a client edited…). */
+export type ListsChangedEvent = Record<string, never>;
+
 export type CorreioEvents = {
   ticketChanged: [workspaceId: string, payload: TicketChangedEvent];
+  listsChanged: [workspaceId: string, payload: ListsChangedEvent];
   accountStatusChanged: [workspaceId: string, payload: AccountStatusChangedEvent];
   engine: [payload: EngineSignal];
 };
