@@ -5,7 +5,9 @@
 //   node --import tsx bench/search.ts [tickets] [actions per ticket] [words per action]
 // The issue's scale is 200,000 tickets × 5 actions × ~200 words (seeding it takes a while).
 import autocannon from 'autocannon';
+import { join } from 'node:path';
 import pg from 'pg';
+import { openDatabase } from '@correio/core';
 const { sharedDatabase, spawnCorreio } = await import('../tests/helpers/process.ts');
 const { buildServer } = await import('../scripts/build-server.mjs');
 const { withDatabase } = await import('../tests/helpers/database.ts');
@@ -18,7 +20,6 @@ const TICKETS = Number(process.argv[2] ?? 200_000);
 const PER_TICKET = Number(process.argv[3] ?? 5);
 const WORDS = Number(process.argv[4] ?? 200);
 const OTHER_WORKSPACES = 20;
-process.env['DATABASE_URL'] ??= 'postgres://postgres@127.0.0.1:5432/test';
 
 // Support vocabulary, most frequent first: the seed draws from it with a skew, so common words
 // are common and the tail is rare, as in a real inbox. Product codes add thousands of rare words.
@@ -35,32 +36,58 @@ urgente aguardo retorno resposta ainda hoje ontem amanhã semana mês protocolo 
 const TAIL = Array.from({ length: 5000 }, (_, i) => `sku${(i * 7919) % 100000}`);
 const WORDLIST = [...VOCABULARY, ...TAIL];
 
-// BENCH_KEEP_DATABASE=<name>: seed into that database once and keep it, so a second run (or a
-// run after a change to the search SQL) skips the seeding — at the issue's scale it takes a while.
-const keep = process.env['BENCH_KEEP_DATABASE'];
+// BENCH_DATABASE=pglite: the embedded database in a new data folder, instead of PostgreSQL.
+// BENCH_KEEP_DATABASE=<name> (PostgreSQL): seed into that database once and keep it, so a second
+// run (or a run after a change to the search SQL) skips the seeding; at the issue's scale it takes a while.
+const PGLITE = process.env['BENCH_DATABASE'] === 'pglite';
+const keep = PGLITE ? undefined : process.env['BENCH_KEEP_DATABASE'];
 if (keep && !/^[a-z_][a-z0-9_]{0,62}$/.test(keep)) throw new Error('BENCH_KEEP_DATABASE: a plain PostgreSQL name, please');
+if (PGLITE) delete process.env['DATABASE_URL'];
+else process.env['DATABASE_URL'] ??= 'postgres://postgres@127.0.0.1:5432/test';
 const db = keep ? await keptDatabase(keep) : await sharedDatabase();
-const client = new pg.Client({ connectionString: db.env['DATABASE_URL'] });
-await client.connect();
+
+interface Sql {
+  query(text: string, params?: unknown[]): Promise<{ rows: any[] }>;
+  close(): Promise<void>;
+}
+/** PostgreSQL: a client beside the server. PGlite: the data folder opened here while the server is stopped (one process at a time). */
+async function openClient(): Promise<Sql> {
+  if (PGLITE) {
+    const handle = await openDatabase({ pgliteDir: join(db.env['CORREIO_DATA_DIR']!, 'pglite') });
+    const lite = (handle.db as unknown as { $client: { query(text: string, params?: unknown[]): Promise<{ rows: any[] }> } }).$client;
+    return { query: (text, params) => lite.query(text, params), close: () => handle.close() };
+  }
+  const c = new pg.Client({ connectionString: db.env['DATABASE_URL'] });
+  await c.connect();
+  return { query: (text, params) => c.query(text, params), close: () => c.end() };
+}
+const startServer = () => spawnCorreio({ ...db.env, LOG_LEVEL: 'warn', CORREIO_SIGNUP_PER_IP_PER_HOUR: '1000' }, 'api', { built: true });
+
+let client = await openClient();
 const shape = `${TICKETS}x${PER_TICKET}x${WORDS}`;
 const seeded = keep ? ((await client.query(`select to_regclass('bench_meta') is not null as ok`)).rows[0].ok ? (await client.query(`select * from bench_meta where shape = $1`, [shape])).rows[0] : undefined) : undefined;
 if (keep && !seeded) await client.query(`drop table if exists bench_meta`);
+if (PGLITE) await client.close();
 // The compiled server, as `npm start` runs it.
 await buildServer();
-const server = await spawnCorreio({ ...db.env, LOG_LEVEL: 'warn', CORREIO_SIGNUP_PER_IP_PER_HOUR: '1000' }, 'api', { built: true });
+let server = await startServer();
 
 let t = performance.now();
-let admin: { token: string };
+let admin: { email: string; password: string };
 let ws: string;
 if (seeded) {
-  admin = (await gqlOk(server.url, `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`, { e: seeded.email, p: seeded.password })).login;
+  admin = { email: seeded.email, password: seeded.password };
   ws = seeded.workspace_id;
 } else {
   const created = await signUp(server.url);
   admin = created;
-  ws = (await gqlOk(server.url, `{ workspace { id } }`, {}, admin.token)).workspace.id as string;
+  ws = (await gqlOk(server.url, `{ workspace { id } }`, {}, created.token)).workspace.id as string;
   const others = await Promise.all(Array.from({ length: OTHER_WORKSPACES }, () => signUp(server.url)));
   const otherWs = await Promise.all(others.map(async (o) => (await gqlOk(server.url, `{ workspace { id } }`, {}, o.token)).workspace.id as string));
+  if (PGLITE) {
+    await server.stop();
+    client = await openClient();
+  }
   for (const id of otherWs) await seed(id, Math.max(100, Math.round(TICKETS / 100)));
   await seed(ws, TICKETS);
   // A word that appears in three messages only: the "rare word" query.
@@ -68,17 +95,18 @@ if (seeded) {
   await client.query('vacuum analyze');
   if (keep) {
     await client.query(`create table bench_meta (shape text, workspace_id uuid, email text, password text)`);
-    await client.query(`insert into bench_meta values ($1, $2, $3, $4)`, [shape, ws, created.email, created.password]);
+    await client.query(`insert into bench_meta values ($1, $2, $3, $4)`, [shape, ws, admin.email, admin.password]);
   }
 }
 const seedSeconds = (performance.now() - t) / 1000;
-const actions = Number((await client.query(`select count(*) from ticket_actions where workspace_id = $1`, [ws])).rows[0].count);
+const actions = Number((await client.query(`select count(*) as count from ticket_actions where workspace_id = $1`, [ws])).rows[0].count);
 
 const sizes = (await client.query(`select relname, pg_relation_size(oid) as bytes from pg_class where relname in ('ticket_actions_search', 'tickets_search', 'clients_search', 'attachments_search', 'ticket_actions')`)).rows as Array<{ relname: string; bytes: string }>;
 const size = (name: string) => Number(sizes.find((s) => s.relname === name)?.bytes ?? 0) / 1024 / 1024;
 
 // Writing cost: the same rows into ticket_actions (search column + GIN) and into a copy without them.
-await client.query(`drop table if exists bench_actions_plain; create table bench_actions_plain (like ticket_actions including defaults including identity)`);
+await client.query(`drop table if exists bench_actions_plain`);
+await client.query(`create table bench_actions_plain (like ticket_actions including defaults including identity)`);
 // Dated a century ahead, so they are found and removed again before the searches run.
 const sampleRows = `select workspace_id, ticket_id, kind, text, created_at + interval '100 years' from ticket_actions where workspace_id = $1 order by id limit 20000`;
 t = performance.now();
@@ -92,9 +120,12 @@ await client.query(`drop table bench_actions_plain`);
 // What autovacuum does after such a batch: merges the GIN index's pending list (rows inserted
 // with fastupdate, which every search scans until then) and forgets the deleted rows.
 await client.query(`vacuum analyze ticket_actions`);
+await client.close();
+if (PGLITE && !seeded) server = await startServer();
+const token = (await gqlOk(server.url, `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }`, { e: admin.email, p: admin.password })).login.token as string;
 
 const query = `query($q: String!) { searchTickets(query: $q, first: 25) { edges { cursor matchedIn snippet { text highlighted } node { id number subject status updatedAt } } } }`;
-const check = async (q: string) => (await gqlOk(server.url, query, { q }, admin.token)).searchTickets.edges.length as number;
+const check = async (q: string) => (await gqlOk(server.url, query, { q }, token)).searchTickets.edges.length as number;
 const twoWordHits = await check('nota fiscal');
 const rareHits = await check('zirconita');
 const run = (q: string, duration: number) =>
@@ -105,7 +136,7 @@ const run = (q: string, duration: number) =>
         connections: 50,
         duration,
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${admin.token}` },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify({ query, variables: { q } }),
       },
       (err, res) => (err ? reject(err) : resolve(res)),
@@ -116,9 +147,8 @@ const pid = server.proc.pid!;
 const twoWordsRun = await cpuPerRequest(pid, () => run('nota fiscal', seconds), (r) => r.requests.total);
 const rareRun = await cpuPerRequest(pid, () => run('zirconita', seconds), (r) => r.requests.total);
 const [twoWords, rare] = [twoWordsRun.result, rareRun.result];
-const cpu = (c: typeof rareRun) => `PostgreSQL ${fmt(c.postgres, 1)} + Correio ${fmt(c.server, 1)} + load generator ${fmt(c.client, 1)} ms`;
+const cpu = (c: typeof rareRun) => (PGLITE ? `Correio with PGlite inside ${fmt(c.server, 1)}` : `PostgreSQL ${fmt(c.postgres, 1)} + Correio ${fmt(c.server, 1)}`) + ` + load generator ${fmt(c.client, 1)} ms`;
 const errors = twoWords.errors + twoWords.non2xx + rare.errors + rare.non2xx;
-await client.end();
 await server.stop();
 if ('dispose' in db) await db.dispose();
 
@@ -155,7 +185,7 @@ async function keptDatabase(name: string) {
   return { env: { DATABASE_URL: withDatabase(process.env['DATABASE_URL']!, name), CORREIO_DATA_DIR: `/tmp/correio-bench-${name}`, CORREIO_SECRET_KEY: 'bench-secret-key-0123456789abcdef' } };
 }
 
-printTable(`Search (${fmt(TICKETS)} tickets, ${fmt(actions)} actions of ${WORDS} words, ${OTHER_WORKSPACES} other workspaces, 50 connections, PostgreSQL; seeded in ${fmt(seedSeconds, 0)} s)`, [
+printTable(`Search (${fmt(TICKETS)} tickets, ${fmt(actions)} actions of ${WORDS} words, ${OTHER_WORKSPACES} other workspaces, 50 connections, ${PGLITE ? 'PGlite' : 'PostgreSQL'}; seeded in ${fmt(seedSeconds, 0)} s)`, [
   // autocannon reports p90 and p97.5, not p95: the target is checked against p97.5, which is never lower.
   { figure: 'searchTickets "nota fiscal" (two common words) p50 / p97.5 / p99', value: `${twoWords.latency.p50} / ${twoWords.latency.p97_5} / ${twoWords.latency.p99} ms, ${fmt(twoWords.requests.average)} req/s, ${twoWordHits} hits per page`, target: 'p95 ≤ 150 ms', pass: twoWords.latency.p97_5 <= 150 },
   { figure: 'searchTickets "zirconita" (rare word) p50 / p97.5 / p99', value: `${rare.latency.p50} / ${rare.latency.p97_5} / ${rare.latency.p99} ms, ${fmt(rare.requests.average)} req/s, ${rareHits} hits`, target: 'p95 ≤ 50 ms', pass: rare.latency.p97_5 <= 50 },
