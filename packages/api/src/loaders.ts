@@ -4,7 +4,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Viewer } from './auth/tokens.ts';
 
-const { clients, emailAccounts, groups, ticketTypes, users, attachments } = schema;
+const { clients, emailAccounts, groups, ticketTypes, users, attachments, tickets } = schema;
 
 /**
  * Per-request batch loaders, each bound to the viewer's workspace: a ticket list of 50 costs one
@@ -46,6 +46,7 @@ export function createLoaders(runtime: Runtime, viewer: Viewer | null) {
     group: byId<typeof groups.$inferSelect>(groups),
     ticketType: byId<typeof ticketTypes.$inferSelect>(ticketTypes),
     user: byId<typeof users.$inferSelect>(users),
+    ticket: byId<typeof tickets.$inferSelect>(tickets),
     attachmentsOfAction: manyBy<typeof attachments.$inferSelect>(attachments, attachments.actionId, (r) => r.actionId),
   };
 }

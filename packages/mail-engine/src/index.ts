@@ -14,7 +14,7 @@ export { OutboxWorker, outboxOptions, DEFAULT_OUTBOX_OPTIONS, type OutboxOptions
 export { isOutboxPayload, type OutboxPayload, type OutboxAttachment } from './outbox/payload.ts';
 export { threadHeaders, newMessageId, type ThreadMessage, type ThreadHeaders } from './smtp/threading.ts';
 export { sanitizeReplyHtml, textToHtml, plainTextOf } from './smtp/reply-body.ts';
-export { subjectWithTag, threadTopicOf } from './pipeline/normalize-subject.ts';
+export { normalizeSubject, subjectWithTag, threadTopicOf } from './pipeline/normalize-subject.ts';
 export { newConversation } from './smtp/thread-index.ts';
 export { AccountChecker, enabledDirections, type AccountCheckReport, type AccountCheckerOptions, type CheckedAccount } from './status/checks/account-checker.ts';
 export type { CheckableAccount, DirectionReport } from './status/checks/account-check.ts';

@@ -117,6 +117,20 @@ export const TicketStatusEnum = enumOf('TicketStatus', schema.ticketStatusEnum, 
   },
 });
 
+export const TicketHistoryKindEnum = enumOf('TicketHistoryKind', schema.ticketHistoryKindEnum, {
+  description: 'What a ticket history entry records (issue 16).',
+  values: {
+    STATUS: { description: 'The status changed; `before` and `after` are TicketStatus values.' },
+    GROUP: { description: 'The group changed; `before` and `after` are the groups’ names then (null: none).' },
+    TYPE: { description: 'The type changed; `before` and `after` are the types’ names then (null: none).' },
+    ASSIGNEE: { description: 'The assignee changed; `before` and `after` are the agents’ names then (null: nobody).' },
+    MERGED_INTO: { description: 'This ticket was merged into `relatedTicket` and closed.' },
+    MERGED_FROM: { description: '`relatedTicket` was merged into this ticket.' },
+    SPLIT_TO: { description: 'Some of this ticket’s messages were moved to a new ticket, `relatedTicket`.' },
+    SPLIT_FROM: { description: 'This ticket was split from `relatedTicket`.' },
+  },
+});
+
 export const ActionKindEnum = enumOf('ActionKind', schema.actionKindEnum, {
   description: 'What kind of entry an action is in a ticket’s thread.',
   values: {

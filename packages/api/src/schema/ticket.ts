@@ -3,10 +3,11 @@ import { replaceAttachmentPlaceholders } from '@correio/mail-engine';
 import { renderText } from '@correio/texts';
 import { filter, pipe } from 'graphql-yoga';
 import { builder } from '../builder.ts';
+import { historyOf, type HistoryRow } from '../services/ticket-history.ts';
 import { TOTAL_COUNT_CAP, type ActionRow, type TicketPage, type TicketRow } from '../services/ticket-service.ts';
 import { EmailAccountRef } from './account.ts';
 import { ClientRef, GroupRef, TicketTypeRef } from './catalog.ts';
-import { ActionKindEnum, DeliveryStateEnum, SenderVerdictEnum, TicketStatusEnum } from './enums.ts';
+import { ActionKindEnum, DeliveryStateEnum, SenderVerdictEnum, TicketHistoryKindEnum, TicketStatusEnum } from './enums.ts';
 import { LocalizedTextRef } from './localized-text.ts';
 import { AuthenticationResultsRef } from './sender-auth.ts';
 import { UserRef } from './workspace.ts';
@@ -124,7 +125,9 @@ export const TicketActionRef = builder.objectRef<ActionRow>('TicketAction').impl
   }),
 });
 
-export const TicketRef = builder.objectRef<TicketRow>('Ticket').implement({
+export const TicketRef = builder.objectRef<TicketRow>('Ticket');
+// Declared first, implemented below: a ticket points at tickets (merged into, history).
+TicketRef.implement({
   description: 'A customer conversation, opened by an e-mail (W1).',
   fields: (t) => ({
     id: t.exposeID('id', { description: 'Stable identifier.' }),
@@ -149,6 +152,35 @@ export const TicketRef = builder.objectRef<TicketRow>('Ticket').implement({
       description: 'The thread, oldest first.',
       resolve: (tk, _a, ctx) => ctx.services.tickets.actions(ctx.viewer!, tk.id),
     }),
+    mergedInto: t.field({
+      type: TicketRef,
+      nullable: true,
+      description: 'The ticket this one was merged into (it is then CLOSED, and its later mail goes there), or null.',
+      resolve: (tk, _a, ctx) => (tk.mergedIntoId ? ctx.loaders.ticket.load(tk.mergedIntoId) : null),
+    }),
+    history: t.field({
+      type: [TicketHistoryEntryRef],
+      description: 'Who changed what, and when: status, group, type, assignee, merges and splits, oldest first.',
+      resolve: (tk, _a, ctx) => historyOf(ctx.runtime.database.db, ctx.viewer!, tk.id),
+    }),
+  }),
+});
+
+export const TicketHistoryEntryRef = builder.objectRef<HistoryRow>('TicketHistoryEntry').implement({
+  description: 'One change to a ticket, with who made it and when (issue 16).',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'Stable identifier.' }),
+    kind: t.expose('kind', { type: TicketHistoryKindEnum, description: 'What changed.' }),
+    before: t.exposeString('before', { nullable: true, description: 'The value before (see the kind), as it read then.' }),
+    after: t.exposeString('after', { nullable: true, description: 'The value after (see the kind), as it read then.' }),
+    relatedTicket: t.field({
+      type: TicketRef,
+      nullable: true,
+      description: 'The other ticket of a merge or split.',
+      resolve: (h, _a, ctx) => (h.relatedTicketId ? ctx.loaders.ticket.load(h.relatedTicketId) : null),
+    }),
+    actor: t.field({ type: UserRef, nullable: true, description: 'Who made the change (null if that user was removed).', resolve: (h, _a, ctx) => (h.actorId ? ctx.loaders.user.load(h.actorId) : null) }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When.' }),
   }),
 });
 
@@ -232,6 +264,26 @@ builder.mutationFields((t) => ({
       input: t.arg({ type: TicketUpdateInput, required: true, description: 'Changes.' }),
     },
     resolve: (_r, args, ctx) => ctx.services.tickets.update(ctx.viewer, String(args.id), args.input),
+  }),
+  mergeTickets: t.withAuth({ agent: true }).field({
+    type: TicketRef,
+    description:
+      'Merges ticket `sourceId` into `targetId` (same workspace): its messages, copies and Message-IDs move to the target, its customer joins the copies if different, and it is closed with a note pointing at the target; a later answer to any of its messages, or with its [#number], lands on the target. Cannot be undone; recorded in both histories. Returns the target.',
+    args: {
+      sourceId: t.arg.id({ required: true, description: 'The ticket that goes away.' }),
+      targetId: t.arg.id({ required: true, description: 'The ticket that stays.' }),
+    },
+    resolve: (_r, args, ctx) => ctx.services.merges.merge(ctx.viewer, String(args.sourceId), String(args.targetId), ctx.locale),
+  }),
+  splitTicket: t.withAuth({ agent: true }).field({
+    type: TicketRef,
+    description:
+      'Moves some actions of a ticket (with their attachments and Message-IDs) to a new ticket of the same customer, account, group and assignee; answers to the moved messages then land on the new ticket. At least one action stays. Recorded in both histories. Returns the new ticket.',
+    args: {
+      ticketId: t.arg.id({ required: true, description: 'The ticket to split.' }),
+      actionIds: t.arg.idList({ required: true, description: 'Actions of that ticket to move (at most 500).' }),
+    },
+    resolve: (_r, args, ctx) => ctx.services.merges.split(ctx.viewer, String(args.ticketId), args.actionIds.map(String), ctx.locale),
   }),
   addNote: t.withAuth({ agent: true }).field({
     type: TicketActionRef,

@@ -6,6 +6,7 @@ import { AccountService } from './account-service.ts';
 import { CatalogService } from './catalog-service.ts';
 import { CheckService } from './check-service.ts';
 import { MailLogService } from './mail-log-service.ts';
+import { MergeService } from './merge-service.ts';
 import { OAuthService } from './oauth-service.ts';
 import { ReplyService } from './reply-service.ts';
 import { SearchService } from './search-service.ts';
@@ -32,6 +33,7 @@ export function createServices(runtime: Runtime, engine: MailEngine | null = nul
     catalog: new CatalogService(runtime),
     tickets,
     search: new SearchService(runtime, tickets),
+    merges: new MergeService(runtime, tickets),
     replies: new ReplyService(runtime),
     status,
     checks,

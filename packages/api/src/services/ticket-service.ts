@@ -7,6 +7,7 @@ import type { Viewer } from '../auth/tokens.ts';
 import { fieldError, notFound, validationError } from '../errors.ts';
 import { isUuid } from './account-service.ts';
 import { escapeLike } from './catalog-service.ts';
+import { historyOfChange, recordHistory } from './ticket-history.ts';
 import { parseInput, says } from './validation.ts';
 
 const { tickets, ticketActions, clients, groups, ticketTypes, users } = schema;
@@ -130,11 +131,17 @@ export class TicketService {
     if (input.typeId !== undefined) patch.typeId = input.typeId;
     if (input.groupId !== undefined) patch.groupId = input.groupId;
     if (input.assigneeId !== undefined) patch.assigneeId = input.assigneeId;
-    const [row] = await this.db
-      .update(tickets)
-      .set(patch)
-      .where(and(eq(tickets.id, id), eq(tickets.workspaceId, viewer.workspaceId)))
-      .returning();
+    const row = await this.db.transaction(async (tx) => {
+      // Locked, so two agents changing the same field at once each record what they really replaced.
+      const [before] = await tx.select().from(tickets).where(eq(tickets.id, id)).for('update');
+      const [updated] = await tx
+        .update(tickets)
+        .set(patch)
+        .where(and(eq(tickets.id, id), eq(tickets.workspaceId, viewer.workspaceId)))
+        .returning();
+      await recordHistory(tx, viewer, await historyOfChange(tx, before!, patch));
+      return updated;
+    });
     this.publish(viewer.workspaceId, id, 'UPDATED');
     return row!;
   }
@@ -172,7 +179,7 @@ export class TicketService {
     }
   }
 
-  private publish(workspaceId: string, ticketId: string, change: 'UPDATED' | 'ACTION_ADDED'): void {
+  publish(workspaceId: string, ticketId: string, change: 'UPDATED' | 'ACTION_ADDED'): void {
     this.runtime.events.pubsub.publish('ticketChanged', workspaceId, { ticketId, change });
   }
 }

@@ -5,6 +5,9 @@ import type { InboundMessage, Known } from './decide/types.ts';
 
 const { tickets, ticketMessageIds, clients, domainRules, emailAccounts } = schema;
 
+/** Merges of merges followed from a ticket number (a longer chain ends at its last ticket found). */
+const MERGE_HOPS = 5;
+
 /**
  * The same mail can reach two mailboxes at once (a customer wrote to both): serialize on its
  * Message-ID so the second import sees the first one's ticket instead of opening another.
@@ -42,7 +45,7 @@ export async function prefetch(tx: Queryable, account: AccountRow, batch: Inboun
   const rules = await tx.select({ domain: domainRules.domain, organization: domainRules.organization }).from(domainRules).where(and(eq(domainRules.workspaceId, ws), inArray(domainRules.domain, domains)));
   const known = await tx.select({ id: clients.id, email: clients.email }).from(clients).where(and(eq(clients.workspaceId, ws), inArray(clients.email, senders)));
   const ticketIds = [...new Set(owners.map((o) => o.ticketId))];
-  const candidateColumns = { id: tickets.id, status: tickets.status, ccs: tickets.ccs, number: tickets.number, normalizedSubject: tickets.normalizedSubject, customerEmail: clients.email };
+  const candidateColumns = { id: tickets.id, status: tickets.status, ccs: tickets.ccs, number: tickets.number, normalizedSubject: tickets.normalizedSubject, customerEmail: clients.email, mergedIntoId: tickets.mergedIntoId };
   const direct =
     ticketIds.length || numbers.length
       ? await tx
@@ -78,9 +81,28 @@ export async function prefetch(tx: Queryable, account: AccountRow, batch: Inboun
     clients: new Map(known.map((c) => [c.email, c.id])),
     rules: new Map(rules.map((r) => [r.domain, r.organization])),
   };
+  // A ticket merged into another (issue 16) answers for it: its [#n] tag leads to where its
+  // conversation is now, following merges of merges. Its Message-IDs moved with its messages.
+  const mergedInto = new Map<string, string>();
+  let pending = direct.filter((t) => t.mergedIntoId);
+  for (let hop = 0; pending.length && hop < MERGE_HOPS; hop++) {
+    const targets = await tx
+      .select(candidateColumns)
+      .from(tickets)
+      .innerJoin(clients, eq(clients.id, tickets.customerId))
+      .where(and(eq(tickets.workspaceId, ws), inArray(tickets.id, [...new Set(pending.map((t) => t.mergedIntoId!))])));
+    for (const t of pending) mergedInto.set(t.id, t.mergedIntoId!);
+    direct.push(...targets);
+    pending = targets.filter((t) => t.mergedIntoId && !mergedInto.has(t.id));
+  }
+  const finalTicket = (id: string) => {
+    let at = id;
+    for (let hop = 0; mergedInto.has(at) && hop <= MERGE_HOPS; hop++) at = mergedInto.get(at)!;
+    return at;
+  };
   for (const t of [...direct, ...sameSubject, ...byConversation]) {
-    result.tickets.set(t.id, { id: t.id, status: t.status, ccs: t.ccs, customerEmail: t.customerEmail });
-    result.byNumber.set(t.number, t.id);
+    if (!t.mergedIntoId) result.tickets.set(t.id, { id: t.id, status: t.status, ccs: t.ccs, customerEmail: t.customerEmail });
+    result.byNumber.set(t.number, finalTicket(t.id));
   }
   for (const t of sameSubject) result.bySubject.set(t.normalizedSubject, t.id);
   return result;

@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { ServerText } from '@correio/texts';
 import { emailAccounts } from './account.ts';
 import { clients, groups, ticketTypes } from './catalog.ts';
-import { actionKindEnum, deliveryStateEnum, senderVerdictEnum, ticketStatusEnum } from './enums.ts';
+import { actionKindEnum, deliveryStateEnum, senderVerdictEnum, ticketHistoryKindEnum, ticketStatusEnum } from './enums.ts';
 import { users, workspaces } from './workspace.ts';
 
 export const tickets = pgTable(
@@ -29,6 +29,8 @@ export const tickets = pgTable(
     // Outlook's conversation (the first 22 bytes of Thread-Index, base64): its replies thread here
     // even when a client drops In-Reply-To, and Correio's replies carry it on.
     outlookConversation: text('outlook_conversation'),
+    // Set when this ticket was merged into another (issue 16): its number still leads there.
+    mergedIntoId: uuid('merged_into_id').references((): AnyPgColumn => tickets.id, { onDelete: 'set null' }),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
@@ -108,6 +110,33 @@ export const ticketMessageIds = pgTable(
     outgoing: boolean('outgoing').notNull().default(false),
   },
   (t) => [uniqueIndex('ticket_message_ids_key').on(t.workspaceId, t.messageId), index('ticket_message_ids_action').on(t.actionId)],
+);
+
+/**
+ * Who changed what on a ticket, and when (issue 16): status, group, type and assignee changes,
+ * merges and splits. Names are kept as they were then, so a renamed or deleted group still reads
+ * right; a merge or split also points at the other ticket.
+ */
+export const ticketHistory = pgTable(
+  'ticket_history',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    ticketId: uuid('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    // Null for changes nobody made by hand (none yet), or when the user was removed.
+    actorId: uuid('actor_id').references(() => users.id, { onDelete: 'set null' }),
+    kind: ticketHistoryKindEnum('kind').notNull(),
+    before: text('before'),
+    after: text('after'),
+    relatedTicketId: uuid('related_ticket_id').references(() => tickets.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
+  },
+  (t) => [index('ticket_history_ticket').on(t.ticketId, t.seq)],
 );
 
 /** Attachment metadata; the bytes live in the blob store under `blobKey`. */
