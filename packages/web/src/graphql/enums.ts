@@ -32,4 +32,5 @@ export type SearchMatch = SchemaEnum<'SearchMatch'>;
 export type SenderVerdict = SchemaEnum<'SenderVerdict'>;
 export type SenderVerdictReason = SchemaEnum<'SenderVerdictReason'>;
 export type SmtpAuthMechanism = SchemaEnum<'SmtpAuthMechanism'>;
+export type TicketHistoryKind = SchemaEnum<'TicketHistoryKind'>;
 export type TicketStatus = SchemaEnum<'TicketStatus'>;

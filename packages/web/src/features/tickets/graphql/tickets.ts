@@ -93,6 +93,8 @@ export const TicketDetailFields = graphql(
     customer { id name email organization }
     account { id name address active status { outgoing { state } } }
     actions { ...TicketActionFields }
+    mergedInto { id number }
+    history { id kind before after createdAt actor { id name } relatedTicket { id number } }
   }
 `,
   [TicketRowFields, TicketActionFields],
@@ -125,4 +127,25 @@ export const AddNoteMutation = graphql(
   mutation AddNote($ticketId: ID!, $text: String!) { addNote(ticketId: $ticketId, text: $text) { ...TicketActionFields } }
 `,
   [TicketActionFields],
+);
+
+export const MergeTicketsMutation = graphql(
+  `
+  mutation MergeTickets($sourceId: ID!, $targetId: ID!) { mergeTickets(sourceId: $sourceId, targetId: $targetId) { id number } }
+`,
+);
+
+export const SplitTicketMutation = graphql(
+  `
+  mutation SplitTicket($ticketId: ID!, $actionIds: [ID!]!) { splitTicket(ticketId: $ticketId, actionIds: $actionIds) { id number } }
+`,
+);
+
+/** Tickets a merge may go into: by number (#123), subject or customer. */
+export const MergeCandidatesQuery = graphql(
+  `
+  query MergeCandidates($search: String!) {
+    tickets(first: 8, filter: { search: $search }) { edges { node { id number subject status customer { name email } mergedInto { id } } } }
+  }
+`,
 );
