@@ -13,5 +13,6 @@ import './ticket.ts';
 import './search.ts';
 import './reply.ts';
 import './mail-log.ts';
+import './canned-reply.ts';
 
 export const schema = builder.toSchema({ sortSchema: false });

@@ -3,6 +3,7 @@ import { Importer, type MailEngine } from '@correio/mail-engine';
 import { TokenService } from '../auth/tokens.ts';
 import { FileUrls } from '../http/file-urls.ts';
 import { AccountService } from './account-service.ts';
+import { CannedReplyService } from './canned-reply-service.ts';
 import { CatalogService } from './catalog-service.ts';
 import { CheckService } from './check-service.ts';
 import { MailLogService } from './mail-log-service.ts';
@@ -34,6 +35,7 @@ export function createServices(runtime: Runtime, engine: MailEngine | null = nul
     tickets,
     search: new SearchService(runtime, tickets),
     merges: new MergeService(runtime, tickets),
+    cannedReplies: new CannedReplyService(runtime, tickets),
     replies: new ReplyService(runtime),
     status,
     checks,

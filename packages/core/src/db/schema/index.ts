@@ -5,3 +5,4 @@ export * from './account.ts';
 export * from './ticket.ts';
 export * from './mail.ts';
 export * from './oauth.ts';
+export * from './canned-reply.ts';

@@ -1,0 +1,68 @@
+import { builder } from '../builder.ts';
+import type { CannedReplyRow } from '../services/canned-reply-service.ts';
+import { TEMPLATE_VARIABLES } from '../services/template-variables.ts';
+import { UserRef } from './workspace.ts';
+
+export const CannedReplyRef = builder.objectRef<CannedReplyRow>('CannedReply').implement({
+  description: 'A canned reply (resposta pronta, issue 16): the workspace’s, kept by admins, or an agent’s own.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'Stable identifier.' }),
+    title: t.exposeString('title', { description: 'What the picker shows.' }),
+    shortcut: t.exposeString('shortcut', { nullable: true, description: 'Typed after `::` in the composer to insert it (letters, digits, - and _).' }),
+    text: t.exposeString('text', { description: 'The text, with variables such as {{cliente.nome}} unfilled; see `renderCannedReply`.' }),
+    personal: t.boolean({ description: 'An agent’s own reply, seen by nobody else.', resolve: (r) => r.ownerId !== null }),
+    owner: t.field({ type: UserRef, nullable: true, description: 'Whose own reply it is (null: the workspace’s).', resolve: (r, _a, ctx) => (r.ownerId ? ctx.loaders.user.load(r.ownerId) : null) }),
+    canEdit: t.boolean({ description: 'Whether the caller may change or delete it (their own; the workspace’s for admins).', resolve: (r, _a, ctx) => ctx.services.cannedReplies.canEdit(ctx.viewer!, r) }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'Last change.' }),
+  }),
+});
+
+const CannedReplyInput = builder.inputType('CannedReplyInput', {
+  description: 'A canned reply’s content.',
+  fields: (t) => ({
+    title: t.string({ required: true, description: 'Title, up to 120 characters.' }),
+    shortcut: t.string({ description: 'Optional shortcut (letters, digits, - and _, up to 30), unique among the replies its owner sees.' }),
+    text: t.string({ required: true, description: `The text, up to 20,000 characters. Variables: ${TEMPLATE_VARIABLES.map((v) => `{{${v}}}`).join(', ')}.` }),
+    personal: t.boolean({ description: 'Only on create: true keeps it the caller’s own; false (default) makes it the workspace’s, which only admins may.' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  cannedReplies: t.withAuth({ agent: true }).field({
+    type: [CannedReplyRef],
+    description: 'The canned replies the caller may use: the workspace’s and their own, by title (at most 200).',
+    args: { search: t.arg.string({ description: 'Words in the title, shortcut or text.' }) },
+    resolve: (_r, args, ctx) => ctx.services.cannedReplies.list(ctx.viewer, args.search),
+  }),
+  renderCannedReply: t.withAuth({ agent: true }).string({
+    description: 'A canned reply’s text with its variables filled in for a ticket and the caller (what the composer inserts).',
+    args: {
+      id: t.arg.id({ required: true, description: 'Canned reply id.' }),
+      ticketId: t.arg.id({ required: true, description: 'The ticket being answered.' }),
+    },
+    resolve: (_r, args, ctx) => ctx.services.cannedReplies.render(ctx.viewer, String(args.id), String(args.ticketId)),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  createCannedReply: t.withAuth({ agent: true }).field({
+    type: CannedReplyRef,
+    description: 'Adds a canned reply: the caller’s own (`personal: true`), or the workspace’s (admins).',
+    args: { input: t.arg({ type: CannedReplyInput, required: true, description: 'Content.' }) },
+    resolve: (_r, args, ctx) => ctx.services.cannedReplies.create(ctx.viewer, args.input),
+  }),
+  updateCannedReply: t.withAuth({ agent: true }).field({
+    type: CannedReplyRef,
+    description: 'Changes a canned reply the caller may edit (`personal` is ignored: a reply keeps its owner).',
+    args: {
+      id: t.arg.id({ required: true, description: 'Canned reply id.' }),
+      input: t.arg({ type: CannedReplyInput, required: true, description: 'New content.' }),
+    },
+    resolve: (_r, args, ctx) => ctx.services.cannedReplies.update(ctx.viewer, String(args.id), args.input),
+  }),
+  deleteCannedReply: t.withAuth({ agent: true }).boolean({
+    description: 'Deletes a canned reply the caller may edit.',
+    args: { id: t.arg.id({ required: true, description: 'Canned reply id.' }) },
+    resolve: (_r, args, ctx) => ctx.services.cannedReplies.remove(ctx.viewer, String(args.id)),
+  }),
+}));
