@@ -149,3 +149,27 @@ export const MergeCandidatesQuery = graphql(
   }
 `,
 );
+
+export const CannedRepliesQuery = graphql(`
+  query CannedReplies($search: String) { cannedReplies(search: $search) { id title shortcut text personal } }
+`);
+
+export const RenderCannedReplyQuery = graphql(`
+  query RenderCannedReply($id: ID!, $ticketId: ID!) { renderCannedReply(id: $id, ticketId: $ticketId) }
+`);
+
+export const CannedReplyRowsQuery = graphql(`
+  query CannedReplyRows { cannedReplies { id title shortcut text personal canEdit updatedAt } }
+`);
+
+export const CreateCannedReplyMutation = graphql(`
+  mutation CreateCannedReply($input: CannedReplyInput!) { createCannedReply(input: $input) { id title } }
+`);
+
+export const UpdateCannedReplyMutation = graphql(`
+  mutation UpdateCannedReply($id: ID!, $input: CannedReplyInput!) { updateCannedReply(id: $id, input: $input) { id title } }
+`);
+
+export const DeleteCannedReplyMutation = graphql(`
+  mutation DeleteCannedReply($id: ID!) { deleteCannedReply(id: $id) }
+`);

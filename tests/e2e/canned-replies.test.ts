@@ -1,0 +1,119 @@
+import { simpleParser } from 'mailparser';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { signUp, startTestApp, type TestApp } from '../helpers/app.ts';
+import { gqlOk } from '../helpers/graphql.ts';
+import { sendToReceiver } from '../helpers/inbound.ts';
+import { buildMail } from '../helpers/mail.ts';
+import { outboundEngineOptions } from '../helpers/outbound.ts';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { ensureWebBuilt, launchBrowser, screenshot, type E2EBrowser } from './helpers/browser.ts';
+
+/**
+ * Issue 16 in the browser: an admin writes a canned reply with variables on its page, an agent
+ * inserts it in a reply by typing ::shortcut, and what reaches the relay (an SMTP sink) has the
+ * customer's name and the ticket number filled in.
+ */
+describe('canned replies in Chromium', () => {
+  let app: TestApp;
+  let browser: E2EBrowser;
+  let relay: SmtpSink;
+  let admin: Awaited<ReturnType<typeof signUp>>;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    ensureWebBuilt();
+    relay = await startSmtpSink({ tls: 'none' });
+    [app, browser] = await Promise.all([startTestApp({ SMTP_RELAY_URL: `smtp://127.0.0.1:${relay.port}` }, outboundEngineOptions()), launchBrowser()]);
+    admin = await signUp(app.url, { slug: `prontas${Date.now().toString(36)}`, name: 'Ana Atendente' });
+  });
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail' && page) await screenshot(page, `FAILED-canned-${ctx.task.name.slice(0, 40).replace(/[^a-z0-9]+/gi, '-')}`, { fullPage: true, toasts: true }).catch(() => undefined);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+    await relay?.stop();
+  });
+
+  it('is written on its page, inserted with ::shortcut, and sent with its variables filled in (pt-BR)', async () => {
+    const to = `support@${admin.slug}.correio.localhost`;
+    await sendToReceiver(app.engine!.inboundSmtpPort!, { from: 'joana@cliente.example', to: [to] }, buildMail({ to, from: 'Joana Lima <joana@cliente.example>', subject: 'Segunda via do boleto', text: 'Preciso da segunda via.' }).raw);
+    const ticket = await waitFor(async () => (await gqlOk(app.url, `{ tickets(first: 1) { edges { node { id number } } } }`, {}, admin.token)).tickets.edges[0]?.node, 'the ticket');
+
+    ({ page } = await browser.newPage(app.url, { locale: 'pt-BR' }));
+    await page.addInitScript((token) => localStorage.setItem('correio.token', token), admin.token);
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error' && /Uncaught|\[Vue warn\]|\[intlify\]/i.test(msg.text())) pageErrors.push(msg.text());
+    });
+
+    // The admin writes it for everyone.
+    await page.goto('/canned-replies');
+    await page.getByTestId('canned-add').click();
+    await page.getByTestId('canned-title').locator('input').fill('Segunda via');
+    await page.getByTestId('canned-shortcut').locator('input').fill('2via');
+    await page.getByTestId('canned-text').locator('textarea').fill('Olá {{cliente.nome}}, segue a segunda via do boleto do ticket #{{ticket.numero}}.\n{{agente.nome}}');
+    await page.getByRole('checkbox', { name: 'Só para mim' }).uncheck();
+    await page.getByTestId('canned-save').click();
+    await page.getByTestId('canned-row').filter({ hasText: 'Segunda via' }).waitFor();
+    expect(await page.getByTestId('canned-row').first().innerText()).toContain('::2via');
+    await screenshot(page, 'canned-01-page-pt-BR');
+
+    // In the ticket, "::" opens the picker; the shortcut finds it; Enter inserts it filled in.
+    await page.goto(`/tickets/${ticket.id}`);
+    const box = page.getByTestId('composer-text').locator('textarea');
+    await box.click();
+    await box.pressSequentially('Bom dia! ::', { delay: 10 });
+    const search = page.getByTestId('canned-search');
+    await search.waitFor();
+    await search.pressSequentially('2via', { delay: 10 });
+    await page.getByTestId('canned-option').filter({ hasText: 'Segunda via' }).waitFor();
+    await screenshot(page, 'canned-02-picker-pt-BR');
+    await search.press('Enter');
+    const filled = `Bom dia! Olá Joana Lima, segue a segunda via do boleto do ticket #${ticket.number}.\nAna Atendente`;
+    await waitFor(async () => (await box.inputValue()) === filled || null, 'the filled-in reply in the composer', 10_000, 100).catch(async (err) => {
+      throw new Error(`${(err as Error).message}; composer: ${JSON.stringify(await box.inputValue())}`);
+    });
+    // The caret stays in the text, after what was inserted: the agent goes on typing.
+    await page.keyboard.type(' Abraços.');
+    expect(await box.inputValue()).toBe(`${filled} Abraços.`);
+
+    await page.getByTestId('composer-submit').click();
+    const [sent] = await relay.waitForMessages(1, 20_000);
+    const parsed = await simpleParser(sent!.raw);
+    expect(parsed.to && 'text' in parsed.to ? parsed.to.text : '').toContain('joana@cliente.example');
+    expect(parsed.text).toContain(`Olá Joana Lima, segue a segunda via do boleto do ticket #${ticket.number}.`);
+    expect(parsed.text).toContain('Ana Atendente Abraços.');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('opens with Ctrl+Shift+K, moves with the arrows, and closes with Escape without inserting (English)', async () => {
+    await gqlOk(app.url, `mutation { createCannedReply(input: { title: "Thanks", text: "Thank you, {{customer.name}}!", personal: true }) { id } }`, {}, admin.token);
+    const ticket = (await gqlOk(app.url, `{ tickets(first: 1) { edges { node { id } } } }`, {}, admin.token)).tickets.edges[0].node;
+    ({ page } = await browser.newPage(app.url, { locale: 'en' }));
+    await page.addInitScript((token) => localStorage.setItem('correio.token', token), admin.token);
+    await page.goto(`/tickets/${ticket.id}`);
+    const box = page.getByTestId('composer-text').locator('textarea');
+    await box.click();
+    await page.keyboard.press('Control+Shift+K');
+    const options = page.getByTestId('canned-option');
+    await options.nth(1).waitFor();
+    const active = () => page.locator('[data-testid="canned-option"][aria-selected="true"]').innerText();
+    const first = await active();
+    await page.keyboard.press('ArrowDown');
+    expect(await active()).not.toBe(first);
+    await page.keyboard.press('Escape');
+    await page.getByTestId('canned-search').waitFor({ state: 'detached' });
+    expect(await box.inputValue()).toBe('');
+    // Focus is back in the text.
+    expect(await box.evaluate((el) => el === document.activeElement)).toBe(true);
+
+    await page.keyboard.press('Control+Shift+K');
+    await page.getByTestId('canned-search').fill('thanks');
+    await options.filter({ hasText: 'Thanks' }).click();
+    await waitFor(async () => (await box.inputValue()) === 'Thank you, Joana Lima!' || null, 'the English reply inserted');
+  });
+});
