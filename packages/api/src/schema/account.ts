@@ -89,6 +89,7 @@ export const EmailAccountRef = builder.objectRef<AccountRow>('EmailAccount').imp
     address: t.exposeString('address', { description: 'The support address customers write to.' }),
     active: t.exposeBoolean('active', { description: 'Inactive accounts neither import nor send.' }),
     providerId: t.exposeString('providerId', { nullable: true, authScopes: { admin: true }, description: 'Preset the settings came from, if any. Admins only.' }),
+    signature: t.exposeString('signature', { nullable: true, authScopes: { admin: true }, description: 'The signature template under every reply from this account (variables unfilled), or null. Admins only.' }),
     incoming: t.field({
       type: IncomingSettingsRef,
       nullable: true,
@@ -196,6 +197,10 @@ export const EmailAccountInput = builder.inputType('EmailAccountInput', {
     ticketTypeId: t.id({ description: 'Ticket type for new tickets (A7).' }),
     groupId: t.id({ description: 'Group for new tickets (A7).' }),
     sendSingleMessageToAllRecipients: t.boolean({ description: 'One message for all recipients (default true) or one per recipient.' }),
+    signature: t.string({
+      description:
+        'Signature under every reply sent from this account (up to 5,000 characters), after a "-- " line and above the footer. Variables as in canned replies, plus {{agente.assinatura}} / {{agent.signature}}: the replying agent’s own signature. Omitted keeps the current one; empty removes it.',
+    }),
     oauthConnectionId: t.id({
       description:
         'Create only: the consent returned by the OAuth callback (`oauthConnection`). The account then signs in to IMAP/POP3 and SMTP with it (XOAUTH2/OAUTHBEARER) and needs no passwords.',

@@ -14,5 +14,6 @@ import './search.ts';
 import './reply.ts';
 import './mail-log.ts';
 import './canned-reply.ts';
+import './signature.ts';
 
 export const schema = builder.toSchema({ sortSchema: false });

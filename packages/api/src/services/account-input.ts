@@ -99,6 +99,8 @@ export const accountInputSchema = z
     ticketTypeId: z.string().uuid(says('validation.account.unknownTicketType')).nullish(),
     groupId: z.string().uuid(says('validation.account.unknownGroup')).nullish(),
     sendSingleMessageToAllRecipients: z.boolean().nullish(),
+    /** Issue 16: the signature under every reply; omitted keeps the current one, '' removes it. */
+    signature: z.string().max(5000).nullish(),
     /** Issue 13: the consent (from `startOAuthConnection`) this new account signs in with. */
     oauthConnectionId: z.string().uuid(says('validation.account.unknownOAuthConnection')).nullish(),
   })

@@ -175,6 +175,7 @@ export class AccountService {
       ticketTypeId: input.ticketTypeId ?? null,
       groupId: input.groupId ?? null,
       sendSingleMessageToAllRecipients: input.sendSingleMessageToAllRecipients ?? existing?.sendSingleMessageToAllRecipients ?? true,
+      signature: input.signature === undefined ? (existing?.signature ?? null) : input.signature?.trim() || null,
     };
 
     if (input.kind === 'BUILTIN') {

@@ -11,6 +11,7 @@ import { MergeService } from './merge-service.ts';
 import { OAuthService } from './oauth-service.ts';
 import { ReplyService } from './reply-service.ts';
 import { SearchService } from './search-service.ts';
+import { SignatureService } from './signature-service.ts';
 import { StatusService } from './status-service.ts';
 import { TicketService } from './ticket-service.ts';
 import { WorkspaceService } from './workspace-service.ts';
@@ -36,6 +37,7 @@ export function createServices(runtime: Runtime, engine: MailEngine | null = nul
     search: new SearchService(runtime, tickets),
     merges: new MergeService(runtime, tickets),
     cannedReplies: new CannedReplyService(runtime, tickets),
+    signatures: new SignatureService(runtime),
     replies: new ReplyService(runtime),
     status,
     checks,

@@ -7,6 +7,7 @@ import type { Viewer } from '../auth/tokens.ts';
 import { fieldError, notFound, validationError } from '../errors.ts';
 import { isUuid } from './account-service.ts';
 import type { ActionRow } from './ticket-service.ts';
+import { signatureFor } from './template-variables.ts';
 import { parseInput, says } from './validation.ts';
 
 const { tickets, ticketActions, clients, users, emailAccounts, attachments } = schema;
@@ -46,8 +47,8 @@ export class ReplyService {
 
     const [account, [customer], [author], own, thread] = await Promise.all([
       this.sendingAccount(viewer.workspaceId, ticket.accountId),
-      this.db.select({ email: clients.email }).from(clients).where(eq(clients.id, ticket.customerId)),
-      this.db.select({ id: users.id, name: users.name, avatarUrl: users.avatarUrl }).from(users).where(eq(users.id, viewer.userId)),
+      this.db.select({ email: clients.email, name: clients.name }).from(clients).where(eq(clients.id, ticket.customerId)),
+      this.db.select({ id: users.id, name: users.name, email: users.email, avatarUrl: users.avatarUrl, signature: users.signature }).from(users).where(eq(users.id, viewer.userId)),
       this.ownAddresses(viewer.workspaceId),
       this.db
         .select({ kind: ticketActions.kind, messageId: ticketActions.messageId, inReplyTo: ticketActions.inReplyTo, references: ticketActions.references, delivery: ticketActions.delivery })
@@ -65,8 +66,18 @@ export class ReplyService {
     const cc = [...new Set(input.cc ?? ticketCcs)].filter(eligible);
     const ccOfReply = cc.filter((a) => !ticketCcs.includes(a));
 
-    const html = input.html?.trim() ? sanitizeReplyHtml(input.html) : textToHtml(input.text);
-    const text = input.text.trim() ? input.text.replace(/\r\n?/g, '\n') : plainTextOf(html);
+    const body = input.html?.trim() ? sanitizeReplyHtml(input.html) : textToHtml(input.text);
+    const typed = input.text.trim() ? input.text.replace(/\r\n?/g, '\n') : plainTextOf(body);
+    // The signature goes under the agent's words, after the usual "-- " line that mail
+    // clients recognise (and fold away when they quote it back to us).
+    const signature = signatureFor(account.signature, author?.signature ?? null, {
+      customer: { name: customer!.name, email: customer!.email },
+      ticket: { number: ticket.number, subject: ticket.subject },
+      agent: { name: author?.name ?? '', email: author?.email ?? '' },
+      account: { name: account.name },
+    });
+    const text = signature ? `${typed.trimEnd()}\n\n-- \n${signature}` : typed;
+    const html = signature ? `${body}\n<div class="correio-signature">-- <br>\n${textToHtml(signature)}</div>` : body;
     const { inReplyTo, references } = threadHeaders(thread);
     const attachmentIds = [...new Set(input.attachmentIds ?? [])];
     const conversation = ticket.outlookConversation ?? newConversation();

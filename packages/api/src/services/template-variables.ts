@@ -7,7 +7,7 @@
 export interface TemplateContext {
   customer: { name: string | null; email: string };
   ticket: { number: number; subject: string };
-  agent: { name: string; email: string };
+  agent: { name: string; email: string; signature?: string | null };
   account: { name: string } | null;
 }
 
@@ -19,6 +19,7 @@ const VARIABLES: Record<string, (c: TemplateContext) => string> = {
   'agente.nome': (c) => c.agent.name,
   'agente.email': (c) => c.agent.email,
   'conta.nome': (c) => c.account?.name ?? '',
+  'agente.assinatura': (c) => c.agent.signature ?? '',
 };
 
 const ALIASES: Record<string, string> = {
@@ -29,6 +30,7 @@ const ALIASES: Record<string, string> = {
   'agent.name': 'agente.nome',
   'agent.email': 'agente.email',
   'account.name': 'conta.nome',
+  'agent.signature': 'agente.assinatura',
 };
 
 /** Every variable a text may use, Portuguese names first (the SPA lists them). */
@@ -40,4 +42,16 @@ export function fillTemplate(template: string, context: TemplateContext): string
     const value = VARIABLES[ALIASES[key] ?? key];
     return value ? value(context) : whole;
   });
+}
+
+/**
+ * The signature a reply from this account carries (issue 16): the account's template, with the
+ * agent's own signature where it says {{agente.assinatura}} (that one filled in first, so it
+ * may use variables too); without an account template, the agent's own. Null: none.
+ */
+export function signatureFor(accountTemplate: string | null, agentSignature: string | null, context: TemplateContext): string | null {
+  const own = agentSignature?.trim() ? fillTemplate(agentSignature.trim(), { ...context, agent: { ...context.agent, signature: '' } }) : '';
+  const filled = accountTemplate?.trim() ? fillTemplate(accountTemplate.trim(), { ...context, agent: { ...context.agent, signature: own } }) : own;
+  const trimmed = filled.replace(/\r\n?/g, '\n').trim();
+  return trimmed || null;
 }

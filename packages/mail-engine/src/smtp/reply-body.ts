@@ -95,7 +95,11 @@ export function htmlDocument(bodyHtml: string, footer: Footer | null): string {
 
 export function textDocument(text: string, footer: Footer | null): string {
   const body = text.replace(/\r\n?/g, '\n').trimEnd();
-  return footer?.text ? `${body}\n\n${footer.text}\n` : `${body}\n`;
+  if (!footer?.text) return `${body}\n`;
+  // A body that already has its "-- " line (a signature, issue 16) keeps the one: the footer
+  // follows the signature, inside what clients fold away as signature.
+  const footerText = /(^|\n)-- \n/.test(body) ? footer.text.replace(/^-- \n/, '') : footer.text;
+  return `${body}\n\n${footerText}\n`;
 }
 
 export interface DataImage {

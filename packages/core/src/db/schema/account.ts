@@ -34,6 +34,9 @@ export const emailAccounts = pgTable(
     address: text('address').notNull(),
     active: boolean('active').notNull().default(true),
     providerId: text('provider_id'),
+    // Issue 16: appended to every reply sent from this account, variables filled in
+    // ({{agente.nome}}, {{agente.assinatura}} — the agent's own — …); null: none.
+    signature: text('signature'),
     // Issue 13: set when the account signs in to IMAP/POP3 and SMTP with an OAuth 2.0 grant
     // (oauth_grants) instead of passwords.
     oauthProvider: oauthProviderEnum('oauth_provider'),

@@ -1,0 +1,2 @@
+ALTER TABLE "users" ADD COLUMN "signature" text;--> statement-breakpoint
+ALTER TABLE "email_accounts" ADD COLUMN "signature" text;
