@@ -116,4 +116,27 @@ describe('canned replies in Chromium', () => {
     await options.filter({ hasText: 'Thanks' }).click();
     await waitFor(async () => (await box.inputValue()) === 'Thank you, Joana Lima!' || null, 'the English reply inserted');
   });
+
+  it('previews and saves the agent’s own signature, which then closes the replies they send (pt-BR)', async () => {
+    ({ page } = await browser.newPage(app.url, { locale: 'pt-BR' }));
+    await page.addInitScript((token) => localStorage.setItem('correio.token', token), admin.token);
+    await page.goto('/canned-replies');
+    const card = page.getByTestId('my-signature');
+    await card.getByTestId('signature-text').locator('textarea').fill('{{agente.nome}} — Financeiro\nAtendendo {{cliente.nome}}');
+    const preview = card.getByTestId('signature-preview');
+    await waitFor(async () => (await preview.innerText()).includes('Ana Atendente — Financeiro') || null, 'the preview filled in');
+    expect(await preview.innerText()).toContain('Atendendo Maria Silva');
+    await screenshot(page, 'signature-01-preview-pt-BR');
+    await card.getByTestId('signature-save').click();
+    await waitFor(async () => (await gqlOk(app.url, `{ me { signature } }`, {}, admin.token)).me.signature === '{{agente.nome}} — Financeiro\nAtendendo {{cliente.nome}}' || null, 'the signature saved');
+
+    relay.reset();
+    const ticket = (await gqlOk(app.url, `{ tickets(first: 1) { edges { node { id } } } }`, {}, admin.token)).tickets.edges[0].node;
+    await page.goto(`/tickets/${ticket.id}`);
+    await page.getByTestId('composer-text').locator('textarea').fill('Qualquer dúvida, estamos à disposição.');
+    await page.getByTestId('composer-submit').click();
+    const [sent] = await relay.waitForMessages(1, 20_000);
+    const parsed = await simpleParser(sent!.raw);
+    expect(parsed.text!.replace(/\r\n/g, '\n')).toContain('Qualquer dúvida, estamos à disposição.\n\n-- \nAna Atendente — Financeiro\nAtendendo Joana Lima');
+  });
 });

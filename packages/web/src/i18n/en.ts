@@ -566,6 +566,19 @@ const en = {
   chips: {
     remove: 'Remove {address}',
   },
+  signature: {
+    section: 'Signature',
+    sectionDescription: 'Goes under every reply sent from this account, after a “-- ” line and above the footer.',
+    accountLabel: 'Signature of the account',
+    accountHint: 'Use {\'{{\'}agente.assinatura{\'}}\'} for the replying agent’s own signature. Empty: the agent’s own alone.',
+    agentLabel: 'Your signature',
+    agentHint: 'Accounts whose signature includes {\'{{\'}agente.assinatura{\'}}\'} put it in your replies; accounts without a signature use it as it is.',
+    preview: 'Preview, for a sample customer and ticket:',
+    mine: 'Your signature',
+    mineDescription: 'Under your replies, as each account’s signature places it.',
+    saved: 'Signature saved.',
+    saveFailed: 'Could not save your signature',
+  },
   canned: {
     title: 'Canned replies',
     description: 'Answers you write once and insert in any reply, with the customer’s name and the ticket filled in.',

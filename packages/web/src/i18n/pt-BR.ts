@@ -531,6 +531,19 @@ const ptBR: MessageSchema = {
   chips: {
     remove: 'Remover {address}',
   },
+  signature: {
+    section: 'Assinatura',
+    sectionDescription: 'Vai abaixo de toda resposta enviada por esta conta, depois de uma linha “-- ” e acima do rodapé.',
+    accountLabel: 'Assinatura da conta',
+    accountHint: 'Use {\'{{\'}agente.assinatura{\'}}\'} para a assinatura de quem responde. Vazia: só a do agente.',
+    agentLabel: 'Sua assinatura',
+    agentHint: 'Contas cuja assinatura inclui {\'{{\'}agente.assinatura{\'}}\'} a colocam nas suas respostas; contas sem assinatura a usam como está.',
+    preview: 'Prévia, para um cliente e um ticket de exemplo:',
+    mine: 'Sua assinatura',
+    mineDescription: 'Abaixo das suas respostas, onde a assinatura de cada conta a coloca.',
+    saved: 'Assinatura salva.',
+    saveFailed: 'Não foi possível salvar sua assinatura',
+  },
   canned: {
     title: 'Respostas prontas',
     description: 'Respostas que você escreve uma vez e insere em qualquer resposta, com o nome do cliente e o ticket preenchidos.',

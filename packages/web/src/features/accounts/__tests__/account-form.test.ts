@@ -10,6 +10,7 @@ const stored: StoredAccount = {
   active: true,
   providerId: null,
   sendSingleMessageToAllRecipients: false,
+  signature: null,
   incoming: {
     enabled: true,
     protocol: 'IMAP',
@@ -58,6 +59,7 @@ describe('account form ⇄ EmailAccountInput', () => {
       groupId: 'g1',
       ticketTypeId: null,
       sendSingleMessageToAllRecipients: false,
+      signature: '',
       incoming: { host: 'imap.loja.com.br', port: 993, deleteAfterDays: 30, newTicketPolicy: 'REGISTERED_CLIENTS', sameSubjectPolicy: 'NEW_TICKET', folder: 'INBOX', dmarcFailPolicy: 'HOLD', trustedAuthservId: 'mx.loja.com.br' },
       outgoing: { host: 'smtp.loja.com.br', port: 587, encryption: 'STARTTLS', requiresAuth: true, authMechanism: 'LOGIN', useSeparateIdentity: false, username: null },
     });

@@ -198,6 +198,7 @@ describe('an OAuth account ⇄ EmailAccountInput', () => {
       active: true,
       providerId: 'outlook',
       sendSingleMessageToAllRecipients: true,
+      signature: null,
       incoming: null,
       receiving: { enabled: false, newTicketPolicy: 'ANY_SENDER', appendReplies: true, sameSubjectPolicy: 'NEW_TICKET', dmarcFailPolicy: 'FLAG' },
       outgoing: null,

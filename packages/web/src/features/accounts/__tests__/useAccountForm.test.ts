@@ -268,6 +268,7 @@ function storedAccount({ incomingPort, outgoingPort }: { incomingPort: number; o
     active: true,
     providerId: 'locaweb',
     sendSingleMessageToAllRecipients: true,
+    signature: null,
     incoming: {
       enabled: true,
       protocol: 'IMAP',

@@ -64,6 +64,8 @@ export interface AccountForm {
     accessToken: string;
   };
   sendSingleMessageToAllRecipients: boolean;
+  /** The signature template under every reply (issue 16); '' for none. */
+  signature: string;
   ticketTypeId: string | null;
   groupId: string | null;
   /** Set for an account that signs in with Google or Microsoft: no passwords, XOAUTH2 both ways. */
@@ -113,6 +115,7 @@ export function emptyForm(): AccountForm {
       accessToken: '',
     },
     sendSingleMessageToAllRecipients: true,
+    signature: '',
     ticketTypeId: null,
     groupId: null,
     oauth: null,
@@ -172,6 +175,7 @@ export function formFromAccount(a: StoredAccount): AccountForm {
     };
   }
   form.sendSingleMessageToAllRecipients = a.sendSingleMessageToAllRecipients;
+  form.signature = a.signature ?? '';
   form.ticketTypeId = a.ticketType?.id ?? null;
   form.groupId = a.group?.id ?? null;
   form.oauth = a.oauth ? { provider: a.oauth.provider, identity: a.oauth.identity, connectionId: null, needsReconnect: a.oauth.needsReconnect } : null;
@@ -202,6 +206,7 @@ export function inputFromForm(form: AccountForm): AccountInput {
     ticketTypeId: form.ticketTypeId,
     groupId: form.groupId,
     sendSingleMessageToAllRecipients: form.sendSingleMessageToAllRecipients,
+    signature: form.signature,
   };
   if (form.kind === 'BUILTIN') {
     return {

@@ -173,3 +173,17 @@ export const UpdateCannedReplyMutation = graphql(`
 export const DeleteCannedReplyMutation = graphql(`
   mutation DeleteCannedReply($id: ID!) { deleteCannedReply(id: $id) }
 `);
+
+export const SignaturePreviewQuery = graphql(`
+  query SignaturePreview($accountSignature: String, $agentSignature: String, $accountName: String) {
+    signaturePreview(accountSignature: $accountSignature, agentSignature: $agentSignature, accountName: $accountName)
+  }
+`);
+
+export const MySignatureQuery = graphql(`
+  query MySignature { me { id signature } }
+`);
+
+export const UpdateMySignatureMutation = graphql(`
+  mutation UpdateMySignature($signature: String) { updateMySignature(signature: $signature) { id signature } }
+`);
