@@ -1,5 +1,5 @@
 import { builder } from '../builder.ts';
-import { TicketActionRef } from './ticket.ts';
+import { TicketActionRef, TicketRef } from './ticket.ts';
 
 const ReplyInput = builder.inputType('ReplyInput', {
   description: 'An agent’s reply, sent to the customer (and `cc`) as an e-mail from the ticket’s account (W2).',
@@ -30,5 +30,29 @@ builder.mutationFields((t) => ({
     description: 'Sends a FAILED reply again (e.g. after the account’s settings were fixed), with the same Message-ID; delivery goes back to QUEUED.',
     args: { actionId: t.arg.id({ required: true, description: 'The EMAIL_OUT action whose delivery failed.' }) },
     resolve: (_r, args, ctx) => ctx.services.replies.retryDelivery(ctx.viewer, String(args.actionId)),
+  }),
+}));
+
+const OutboundTicketInput = builder.inputType('OutboundTicketInput', {
+  description: 'A conversation an agent starts by e-mail (issue 16).',
+  fields: (t) => ({
+    accountId: t.id({ required: true, description: 'The account it is sent from (active, and able to send).' }),
+    to: t.string({ required: true, description: 'The customer’s address; a new client is created for an unknown one.' }),
+    name: t.string({ description: 'The customer’s name, for a new client.' }),
+    cc: t.stringList({ description: 'Addresses copied; they get the answers too.' }),
+    subject: t.string({ required: true, description: 'Subject; the ticket tag [#n] is added when sent.' }),
+    text: t.string({ required: true, description: 'The message, as in a reply (the account’s signature is added).' }),
+    html: t.string({ description: 'Optional HTML body, sanitized as a reply’s.' }),
+    attachmentIds: t.idList({ description: 'Files uploaded by the caller (POST /uploads), as in a reply.' }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  startTicket: t.withAuth({ agent: true }).field({
+    type: TicketRef,
+    description:
+      'Starts a conversation by e-mail: a ticket for the customer (PENDING, assigned to the caller) whose first action is this message, sent like a reply; the customer’s answer threads to it. Nothing is created when the message is refused.',
+    args: { input: t.arg({ type: OutboundTicketInput, required: true, description: 'The message and its recipient.' }) },
+    resolve: (_r, args, ctx) => ctx.services.outbound.start(ctx.viewer, args.input as unknown as Record<string, unknown>),
   }),
 }));

@@ -9,6 +9,7 @@ import { CheckService } from './check-service.ts';
 import { MailLogService } from './mail-log-service.ts';
 import { MergeService } from './merge-service.ts';
 import { OAuthService } from './oauth-service.ts';
+import { OutboundTicketService } from './outbound-ticket-service.ts';
 import { ReplyService } from './reply-service.ts';
 import { SearchService } from './search-service.ts';
 import { SignatureService } from './signature-service.ts';
@@ -24,6 +25,7 @@ export function createServices(runtime: Runtime, engine: MailEngine | null = nul
   const status = new StatusService(runtime);
   const checks = new CheckService(runtime, engine, accounts, status);
   const tickets = new TicketService(runtime);
+  const replies = new ReplyService(runtime);
   return {
     engine,
     importer,
@@ -38,7 +40,8 @@ export function createServices(runtime: Runtime, engine: MailEngine | null = nul
     merges: new MergeService(runtime, tickets),
     cannedReplies: new CannedReplyService(runtime, tickets),
     signatures: new SignatureService(runtime),
-    replies: new ReplyService(runtime),
+    replies,
+    outbound: new OutboundTicketService(runtime, tickets, replies),
     status,
     checks,
     oauth: new OAuthService(runtime, accounts, (viewer, accountId) => checks.testAccount(viewer, accountId)),

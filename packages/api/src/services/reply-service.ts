@@ -103,7 +103,8 @@ export class ReplyService {
         author: author ? { id: author.id, name: author.name, avatarUrl: author.avatarUrl } : null,
         to,
         cc,
-        subject: subjectWithTag(ticket.subject, ticket.number),
+        // A thread without any e-mail yet is one the agent starts (startTicket): nothing to answer.
+        subject: subjectWithTag(ticket.subject, ticket.number, { reply: thread.some((a) => a.kind !== 'NOTE') }),
         text,
         html,
         inReplyTo,

@@ -102,6 +102,11 @@ describe('formatTicketTag and subjectWithTag', () => {
     expect(subjectWithTag(subject, 42)).toBe(expected);
   });
 
+  it('starts a conversation without "Re:" (the first message of a ticket an agent opens)', () => {
+    expect(subjectWithTag('Sua fatura de dezembro', 42, { reply: false })).toBe('Sua fatura de dezembro [#42]');
+    expect(subjectWithTag('Re: [#7] Garantia', 42, { reply: false })).toBe('Garantia [#42]');
+  });
+
   it("replaces another ticket's tag so replies come back to this ticket", () => {
     const subject = subjectWithTag('Fwd: Re: Garantia [#7]', 42);
     expect(subject).toBe('Re: Garantia [#42]');

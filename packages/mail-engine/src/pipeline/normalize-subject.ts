@@ -40,10 +40,12 @@ export function normalizeSubject(subject: string): string {
  * are removed first, so the result carries exactly one tag and it is this ticket's, even when the customer's
  * subject quoted another ticket's tag (a reply must never be routed to that other ticket).
  */
-export function subjectWithTag(subject: string, ticketNumber: number): string {
+export function subjectWithTag(subject: string, ticketNumber: number, options: { reply?: boolean } = {}): string {
   const rest = stripLeading(subject.replace(TICKET_TAGS, ' '), [REPLY_PREFIX]);
   const tag = formatTicketTag(ticketNumber);
-  return rest === '' ? `Re: ${tag}` : `Re: ${rest} ${tag}`;
+  // The first message of a conversation Correio starts (issue 16) answers nothing: no "Re:".
+  const prefix = options.reply === false ? '' : 'Re: ';
+  return rest === '' ? `${prefix}${tag}` : `${prefix}${rest} ${tag}`;
 }
 
 /** Removes any run of the patterns from the front, in any order (`Re: [EXTERNAL] RES: Fwd: …`), and folds spaces. */
