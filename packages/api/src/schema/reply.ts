@@ -1,4 +1,5 @@
 import { builder } from '../builder.ts';
+import { EmailAccountRef } from './account.ts';
 import { TicketActionRef, TicketRef } from './ticket.ts';
 
 const ReplyInput = builder.inputType('ReplyInput', {
@@ -54,5 +55,13 @@ builder.mutationFields((t) => ({
       'Starts a conversation by e-mail: a ticket for the customer (PENDING, assigned to the caller) whose first action is this message, sent like a reply; the customer’s answer threads to it. Nothing is created when the message is refused.',
     args: { input: t.arg({ type: OutboundTicketInput, required: true, description: 'The message and its recipient.' }) },
     resolve: (_r, args, ctx) => ctx.services.outbound.start(ctx.viewer, args.input as unknown as Record<string, unknown>),
+  }),
+}));
+
+builder.queryFields((t) => ({
+  sendingAccounts: t.withAuth({ agent: true }).field({
+    type: [EmailAccountRef],
+    description: 'The active accounts an agent can start a conversation from (issue 16): built-in ones and those with a sending server, oldest first.',
+    resolve: async (_r, _a, ctx) => (await ctx.services.accounts.list(ctx.viewer)).filter((a) => a.active && (a.kind === 'BUILTIN' || !!a.outgoingHost)),
   }),
 }));

@@ -187,3 +187,11 @@ export const MySignatureQuery = graphql(`
 export const UpdateMySignatureMutation = graphql(`
   mutation UpdateMySignature($signature: String) { updateMySignature(signature: $signature) { id signature } }
 `);
+
+export const SendingAccountsQuery = graphql(`
+  query SendingAccounts { sendingAccounts { id name address } }
+`);
+
+export const StartTicketMutation = graphql(`
+  mutation StartTicket($input: OutboundTicketInput!) { startTicket(input: $input) { id number } }
+`);

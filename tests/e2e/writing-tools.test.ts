@@ -11,11 +11,11 @@ import { waitFor } from '../helpers/wait.ts';
 import { ensureWebBuilt, launchBrowser, screenshot, type E2EBrowser } from './helpers/browser.ts';
 
 /**
- * Issue 16 in the browser: an admin writes a canned reply with variables on its page, an agent
- * inserts it in a reply by typing ::shortcut, and what reaches the relay (an SMTP sink) has the
- * customer's name and the ticket number filled in.
+ * Issue 16 in the browser, what an agent writes with: a canned reply written on its page and
+ * inserted by ::shortcut or Ctrl+Shift+K, the agent's own signature, and a conversation started
+ * by e-mail — each checked in what reaches the relay (an SMTP sink).
  */
-describe('canned replies in Chromium', () => {
+describe('canned replies, signatures and new conversations in Chromium', () => {
   let app: TestApp;
   let browser: E2EBrowser;
   let relay: SmtpSink;
@@ -138,5 +138,30 @@ describe('canned replies in Chromium', () => {
     const [sent] = await relay.waitForMessages(1, 20_000);
     const parsed = await simpleParser(sent!.raw);
     expect(parsed.text!.replace(/\r\n/g, '\n')).toContain('Qualquer dúvida, estamos à disposição.\n\n-- \nAna Atendente — Financeiro\nAtendendo Joana Lima');
+  });
+
+  it('starts a conversation by e-mail from the inbox, and lands on its pending ticket (English)', async () => {
+    relay.reset();
+    ({ page } = await browser.newPage(app.url, { locale: 'en' }));
+    await page.addInitScript((token) => localStorage.setItem('correio.token', token), admin.token);
+    await page.goto('/tickets');
+    await page.getByTestId('start-ticket').click();
+    await page.getByTestId('start-to').locator('input').fill('paulo@fornecedor.example');
+    await page.getByTestId('start-name').locator('input').fill('Paulo Fornecedor');
+    await page.getByTestId('start-subject').locator('input').fill('Quote for 200 boxes');
+    await page.getByTestId('start-text').locator('textarea').fill('Hello Paulo, could you send us a quote for 200 boxes?');
+    await screenshot(page, 'start-ticket-01-dialog-en');
+    await page.getByTestId('start-send').click();
+
+    await page.waitForURL(/\/tickets\/[0-9a-f-]{36}$/);
+    await page.getByTestId('thread').waitFor();
+    // The sent message is shown as its HTML part, in the thread's sandboxed frame.
+    await page.frameLocator('[data-testid="thread"] iframe').first().getByText('Hello Paulo, could you send us a quote for 200 boxes?').waitFor();
+    expect(await page.getByTestId('ticket-merge').count()).toBe(1);
+    expect(await page.getByTestId('ticket-subject').innerText()).toContain('Quote for 200 boxes');
+    const [sent] = await relay.waitForMessages(1, 20_000);
+    const parsed = await simpleParser(sent!.raw);
+    expect(parsed.subject).toMatch(/^Quote for 200 boxes \[#\d+\]$/);
+    expect(sent!.to).toEqual(['paulo@fornecedor.example']);
   });
 });
