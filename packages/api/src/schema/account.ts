@@ -89,6 +89,7 @@ export const EmailAccountRef = builder.objectRef<AccountRow>('EmailAccount').imp
     address: t.exposeString('address', { description: 'The support address customers write to.' }),
     active: t.exposeBoolean('active', { description: 'Inactive accounts neither import nor send.' }),
     providerId: t.exposeString('providerId', { nullable: true, authScopes: { admin: true }, description: 'Preset the settings came from, if any. Admins only.' }),
+    acknowledgement: t.field({ type: AcknowledgementRef, authScopes: { admin: true }, description: 'The acknowledgement of new tickets. Admins only.', resolve: (a) => a }),
     signature: t.exposeString('signature', { nullable: true, authScopes: { admin: true }, description: 'The signature template under every reply from this account (variables unfilled), or null. Admins only.' }),
     incoming: t.field({
       type: IncomingSettingsRef,
@@ -184,6 +185,24 @@ const BrandInput = builder.inputType('BrandInput', {
   }),
 });
 
+const AcknowledgementInput = builder.inputType('AcknowledgementInput', {
+  description: 'An automatic answer to every ticket opened from e-mail through the account (issue 16).',
+  fields: (t) => ({
+    enabled: t.boolean({ required: true, description: 'Send it (off by default).' }),
+    subject: t.string({ description: 'Subject template (variables as in canned replies); empty: the ticket’s subject. The ticket tag is added.' }),
+    text: t.string({ description: 'Text template, required when enabled (up to 5,000 characters).' }),
+  }),
+});
+
+const AcknowledgementRef = builder.objectRef<AccountRow>('Acknowledgement').implement({
+  description: 'An automatic answer to every ticket opened from e-mail through the account (issue 16): never to automatic, bulk, list or no-reply senders nor to the workspace’s own addresses, at most once per sender an hour, sent `Auto-Submitted: auto-replied`.',
+  fields: (t) => ({
+    enabled: t.exposeBoolean('ackEnabled', { description: 'Whether it is sent.' }),
+    subject: t.exposeString('ackSubject', { nullable: true, description: 'Subject template; null: the ticket’s subject.' }),
+    text: t.exposeString('ackText', { nullable: true, description: 'Text template.' }),
+  }),
+});
+
 export const EmailAccountInput = builder.inputType('EmailAccountInput', {
   description: 'All settings of an account. For BUILTIN accounts only name, the local part of address, brand, classification and import policies count.',
   fields: (t) => ({
@@ -197,6 +216,10 @@ export const EmailAccountInput = builder.inputType('EmailAccountInput', {
     ticketTypeId: t.id({ description: 'Ticket type for new tickets (A7).' }),
     groupId: t.id({ description: 'Group for new tickets (A7).' }),
     sendSingleMessageToAllRecipients: t.boolean({ description: 'One message for all recipients (default true) or one per recipient.' }),
+    acknowledgement: t.field({
+      type: AcknowledgementInput,
+      description: 'The acknowledgement of new tickets (issue 16). Omitted keeps the current settings.',
+    }),
     signature: t.string({
       description:
         'Signature under every reply sent from this account (up to 5,000 characters), after a "-- " line and above the footer. Variables as in canned replies, plus {{agente.assinatura}} / {{agent.signature}}: the replying agent’s own signature. Omitted keeps the current one; empty removes it.',

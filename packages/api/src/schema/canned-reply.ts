@@ -1,6 +1,6 @@
 import { builder } from '../builder.ts';
 import type { CannedReplyRow } from '../services/canned-reply-service.ts';
-import { TEMPLATE_VARIABLES } from '../services/template-variables.ts';
+import { TEMPLATE_VARIABLES } from '@correio/mail-engine';
 import { UserRef } from './workspace.ts';
 
 export const CannedReplyRef = builder.objectRef<CannedReplyRow>('CannedReply').implement({

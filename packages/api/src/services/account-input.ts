@@ -101,6 +101,15 @@ export const accountInputSchema = z
     sendSingleMessageToAllRecipients: z.boolean().nullish(),
     /** Issue 16: the signature under every reply; omitted keeps the current one, '' removes it. */
     signature: z.string().max(5000).nullish(),
+    /** Issue 16: the acknowledgement of new tickets; omitted keeps the current settings. */
+    acknowledgement: z
+      .object({
+        enabled: z.boolean(),
+        subject: z.string().trim().max(300).nullish(),
+        text: z.string().trim().max(5000).nullish(),
+      })
+      .refine((a) => !a.enabled || !!a.text, { path: ['text'], message: says('validation.account.ackText') })
+      .nullish(),
     /** Issue 13: the consent (from `startOAuthConnection`) this new account signs in with. */
     oauthConnectionId: z.string().uuid(says('validation.account.unknownOAuthConnection')).nullish(),
   })

@@ -176,6 +176,11 @@ export class AccountService {
       groupId: input.groupId ?? null,
       sendSingleMessageToAllRecipients: input.sendSingleMessageToAllRecipients ?? existing?.sendSingleMessageToAllRecipients ?? true,
       signature: input.signature === undefined ? (existing?.signature ?? null) : input.signature?.trim() || null,
+      ...(input.acknowledgement
+        ? { ackEnabled: input.acknowledgement.enabled, ackSubject: input.acknowledgement.subject || null, ackText: input.acknowledgement.text || null }
+        : existing
+          ? {}
+          : { ackEnabled: false }),
     };
 
     if (input.kind === 'BUILTIN') {

@@ -6,7 +6,7 @@ import type { Viewer } from '../auth/tokens.ts';
 import { AppError, fieldError, validationError } from '../errors.ts';
 import { isUuid } from './account-service.ts';
 import { escapeLike } from './catalog-service.ts';
-import { fillTemplate } from './template-variables.ts';
+import { fillTemplate } from '@correio/mail-engine';
 import type { TicketService } from './ticket-service.ts';
 import { isUniqueViolation, parseInput, says } from './validation.ts';
 

@@ -1,5 +1,5 @@
 import { schema, type Runtime } from '@correio/core';
-import { enqueueEmail, newConversation, plainTextOf, requeueFailed, sanitizeReplyHtml, subjectWithTag, textToHtml, threadHeaders, threadTopicOf } from '@correio/mail-engine';
+import { enqueueEmail, newConversation, plainTextOf, requeueFailed, sanitizeReplyHtml, signatureFor, subjectWithTag, textToHtml, threadHeaders, threadTopicOf } from '@correio/mail-engine';
 import { text as serverText } from '@correio/texts';
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
@@ -7,7 +7,6 @@ import type { Viewer } from '../auth/tokens.ts';
 import { fieldError, notFound, validationError } from '../errors.ts';
 import { isUuid } from './account-service.ts';
 import type { ActionRow } from './ticket-service.ts';
-import { signatureFor } from './template-variables.ts';
 import { parseInput, says } from './validation.ts';
 
 const { tickets, ticketActions, clients, users, emailAccounts, attachments } = schema;

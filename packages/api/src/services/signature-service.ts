@@ -2,7 +2,7 @@ import { schema, type Runtime } from '@correio/core';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Viewer } from '../auth/tokens.ts';
-import { signatureFor } from './template-variables.ts';
+import { signatureFor } from '@correio/mail-engine';
 import { parseInput } from './validation.ts';
 
 const { users } = schema;

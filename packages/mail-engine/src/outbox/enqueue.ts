@@ -27,8 +27,11 @@ export interface OutgoingEmail {
   outlookConversation?: string | null;
   threadTopic?: string | null;
   attachments: OutboxAttachment[];
-  /** Correio's own notifications: `Auto-Submitted: auto-generated` (W5). Human replies: false. */
-  automatic?: boolean;
+  /**
+   * Correio's own mail (W5, RFC 3834): `true` is a notification (`Auto-Submitted: auto-generated`),
+   * 'auto-replied' an acknowledgement of the customer's message (issue 16). Human replies: false.
+   */
+  automatic?: boolean | 'auto-replied';
   now?: Date;
 }
 

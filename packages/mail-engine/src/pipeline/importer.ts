@@ -1,6 +1,7 @@
 import { schema, type AccountRow, type Queryable, type Runtime } from '@correio/core';
 import { sql } from 'drizzle-orm';
 import type { ServerText } from '@correio/texts';
+import { acknowledgeTicket } from './acknowledge.ts';
 import { isDatabaseUnavailable } from './database-errors.ts';
 import { storeFailureTextOf } from './import-failure.ts';
 import { ingestBatch, type IngestOutcome, type InboundMessage, type TicketEvent } from './ingest.ts';
@@ -136,6 +137,13 @@ export class Importer {
     });
     this.recordMetrics(account, good, outcomes, bad.length, performance.now() - started);
     for (const e of events) this.runtime.events.pubsub.publish('ticketChanged', e.workspaceId, { ticketId: e.ticketId, change: e.change });
+    // Acknowledgements of tickets opened by this batch (issue 16), once they are committed.
+    if (account.ackEnabled)
+      for (const e of events)
+        if (e.change === 'CREATED')
+          await acknowledgeTicket(this.runtime, account, e.ticketId).catch((err: unknown) =>
+            this.runtime.logger.warn({ workspaceId: account.workspaceId, accountId: account.id, ticketId: e.ticketId, err: { message: (err as Error).message } }, 'acknowledgement not sent'),
+          );
     // Copies of files the workspace already had: only now, committed, is nothing pointing at them.
     for (const key of discardedBlobs) await this.runtime.blobs.delete(key).catch(() => undefined);
     for (const { item, failure } of bad) this.runtime.logger.warn({ workspaceId: account.workspaceId, accountId: account.id, sourceKey: item.sourceKey, error: failure.message }, 'message could not be imported; kept in failed imports');

@@ -34,8 +34,8 @@ export interface MessageToCompose {
   attachments: OutboxAttachment[];
   /** The replying agent, whose picture stands in for a missing logo. */
   author: { name: string; avatarUrl: string | null } | null;
-  /** Correio's automatic notifications only. */
-  automatic: boolean;
+  /** Correio's automatic mail only: a notification (true) or an acknowledgement ('auto-replied'). */
+  automatic: boolean | 'auto-replied';
 }
 
 const DATA_URL = /^data:(image\/(?:png|jpeg|gif|webp));base64,([A-Za-z0-9+/=\s]+)$/;
@@ -95,7 +95,7 @@ export async function composeMessage(message: MessageToCompose, account: Compose
     // Only Correio's automatic notifications say so (RFC 3834); a human reply must not look automatic,
     // or the customer's own auto-responders and filters would treat it as such.
     headers: {
-      ...(message.automatic ? { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' } : {}),
+      ...(message.automatic ? { 'Auto-Submitted': message.automatic === 'auto-replied' ? 'auto-replied' : 'auto-generated', 'X-Auto-Response-Suppress': 'All' } : {}),
       ...(message.threadIndex ? { 'Thread-Index': message.threadIndex, ...(message.threadTopic ? { 'Thread-Topic': message.threadTopic } : {}) } : {}),
     },
     disableUrlAccess: true,

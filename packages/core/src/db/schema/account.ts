@@ -37,6 +37,11 @@ export const emailAccounts = pgTable(
     // Issue 16: appended to every reply sent from this account, variables filled in
     // ({{agente.nome}}, {{agente.assinatura}} — the agent's own — …); null: none.
     signature: text('signature'),
+    // Issue 16: an acknowledgement sent when a ticket is opened from e-mail (off by default),
+    // its subject and text templates with the variables of canned replies.
+    ackEnabled: boolean('ack_enabled').notNull().default(false),
+    ackSubject: text('ack_subject'),
+    ackText: text('ack_text'),
     // Issue 13: set when the account signs in to IMAP/POP3 and SMTP with an OAuth 2.0 grant
     // (oauth_grants) instead of passwords.
     oauthProvider: oauthProviderEnum('oauth_provider'),
