@@ -566,6 +566,17 @@ const en = {
   chips: {
     remove: 'Remove {address}',
   },
+  ack: {
+    section: 'Acknowledgement',
+    description: 'An automatic answer when an e-mail opens a ticket, with its number.',
+    enabled: 'Acknowledge new tickets',
+    subject: 'Subject',
+    subjectHint: 'Empty: the ticket’s subject. The ticket number is added.',
+    subjectPlaceholder: 'We received your message',
+    text: 'Text',
+    textPlaceholder: 'Hello {\'{{\'}customer.name{\'}}\'}, we received your message: your ticket is number {\'{{\'}ticket.number{\'}}\'}.',
+    never: 'Never sent to automatic, bulk, list or no-reply senders, nor to this workspace’s own addresses; at most once per sender an hour; marked as an automatic answer so other auto-responders stay quiet.',
+  },
   signature: {
     section: 'Signature',
     sectionDescription: 'Goes under every reply sent from this account, after a “-- ” line and above the footer.',

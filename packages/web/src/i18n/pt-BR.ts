@@ -531,6 +531,17 @@ const ptBR: MessageSchema = {
   chips: {
     remove: 'Remover {address}',
   },
+  ack: {
+    section: 'Aviso de recebimento',
+    description: 'Uma resposta automática quando um e-mail abre um ticket, com o número dele.',
+    enabled: 'Avisar o recebimento de novos tickets',
+    subject: 'Assunto',
+    subjectHint: 'Vazio: o assunto do ticket. O número do ticket é acrescentado.',
+    subjectPlaceholder: 'Recebemos sua mensagem',
+    text: 'Texto',
+    textPlaceholder: 'Olá {\'{{\'}cliente.nome{\'}}\'}, recebemos sua mensagem: seu chamado é o número {\'{{\'}ticket.numero{\'}}\'}.',
+    never: 'Nunca vai para remetentes automáticos, de listas, em massa ou “não responda”, nem para os endereços desta base; no máximo uma vez por remetente a cada hora; marcado como resposta automática, para que outros robôs não respondam.',
+  },
   signature: {
     section: 'Assinatura',
     sectionDescription: 'Vai abaixo de toda resposta enviada por esta conta, depois de uma linha “-- ” e acima do rodapé.',

@@ -11,6 +11,7 @@ const stored: StoredAccount = {
   providerId: null,
   sendSingleMessageToAllRecipients: false,
   signature: null,
+  acknowledgement: { enabled: false, subject: null, text: null },
   incoming: {
     enabled: true,
     protocol: 'IMAP',

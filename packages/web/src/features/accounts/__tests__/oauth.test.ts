@@ -199,6 +199,7 @@ describe('an OAuth account ⇄ EmailAccountInput', () => {
       providerId: 'outlook',
       sendSingleMessageToAllRecipients: true,
       signature: null,
+  acknowledgement: { enabled: false, subject: null, text: null },
       incoming: null,
       receiving: { enabled: false, newTicketPolicy: 'ANY_SENDER', appendReplies: true, sameSubjectPolicy: 'NEW_TICKET', dmarcFailPolicy: 'FLAG' },
       outgoing: null,

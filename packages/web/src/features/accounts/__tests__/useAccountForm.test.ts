@@ -269,6 +269,7 @@ function storedAccount({ incomingPort, outgoingPort }: { incomingPort: number; o
     providerId: 'locaweb',
     sendSingleMessageToAllRecipients: true,
     signature: null,
+  acknowledgement: { enabled: false, subject: null, text: null },
     incoming: {
       enabled: true,
       protocol: 'IMAP',

@@ -49,6 +49,7 @@ export const EmailAccountsQuery = graphql(
 export const AccountFormFields = graphql(`
   fragment AccountFormFields on EmailAccount {
     id name kind address active providerId sendSingleMessageToAllRecipients signature
+    acknowledgement { enabled subject text }
     incoming {
       enabled protocol host port encryption username hasPassword folder markAsRead deleteAfterDays
       newTicketPolicy appendReplies sameSubjectPolicy importExisting importExistingDays trustedAuthservId

@@ -66,6 +66,8 @@ export interface AccountForm {
   sendSingleMessageToAllRecipients: boolean;
   /** The signature template under every reply (issue 16); '' for none. */
   signature: string;
+  /** The acknowledgement of new tickets (issue 16). */
+  acknowledgement: { enabled: boolean; subject: string; text: string };
   ticketTypeId: string | null;
   groupId: string | null;
   /** Set for an account that signs in with Google or Microsoft: no passwords, XOAUTH2 both ways. */
@@ -116,6 +118,7 @@ export function emptyForm(): AccountForm {
     },
     sendSingleMessageToAllRecipients: true,
     signature: '',
+    acknowledgement: { enabled: false, subject: '', text: '' },
     ticketTypeId: null,
     groupId: null,
     oauth: null,
@@ -176,6 +179,7 @@ export function formFromAccount(a: StoredAccount): AccountForm {
   }
   form.sendSingleMessageToAllRecipients = a.sendSingleMessageToAllRecipients;
   form.signature = a.signature ?? '';
+  form.acknowledgement = { enabled: a.acknowledgement.enabled, subject: a.acknowledgement.subject ?? '', text: a.acknowledgement.text ?? '' };
   form.ticketTypeId = a.ticketType?.id ?? null;
   form.groupId = a.group?.id ?? null;
   form.oauth = a.oauth ? { provider: a.oauth.provider, identity: a.oauth.identity, connectionId: null, needsReconnect: a.oauth.needsReconnect } : null;
@@ -207,6 +211,7 @@ export function inputFromForm(form: AccountForm): AccountInput {
     groupId: form.groupId,
     sendSingleMessageToAllRecipients: form.sendSingleMessageToAllRecipients,
     signature: form.signature,
+    acknowledgement: { enabled: form.acknowledgement.enabled, subject: form.acknowledgement.subject.trim() || null, text: form.acknowledgement.text.trim() || null },
   };
   if (form.kind === 'BUILTIN') {
     return {
