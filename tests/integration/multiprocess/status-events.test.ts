@@ -1,9 +1,9 @@
-import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp } from '../../helpers/app.ts';
 import { gqlOk, subscribe, untilDelivering, wsClient } from '../../helpers/graphql.ts';
 import { sharedDatabase, spawnCorreio, type CorreioProcess, type SharedDatabase } from '../../helpers/process.ts';
 import { createAccount, incomingInput, startSilentServer, STATUS_SUBSCRIPTION, testAccount, type TestServer } from '../../helpers/status.ts';
+import { redisAnswers, TEST_REDIS_URL } from '../../helpers/redis.ts';
 import { waitFor } from '../../helpers/wait.ts';
 
 // Issue 4 / N2: status events reach a subscriber connected to another API process through Redis
@@ -12,7 +12,7 @@ import { waitFor } from '../../helpers/wait.ts';
 
 const requireAll = process.env['CORREIO_TEST_REQUIRE_ALL'] === '1';
 const hasPostgres = !!process.env['DATABASE_URL'];
-const REDIS_URL = process.env['CORREIO_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS_URL;
 if (requireAll && !hasPostgres) throw new Error('The multiprocess tier needs PostgreSQL: set DATABASE_URL.');
 const redisUp = await redisAnswers(REDIS_URL);
 if (requireAll && !redisUp) throw new Error(`The multiprocess tier needs Redis at ${REDIS_URL} (CORREIO_TEST_REDIS_URL).`);
@@ -104,18 +104,3 @@ describe.runIf(hasPostgres)('accountStatusChanged across API processes', () => {
     }
   });
 });
-
-function redisAnswers(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = connect({ host: hostname, port: Number(port || 6379) });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1000, () => done(false));
-    socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (chunk) => done(chunk.toString().startsWith('+PONG')));
-  });
-}
