@@ -164,4 +164,26 @@ describe('canned replies, signatures and new conversations in Chromium', () => {
     expect(parsed.subject).toMatch(/^Quote for 200 boxes \[#\d+\]$/);
     expect(sent!.to).toEqual(['paulo@fornecedor.example']);
   });
+
+  it('forwards a message to an outside address from the thread, and says so on the ticket (pt-BR)', async () => {
+    relay.reset();
+    const ticket = (await gqlOk(app.url, `{ tickets(first: 10) { edges { node { id subject } } } }`, {}, admin.token)).tickets.edges.map((e: any) => e.node).find((n: any) => n.subject === 'Segunda via do boleto');
+    ({ page } = await browser.newPage(app.url, { locale: 'pt-BR' }));
+    await page.addInitScript((token) => localStorage.setItem('correio.token', token), admin.token);
+    await page.goto(`/tickets/${ticket.id}`);
+    await page.getByTestId('action-forward').first().click();
+    await page.getByTestId('forward-to').locator('input').fill('financeiro@banco.example');
+    await page.getByTestId('forward-note').locator('textarea').fill('Podem gerar a segunda via?');
+    await screenshot(page, 'forward-01-dialog-pt-BR');
+    await page.getByTestId('forward-send').click();
+    const [sent] = await relay.waitForMessages(1, 20_000);
+    expect(sent!.to).toEqual(['financeiro@banco.example']);
+    const parsed = await simpleParser(sent!.raw);
+    expect(parsed.subject).toMatch(/^Fwd: Segunda via do boleto \[#\d+\]$/);
+    expect(parsed.text).toContain('Podem gerar a segunda via?');
+    expect(parsed.text).toContain('Preciso da segunda via.');
+    await page.getByTestId('action-forwarded').first().waitFor();
+    await waitFor(async () => (await page.getByTestId('ticket-history').innerText()).includes('Ana Atendente encaminhou uma mensagem para financeiro@banco.example') || null, 'the forward in the history');
+    await screenshot(page, 'forward-02-thread-pt-BR', { fullPage: true });
+  });
 });

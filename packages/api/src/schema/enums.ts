@@ -128,6 +128,7 @@ export const TicketHistoryKindEnum = enumOf('TicketHistoryKind', schema.ticketHi
     MERGED_FROM: { description: '`relatedTicket` was merged into this ticket.' },
     SPLIT_TO: { description: 'Some of this ticket’s messages were moved to a new ticket, `relatedTicket`.' },
     SPLIT_FROM: { description: 'This ticket was split from `relatedTicket`.' },
+    FORWARDED: { description: 'An action was forwarded to outside addresses; `after` lists them.' },
   },
 });
 

@@ -65,3 +65,24 @@ builder.queryFields((t) => ({
     resolve: async (_r, _a, ctx) => (await ctx.services.accounts.list(ctx.viewer)).filter((a) => a.active && (a.kind === 'BUILTIN' || !!a.outgoingHost)),
   }),
 }));
+
+const ForwardInput = builder.inputType('ForwardInput', {
+  description: 'Where to forward an action, and a note above it (issue 16).',
+  fields: (t) => ({
+    to: t.stringList({ required: true, description: 'One to ten outside addresses (not the workspace’s own).' }),
+    text: t.string({ description: 'A note written above the forwarded message.' }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  forwardAction: t.withAuth({ agent: true }).field({
+    type: TicketActionRef,
+    description:
+      'Forwards an action (its text and files) to outside addresses from the ticket’s account, recorded on the ticket (`forwarded`) and in its history. Their answer lands on the ticket as an `internal` action: agents see it; it does not copy them on the customer’s conversation nor change the ticket’s status.',
+    args: {
+      actionId: t.arg.id({ required: true, description: 'The action to forward.' }),
+      input: t.arg({ type: ForwardInput, required: true, description: 'Recipients and note.' }),
+    },
+    resolve: (_r, args, ctx) => ctx.services.forwards.forward(ctx.viewer, String(args.actionId), args.input),
+  }),
+}));

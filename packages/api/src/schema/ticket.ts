@@ -104,6 +104,8 @@ export const TicketActionRef = builder.objectRef<ActionRow>('TicketAction').impl
     }),
     delivery: t.expose('delivery', { type: DeliveryStateEnum, nullable: true, description: 'Delivery state, for EMAIL_OUT.' }),
     smimeSigned: t.exposeBoolean('smimeSigned', { description: 'The e-mail came S/MIME-signed (the signature is shown as a mark, not checked).' }),
+    forwarded: t.exposeBoolean('forwarded', { description: 'An agent’s forward of an action to outside addresses (EMAIL_OUT; `to` lists them) (issue 16).' }),
+    internal: t.exposeBoolean('internal', { description: 'An answer from someone a message was forwarded to (EMAIL_IN): for agents, not part of the customer’s conversation (issue 16).' }),
     senderVerdict: t.expose('senderVerdict', { type: SenderVerdictEnum, nullable: true, description: 'For EMAIL_IN: is the sender who they claim to be (W9)? Null when not checked.' }),
     authenticationResults: t.field({
       type: AuthenticationResultsRef,

@@ -6,6 +6,7 @@ import { AccountService } from './account-service.ts';
 import { CannedReplyService } from './canned-reply-service.ts';
 import { CatalogService } from './catalog-service.ts';
 import { CheckService } from './check-service.ts';
+import { ForwardService } from './forward-service.ts';
 import { MailLogService } from './mail-log-service.ts';
 import { MergeService } from './merge-service.ts';
 import { OAuthService } from './oauth-service.ts';
@@ -42,6 +43,7 @@ export function createServices(runtime: Runtime, engine: MailEngine | null = nul
     signatures: new SignatureService(runtime),
     replies,
     outbound: new OutboundTicketService(runtime, tickets, replies),
+    forwards: new ForwardService(runtime, replies),
     status,
     checks,
     oauth: new OAuthService(runtime, accounts, (viewer, accountId) => checks.testAccount(viewer, accountId)),

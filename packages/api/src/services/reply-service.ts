@@ -153,7 +153,7 @@ export class ReplyService {
     return (await this.action(viewer, actionId))!;
   }
 
-  private async action(viewer: Viewer, id: string): Promise<ActionRow | null> {
+  async action(viewer: Viewer, id: string): Promise<ActionRow | null> {
     const [row] = await this.db
       .select()
       .from(ticketActions)
@@ -165,7 +165,7 @@ export class ReplyService {
    * Replies leave through the account the ticket came in by. A ticket without one (its account was
    * removed, or it was created by hand) uses the built-in address, else the oldest active account.
    */
-  private async sendingAccount(workspaceId: string, accountId: string | null) {
+  async sendingAccount(workspaceId: string, accountId: string | null) {
     if (accountId) {
       const [account] = await this.db.select().from(emailAccounts).where(and(eq(emailAccounts.id, accountId), eq(emailAccounts.workspaceId, workspaceId)));
       if (account) return account;
@@ -180,7 +180,7 @@ export class ReplyService {
     return chosen;
   }
 
-  private async ownAddresses(workspaceId: string): Promise<Set<string>> {
+  async ownAddresses(workspaceId: string): Promise<Set<string>> {
     const rows = await this.db.select({ address: emailAccounts.address }).from(emailAccounts).where(eq(emailAccounts.workspaceId, workspaceId));
     return new Set(rows.map((r) => r.address.toLowerCase()));
   }

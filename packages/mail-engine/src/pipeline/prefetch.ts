@@ -38,7 +38,7 @@ export async function prefetch(tx: Queryable, account: AccountRow, batch: Inboun
   const own = await tx.select({ address: emailAccounts.address }).from(emailAccounts).where(eq(emailAccounts.workspaceId, ws));
   const owners = ids.size
       ? await tx
-          .select({ messageId: ticketMessageIds.messageId, ticketId: ticketMessageIds.ticketId, actionId: ticketMessageIds.actionId, outgoing: ticketMessageIds.outgoing })
+          .select({ messageId: ticketMessageIds.messageId, ticketId: ticketMessageIds.ticketId, actionId: ticketMessageIds.actionId, outgoing: ticketMessageIds.outgoing, forwarded: ticketMessageIds.forwarded })
           .from(ticketMessageIds)
           .where(and(eq(ticketMessageIds.workspaceId, ws), inArray(ticketMessageIds.messageId, [...ids])))
       : [];

@@ -31,7 +31,7 @@ export class WritePlan {
   readonly newTickets: Array<{ ticket: TicketCandidate; msg: InboundMessage }> = [];
   /** Tickets this batch appended to, in their final in-memory state. */
   readonly touched = new Map<string, TicketCandidate>();
-  readonly actions: Array<{ id: string; ticketId: string; msg: InboundMessage }> = [];
+  readonly actions: Array<{ id: string; ticketId: string; msg: InboundMessage; internal?: boolean }> = [];
   readonly refusals: Array<{ msg: InboundMessage; reason: RefusalReason; detail: ServerText; held?: boolean }> = [];
   /** Replies of ours that bounced, and why in the remote server's words (when the report gives them). */
   readonly bounces: Array<{ actionId: string; ticketId: string; diagnostic: string | null }> = [];
@@ -65,7 +65,7 @@ export class WritePlan {
         ticket.status = decision.status;
         ticket.ccs = decision.ccs;
         this.touched.set(ticket.id, ticket);
-        const actionId = this.addAction(msg, ticket.id);
+        const actionId = this.addAction(msg, ticket.id, decision.internal);
         this.events.push({ workspaceId: ws, ticketId: ticket.id, change: 'ACTION_ADDED' });
         return { kind: 'APPENDED', ticketId: ticket.id, actionId, via: decision.via };
       }
@@ -112,9 +112,9 @@ export class WritePlan {
     }
   }
 
-  private addAction(msg: InboundMessage, ticketId: string): string {
+  private addAction(msg: InboundMessage, ticketId: string, internal = false): string {
     const id = randomUUID();
-    this.actions.push({ id, ticketId, msg });
+    this.actions.push({ id, ticketId, msg, internal });
     // A reply later in the batch threads to this message by its Message-ID.
     if (msg.prepared.messageId) this.known.owners.set(msg.prepared.messageId, { ticketId, actionId: id, outgoing: false });
     return id;
@@ -178,7 +178,7 @@ export class WritePlan {
       await bulkInsert(
         tx,
         ticketActions,
-        this.actions.map(({ id, ticketId, msg }) => {
+        this.actions.map(({ id, ticketId, msg, internal }) => {
           const p = msg.prepared;
           return {
             id,
@@ -200,6 +200,7 @@ export class WritePlan {
             rawBlobKey: p.rawBlobKey,
             historical: msg.historical,
             smimeSigned: p.smimeSigned,
+            internal: internal ?? false,
             threadIndex: p.threadIndex,
             senderVerdict: p.senderAuth?.verdict ?? null,
             authenticationResults: p.senderAuth?.results ?? null,

@@ -558,6 +558,7 @@ const en = {
       MERGED_FROM: '{actor} merged {ticket} into it',
       SPLIT_TO: '{actor} moved messages to {ticket}',
       SPLIT_FROM: '{actor} split it from {ticket}',
+      FORWARDED: '{actor} forwarded a message to {after}',
     } satisfies Labels<TicketHistoryKind>,
     historyNobody: 'nobody',
     historyNone: 'none',
@@ -565,6 +566,19 @@ const en = {
   },
   chips: {
     remove: 'Remove {address}',
+  },
+  forward: {
+    button: 'Forward',
+    title: 'Forward this message',
+    description: 'Sent from this ticket’s account with its files. The answer comes back to this ticket for agents; the customer’s conversation never copies them.',
+    to: 'To',
+    note: 'Note above the forwarded message (optional)',
+    send: 'Forward',
+    sent: 'Forwarded to {to}.',
+    failed: 'Could not forward the message',
+    badge: 'Forwarded',
+    internal: 'Answer to a forward',
+    internalTitle: 'From someone a message was forwarded to: for agents, not part of the customer’s conversation.',
   },
   ack: {
     section: 'Acknowledgement',

@@ -523,6 +523,7 @@ const ptBR: MessageSchema = {
       MERGED_FROM: '{actor} uniu o {ticket} a este ticket',
       SPLIT_TO: '{actor} moveu mensagens para o {ticket}',
       SPLIT_FROM: '{actor} dividiu este ticket do {ticket}',
+      FORWARDED: '{actor} encaminhou uma mensagem para {after}',
     },
     historyNobody: 'ninguém',
     historyNone: 'nenhum',
@@ -530,6 +531,19 @@ const ptBR: MessageSchema = {
   },
   chips: {
     remove: 'Remover {address}',
+  },
+  forward: {
+    button: 'Encaminhar',
+    title: 'Encaminhar esta mensagem',
+    description: 'Enviada pela conta deste ticket, com os arquivos. A resposta volta para este ticket, para os agentes; a conversa com o cliente nunca os copia.',
+    to: 'Para',
+    note: 'Nota acima da mensagem encaminhada (opcional)',
+    send: 'Encaminhar',
+    sent: 'Encaminhada para {to}.',
+    failed: 'Não foi possível encaminhar a mensagem',
+    badge: 'Encaminhada',
+    internal: 'Resposta a um encaminhamento',
+    internalTitle: 'De alguém a quem uma mensagem foi encaminhada: para os agentes, fora da conversa com o cliente.',
   },
   ack: {
     section: 'Aviso de recebimento',

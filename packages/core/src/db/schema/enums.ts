@@ -36,7 +36,7 @@ export const directionEnum = pgEnum('direction', ['INCOMING', 'OUTGOING']);
 export const ticketStatusEnum = pgEnum('ticket_status', ['NEW', 'OPEN', 'PENDING', 'RESOLVED', 'CLOSED']);
 export const actionKindEnum = pgEnum('action_kind', ['EMAIL_IN', 'EMAIL_OUT', 'NOTE']);
 /** What a ticket history entry records (issue 16). */
-export const ticketHistoryKindEnum = pgEnum('ticket_history_kind', ['STATUS', 'GROUP', 'TYPE', 'ASSIGNEE', 'MERGED_INTO', 'MERGED_FROM', 'SPLIT_TO', 'SPLIT_FROM']);
+export const ticketHistoryKindEnum = pgEnum('ticket_history_kind', ['STATUS', 'GROUP', 'TYPE', 'ASSIGNEE', 'MERGED_INTO', 'MERGED_FROM', 'SPLIT_TO', 'SPLIT_FROM', 'FORWARDED']);
 export const deliveryStateEnum = pgEnum('delivery_state', ['QUEUED', 'SENT', 'FAILED']);
 export const outboxStateEnum = pgEnum('outbox_state', ['QUEUED', 'SENDING', 'SENT', 'FAILED']);
 export const refusalReasonEnum = pgEnum('refusal_reason', [

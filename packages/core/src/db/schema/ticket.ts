@@ -80,6 +80,10 @@ export const ticketActions = pgTable(
     historical: boolean('historical').notNull().default(false),
     // S/MIME-signed (multipart/signed with a PKCS#7 signature), shown as "signed".
     smimeSigned: boolean('smime_signed').notNull().default(false),
+    // Issue 16: an agent's forward of an action to an outside party (EMAIL_OUT), and that party's
+    // answer (EMAIL_IN) — part of the ticket for agents, but not the customer's conversation.
+    forwarded: boolean('forwarded').notNull().default(false),
+    internal: boolean('internal').notNull().default(false),
     threadIndex: text('thread_index'),
     // W9: SPF/DKIM/DMARC/ARC of an incoming e-mail and the verdict drawn from them.
     senderVerdict: senderVerdictEnum('sender_verdict'),
@@ -108,6 +112,8 @@ export const ticketMessageIds = pgTable(
       .references(() => tickets.id, { onDelete: 'cascade' }),
     actionId: uuid('action_id').references(() => ticketActions.id, { onDelete: 'cascade' }),
     outgoing: boolean('outgoing').notNull().default(false),
+    // A forward's Message-ID (issue 16): an answer to it is internal, not the customer's.
+    forwarded: boolean('forwarded').notNull().default(false),
   },
   (t) => [uniqueIndex('ticket_message_ids_key').on(t.workspaceId, t.messageId), index('ticket_message_ids_action').on(t.actionId)],
 );

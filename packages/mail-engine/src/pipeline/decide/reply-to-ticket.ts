@@ -22,5 +22,8 @@ export const replyToTicket: Rule = (msg, { account, known }) => {
   });
   if (!match) return null;
   const { ticket, via } = match;
+  // An answer to a forward (issue 16) comes from the outside party an agent asked: it belongs on
+  // the ticket for agents, but it neither joins the customer's conversation nor reopens it.
+  if (via === 'HEADERS' && headerOwner?.forwarded) return { kind: 'APPEND', ticket, via, status: ticket.status, ccs: ticket.ccs, internal: true };
   return { kind: 'APPEND', ticket, via, status: statusAfterCustomerReply(ticket.status), ccs: participants(p, ticket.customerEmail, known.own, ticket.ccs) };
 };

@@ -21,6 +21,8 @@ export interface MessageOwner {
   ticketId: string;
   actionId: string | null;
   outgoing: boolean;
+  /** The Message-ID of a forward to an outside party (issue 16). */
+  forwarded?: boolean;
 }
 
 /**
@@ -63,7 +65,7 @@ export type Decision =
   | { kind: 'BOUNCE'; detail: ServerText; diagnostic: string | null; original: MessageOwner | null }
   /** The same mail already made an action (it reached two of the workspace's addresses). */
   | { kind: 'SAME_MESSAGE_ELSEWHERE'; ticketId: string }
-  | { kind: 'APPEND'; ticket: TicketCandidate; via: 'HEADERS' | 'THREAD_INDEX' | 'TAG' | 'SUBJECT'; status: TicketCandidate['status']; ccs: string[] }
+  | { kind: 'APPEND'; ticket: TicketCandidate; via: 'HEADERS' | 'THREAD_INDEX' | 'TAG' | 'SUBJECT'; status: TicketCandidate['status']; ccs: string[]; internal?: boolean }
   | { kind: 'OPEN'; customer: string; newClient: { name: string | null; organization: string | null } | null; ccs: string[] };
 
 /** One step of the inbound decision: a decision, or null to let the next rule look. */

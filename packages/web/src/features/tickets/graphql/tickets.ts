@@ -78,7 +78,7 @@ export const TicketActionFields = graphql(
     author { id name email avatarUrl }
     delivery deliveryError
     deliveryErrorText { ...LocalizedTextFields }
-    smimeSigned senderVerdict
+    smimeSigned senderVerdict forwarded internal
     authenticationResults { ...SenderCheckFields }
   }
 `,
@@ -187,6 +187,13 @@ export const MySignatureQuery = graphql(`
 export const UpdateMySignatureMutation = graphql(`
   mutation UpdateMySignature($signature: String) { updateMySignature(signature: $signature) { id signature } }
 `);
+
+export const ForwardActionMutation = graphql(
+  `
+  mutation ForwardAction($actionId: ID!, $input: ForwardInput!) { forwardAction(actionId: $actionId, input: $input) { ...TicketActionFields } }
+`,
+  [TicketActionFields],
+);
 
 export const SendingAccountsQuery = graphql(`
   query SendingAccounts { sendingAccounts { id name address } }
