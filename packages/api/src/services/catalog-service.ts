@@ -4,25 +4,15 @@ import { and, asc, eq, ilike, or } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Viewer } from '../auth/tokens.ts';
 import { fieldError, validationError } from '../errors.ts';
-import { isUniqueViolation, parseInput, says } from './validation.ts';
+import { isUniqueViolation, optionalText, parseInput, says } from './validation.ts';
 
 const { groups, ticketTypes, clients, domainRules } = schema;
 
 const name = z.string().trim().min(1, says('validation.name')).max(120);
 const clientSchema = z.object({
-  name: z
-    .string()
-    .trim()
-    .max(200)
-    .nullish()
-    .transform((v) => v || null),
+  name: optionalText(200),
   email: z.string().trim().toLowerCase().email(says('validation.email')),
-  organization: z
-    .string()
-    .trim()
-    .max(200)
-    .nullish()
-    .transform((v) => v || null),
+  organization: optionalText(200),
 });
 const domainSchema = z.object({
   domain: z

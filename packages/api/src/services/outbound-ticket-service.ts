@@ -8,19 +8,14 @@ import { fieldError, validationError } from '../errors.ts';
 import { isUuid } from './account-service.ts';
 import type { ReplyService } from './reply-service.ts';
 import type { TicketRow, TicketService } from './ticket-service.ts';
-import { parseInput, says } from './validation.ts';
+import { optionalText, parseInput, says } from './validation.ts';
 
 const { tickets, clients, emailAccounts, workspaces } = schema;
 
 const outboundSchema = z.object({
   accountId: z.string(),
   to: z.string().trim().toLowerCase().pipe(z.email(says('validation.email'))),
-  name: z
-    .string()
-    .trim()
-    .max(200)
-    .nullish()
-    .transform((v) => v || null),
+  name: optionalText(200),
   subject: z.string().trim().min(1, says('validation.outbound.subject')).max(998),
 });
 

@@ -1,5 +1,5 @@
 import { catalogOf, isTextCode, placeholdersOf, type ServerText, type TextCode, type TextParamValue } from '@correio/texts';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { fieldError, validationError } from '../errors.ts';
 
 /**
@@ -7,6 +7,16 @@ import { fieldError, validationError } from '../errors.ts';
  * `parseInput` words it, filling its placeholders from the issue ({minimum}, {maximum}, …) and
  * from a custom issue's `params`.
  */
+/** An optional free text (a name, an organization): trimmed, up to `max`, and null when empty. */
+export function optionalText(max: number) {
+  return z
+    .string()
+    .trim()
+    .max(max)
+    .nullish()
+    .transform((v) => v || null);
+}
+
 export function says(code: TextCode): string {
   return code;
 }
