@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDovecot, type Dovecot } from '../helpers/dovecot.ts';
 import { startOidcProvider, type OidcProvider } from '../helpers/oidc-provider.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 let provider: OidcProvider;
 let dovecot: Dovecot;
@@ -102,10 +103,11 @@ describe('OAuth 2.0 test servers', () => {
   });
 
   it('Dovecot refuses a token once it has expired', async () => {
-    const token = await provider.mintAccessToken(mailbox, { ttlSeconds: 1 });
+    // Long enough for the first login on a loaded CI machine (1 s was not), short enough to wait out.
+    const token = await provider.mintAccessToken(mailbox, { ttlSeconds: 4 });
     expect(await imapLogin(mailbox, token)).toBe('OK');
-    await new Promise((r) => setTimeout(r, 2100)); // the token's own lifetime, not a guess
-    expect((await provider.introspect(token)).active).toBe(false);
+    // Until the provider itself says the token is over: its own lifetime, not a guess.
+    await waitFor(async () => !(await provider.introspect(token)).active, 'the token to expire', 10_000, 200);
     expect(await imapLogin(mailbox, token)).toBe('REFUSED');
   });
 
