@@ -215,7 +215,11 @@ describe('dovecot helper', () => {
       expect(old[2]).toMatch(/^-ERR/);
       const fresh = await pop3Session(dovecot.pop3Port, ['USER bob', 'PASS new-password', 'QUIT']);
       expect(fresh[2]).toMatch(/^\+OK/);
-      const lines = await dovecot.logLines();
+      // Dovecot's log process writes a moment after the session ends: wait for the lines.
+      const lines = await waitFor(async () => {
+        const all = await dovecot.logLines();
+        return all.filter((l) => /pop3-login: Info: Login: user=<bob>/.test(l)).length >= 2 && all.some((l) => /Password mismatch/.test(l)) ? all : null;
+      }, 'both logins and the mismatch in the log', 5000, 100).catch(() => dovecot.logLines());
       expect(lines.filter((l) => /pop3-login: Info: Login: user=<bob>/.test(l)).length).toBeGreaterThanOrEqual(2);
       expect(lines.some((l) => /Password mismatch/.test(l))).toBe(true);
     } finally {
