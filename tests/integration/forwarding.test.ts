@@ -80,6 +80,22 @@ describe('forwarding (issue 16)', () => {
     expect(reply!.to).toEqual(['joana@cliente.example']);
   });
 
+  it('writes the forwarded header in the language of the agent who forwards', async () => {
+    const action = (await gqlOk(app.url, `{ tickets(first: 1) { edges { node { actions { id createdAt } } } } }`, {}, admin.token)).tickets.edges[0].node.actions[0];
+    relay.reset();
+    await gqlOk(app.url, FORWARD, { id: action.id, input: { to: ['fiscal@contabilidade.example'] } }, admin.token, 'pt-BR,pt;q=0.9');
+    const [sent] = await relay.waitForMessages(1, 15_000);
+    const parsed = await simpleParser(sent!.raw);
+    const lines = parsed.text!.split('\n');
+    expect(lines.slice(0, 2)).toEqual(['---------- Mensagem encaminhada ----------', 'De: Joana Lima <joana@cliente.example>']);
+    // A date a Brazilian reads ("segunda-feira, 7 de dezembro de 2026 10:00 UTC"), of the message forwarded.
+    const day = new Intl.DateTimeFormat('pt-BR', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(action.createdAt));
+    expect(lines[2]).toMatch(/^Data: .+ UTC$/);
+    expect(lines[2]).toContain(day);
+    expect(lines[3]).toBe('Assunto: Entrega atrasada');
+    expect(parsed.text).not.toMatch(/Forwarded|From:|Subject:/);
+  });
+
   it('refuses own addresses, too many or no recipients, and actions it cannot see', async () => {
     const action = (await gqlOk(app.url, `{ tickets(first: 1) { edges { node { actions { id } } } } }`, {}, admin.token)).tickets.edges[0].node.actions[0].id;
     expect(fieldCodes(await gql(app.url, FORWARD, { id: action, input: { to: ['x@fora.example', address.toUpperCase()] } }, admin.token))).toEqual(['input.to.1:validation.forward.ownAddress']);

@@ -83,6 +83,6 @@ builder.mutationFields((t) => ({
       actionId: t.arg.id({ required: true, description: 'The action to forward.' }),
       input: t.arg({ type: ForwardInput, required: true, description: 'Recipients and note.' }),
     },
-    resolve: (_r, args, ctx) => ctx.services.forwards.forward(ctx.viewer, String(args.actionId), args.input),
+    resolve: (_r, args, ctx) => ctx.services.forwards.forward(ctx.viewer, String(args.actionId), args.input, ctx.locale),
   }),
 }));

@@ -1,6 +1,6 @@
 import { schema, type Runtime } from '@correio/core';
 import { enqueueEmail, subjectWithTag, textToHtml } from '@correio/mail-engine';
-import { text as serverText } from '@correio/texts';
+import { renderText, text as serverText, type Locale } from '@correio/texts';
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Viewer } from '../auth/tokens.ts';
@@ -38,7 +38,8 @@ export class ForwardService {
     return this.runtime.database.db;
   }
 
-  async forward(viewer: Viewer, actionId: string, rawInput: unknown): Promise<ActionRow> {
+  /** `locale`: the forwarding agent's language, which the forwarded header is written in. */
+  async forward(viewer: Viewer, actionId: string, rawInput: unknown, locale: Locale): Promise<ActionRow> {
     const input = parseInput(forwardSchema, rawInput, 'input');
     const original = isUuid(actionId) ? await this.replies.action(viewer, actionId) : null;
     if (!original) throw validationError([fieldError(['actionId'], serverText('validation.forward.unknownAction'))]);
@@ -52,13 +53,16 @@ export class ForwardService {
     const [author] = await this.db.select({ id: users.id, name: users.name, avatarUrl: users.avatarUrl }).from(users).where(eq(users.id, viewer.userId));
     const files = await this.db.select().from(attachments).where(eq(attachments.actionId, original.id));
 
-    // The forwarded part as mail clients write it, so the outside party reads who said what and when.
+    // The forwarded part as mail clients write it, in the agent's language (the note above it is
+    // theirs too), so the outside party reads who said what and when.
+    const from = original.fromName ? `${original.fromName} <${original.fromAddress ?? ''}>` : (original.fromAddress ?? account.address);
+    const date = `${new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'short', timeZone: 'UTC' }).format(original.createdAt)} UTC`;
     const header = [
-      '---------- Forwarded message ----------',
-      `From: ${original.fromName ? `${original.fromName} <${original.fromAddress ?? ''}>` : (original.fromAddress ?? account.address)}`,
-      `Date: ${original.createdAt.toUTCString()}`,
-      `Subject: ${original.subject ?? ticket.subject}`,
-      ...(original.to.length ? [`To: ${original.to.join(', ')}`] : []),
+      renderText(serverText('ticket.forward.header'), locale),
+      renderText(serverText('ticket.forward.from', { from }), locale),
+      renderText(serverText('ticket.forward.date', { date }), locale),
+      renderText(serverText('ticket.forward.subject', { subject: original.subject ?? ticket.subject }), locale),
+      ...(original.to.length ? [renderText(serverText('ticket.forward.to', { to: original.to.join(', ') }), locale)] : []),
     ].join('\n');
     const note = input.text?.trim() ?? '';
     const text = `${note ? `${note}\n\n` : ''}${header}\n\n${original.text}`;
