@@ -122,13 +122,26 @@ describe('canned replies, signatures and new conversations in Chromium', () => {
     await page.addInitScript((token) => localStorage.setItem('correio.token', token), admin.token);
     await page.goto('/canned-replies');
     const card = page.getByTestId('my-signature');
-    await card.getByTestId('signature-text').locator('textarea').fill('{{agente.nome}} — Financeiro\nAtendendo {{cliente.nome}}');
-    const preview = card.getByTestId('signature-preview');
-    await waitFor(async () => (await preview.innerText()).includes('Ana Atendente — Financeiro') || null, 'the preview filled in');
-    expect(await preview.innerText()).toContain('Atendendo Maria Silva');
+    // Rich text: a variable from its button, words typed, one in italics, a second paragraph.
+    const editor = card.getByRole('textbox', { name: 'Sua assinatura' });
+    await editor.click();
+    await card.getByTestId('signature-var-agente.nome').click();
+    await page.keyboard.type(' — ');
+    await card.getByTestId('richtext-italic').click();
+    await page.keyboard.type('Financeiro');
+    await card.getByTestId('richtext-italic').click();
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('Atendendo ');
+    await card.getByTestId('signature-var-cliente.nome').click();
+    // The preview is the server's, filled in for a sample customer, in the e-mail frame.
+    const preview = card.getByTestId('signature-preview').frameLocator('iframe');
+    await preview.getByText('Atendendo Maria Silva').waitFor();
+    expect(await preview.locator('em').innerText()).toBe('Financeiro');
+    expect(await preview.locator('body').innerText()).toContain('Ana Atendente — Financeiro');
     await screenshot(page, 'signature-01-preview-pt-BR');
     await card.getByTestId('signature-save').click();
-    await waitFor(async () => (await gqlOk(app.url, `{ me { signature } }`, {}, admin.token)).me.signature === '{{agente.nome}} — Financeiro\nAtendendo {{cliente.nome}}' || null, 'the signature saved');
+    const saved = '<p>{{agente.nome}} — <em>Financeiro</em></p><p>Atendendo {{cliente.nome}}</p>';
+    await waitFor(async () => (await gqlOk(app.url, `{ me { signature } }`, {}, admin.token)).me.signature === saved || null, 'the signature saved');
 
     relay.reset();
     const ticket = (await gqlOk(app.url, `{ tickets(first: 1) { edges { node { id } } } }`, {}, admin.token)).tickets.edges[0].node;
@@ -137,7 +150,8 @@ describe('canned replies, signatures and new conversations in Chromium', () => {
     await page.getByTestId('composer-submit').click();
     const [sent] = await relay.waitForMessages(1, 20_000);
     const parsed = await simpleParser(sent!.raw);
-    expect(parsed.text!.replace(/\r\n/g, '\n')).toContain('Qualquer dúvida, estamos à disposição.\n\n-- \nAna Atendente — Financeiro\nAtendendo Joana Lima');
+    expect(parsed.text!.replace(/\r\n/g, '\n')).toContain('Qualquer dúvida, estamos à disposição.\n\n-- \nAna Atendente — Financeiro\n\nAtendendo Joana Lima');
+    expect(parsed.html).toContain('<p>Ana Atendente — <em>Financeiro</em></p><p>Atendendo Joana Lima</p>');
   });
 
   it('starts a conversation by e-mail from the inbox, and lands on its pending ticket (English)', async () => {
@@ -150,6 +164,9 @@ describe('canned replies, signatures and new conversations in Chromium', () => {
     await page.getByTestId('start-name').locator('input').fill('Paulo Fornecedor');
     await page.getByTestId('start-subject').locator('input').fill('Quote for 200 boxes');
     await page.getByTestId('start-text').locator('textarea').fill('Hello Paulo, could you send us a quote for 200 boxes?');
+    const spec = Buffer.from('%PDF-1.4 box spec: 40 x 30 x 20 cm');
+    await page.getByTestId('start-files').setInputFiles({ name: 'box-spec.pdf', mimeType: 'application/pdf', buffer: spec });
+    await waitFor(async () => (await page.getByTestId('upload').innerText()).includes('box-spec.pdf') && (await page.getByTestId('start-send').isEnabled()) || null, 'the file uploaded');
     await screenshot(page, 'start-ticket-01-dialog-en');
     await page.getByTestId('start-send').click();
 
@@ -163,6 +180,7 @@ describe('canned replies, signatures and new conversations in Chromium', () => {
     const parsed = await simpleParser(sent!.raw);
     expect(parsed.subject).toMatch(/^Quote for 200 boxes \[#\d+\]$/);
     expect(sent!.to).toEqual(['paulo@fornecedor.example']);
+    expect(parsed.attachments.map((a) => [a.filename, a.content.equals(spec)])).toEqual([['box-spec.pdf', true]]);
   });
 
   it('forwards a message to an outside address from the thread, and says so on the ticket (pt-BR)', async () => {
@@ -182,6 +200,8 @@ describe('canned replies, signatures and new conversations in Chromium', () => {
     expect(parsed.subject).toMatch(/^Fwd: Segunda via do boleto \[#\d+\]$/);
     expect(parsed.text).toContain('Podem gerar a segunda via?');
     expect(parsed.text).toContain('Preciso da segunda via.');
+    // The header the bank reads is in the agent's language.
+    expect(parsed.text).toContain('---------- Mensagem encaminhada ----------\nDe: Joana Lima <joana@cliente.example>\nData: ');
     await page.getByTestId('action-forwarded').first().waitFor();
     await waitFor(async () => (await page.getByTestId('ticket-history').innerText()).includes('Ana Atendente encaminhou uma mensagem para financeiro@banco.example') || null, 'the forward in the history');
     await screenshot(page, 'forward-02-thread-pt-BR', { fullPage: true });

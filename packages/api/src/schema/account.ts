@@ -90,7 +90,7 @@ export const EmailAccountRef = builder.objectRef<AccountRow>('EmailAccount').imp
     active: t.exposeBoolean('active', { description: 'Inactive accounts neither import nor send.' }),
     providerId: t.exposeString('providerId', { nullable: true, authScopes: { admin: true }, description: 'Preset the settings came from, if any. Admins only.' }),
     acknowledgement: t.field({ type: AcknowledgementRef, authScopes: { admin: true }, description: 'The acknowledgement of new tickets. Admins only.', resolve: (a) => a }),
-    signature: t.exposeString('signature', { nullable: true, authScopes: { admin: true }, description: 'The signature template under every reply from this account (variables unfilled), or null. Admins only.' }),
+    signature: t.exposeString('signature', { nullable: true, authScopes: { admin: true }, description: 'The signature template under every reply from this account, as sanitized HTML (variables unfilled), or null. Admins only.' }),
     incoming: t.field({
       type: IncomingSettingsRef,
       nullable: true,
@@ -222,7 +222,7 @@ export const EmailAccountInput = builder.inputType('EmailAccountInput', {
     }),
     signature: t.string({
       description:
-        'Signature under every reply sent from this account (up to 5,000 characters), after a "-- " line and above the footer. Variables as in canned replies, plus {{agente.assinatura}} / {{agent.signature}}: the replying agent’s own signature. Omitted keeps the current one; empty removes it.',
+        'Signature under every reply sent from this account, as HTML (sanitized when saved) or as text without any tag (its lines kept), up to 20,000 characters; placed after a "-- " line and above the footer. Variables as in canned replies, plus {{agente.assinatura}} / {{agent.signature}}: the replying agent’s own signature. Omitted keeps the current one; empty removes it.',
     }),
     oauthConnectionId: t.id({
       description:

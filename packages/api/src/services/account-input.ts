@@ -1,3 +1,4 @@
+import { SIGNATURE_MAX } from '@correio/mail-engine';
 import { defaultIncomingPort, defaultOutgoingPort, findProvider } from '@correio/mail-settings';
 import { text, type ServerText } from '@correio/texts';
 import { z } from 'zod';
@@ -100,7 +101,7 @@ export const accountInputSchema = z
     groupId: z.string().uuid(says('validation.account.unknownGroup')).nullish(),
     sendSingleMessageToAllRecipients: z.boolean().nullish(),
     /** Issue 16: the signature under every reply; omitted keeps the current one, '' removes it. */
-    signature: z.string().max(5000).nullish(),
+    signature: z.string().max(SIGNATURE_MAX).nullish(),
     /** Issue 16: the acknowledgement of new tickets; omitted keeps the current settings. */
     acknowledgement: z
       .object({

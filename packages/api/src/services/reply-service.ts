@@ -75,8 +75,8 @@ export class ReplyService {
       agent: { name: author?.name ?? '', email: author?.email ?? '' },
       account: { name: account.name },
     });
-    const text = signature ? `${typed.trimEnd()}\n\n-- \n${signature}` : typed;
-    const html = signature ? `${body}\n<div class="correio-signature">-- <br>\n${textToHtml(signature)}</div>` : body;
+    const text = signature ? `${typed.trimEnd()}\n\n-- \n${signature.text}` : typed;
+    const html = signature ? `${body}\n<div class="correio-signature">-- <br>\n${signature.html}</div>` : body;
     const { inReplyTo, references } = threadHeaders(thread);
     const attachmentIds = [...new Set(input.attachmentIds ?? [])];
     const conversation = ticket.outlookConversation ?? newConversation();

@@ -2,7 +2,7 @@ import { schema, type Runtime } from '@correio/core';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Viewer } from '../auth/tokens.ts';
-import { signatureFor } from '@correio/mail-engine';
+import { SIGNATURE_MAX, signatureFor, signatureHtmlOf, type Signature } from '@correio/mail-engine';
 import { parseInput } from './validation.ts';
 
 const { users } = schema;
@@ -19,16 +19,16 @@ export class SignatureService {
   }
 
   async setOwn(viewer: Viewer, raw: unknown) {
-    const signature = parseInput(z.string().max(5000).nullish(), raw, 'signature')?.trim() || null;
+    const signature = signatureHtmlOf(parseInput(z.string().max(SIGNATURE_MAX).nullish(), raw, 'signature'));
     const [row] = await this.db.update(users).set({ signature }).where(eq(users.id, viewer.userId)).returning();
     return row!;
   }
 
   /** What a reply by the viewer would carry with these templates, for a sample customer and ticket. */
-  async preview(viewer: Viewer, accountSignature: string | null | undefined, agentSignature: string | null | undefined, accountName: string | null | undefined): Promise<string | null> {
+  async preview(viewer: Viewer, accountSignature: string | null | undefined, agentSignature: string | null | undefined, accountName: string | null | undefined): Promise<Signature | null> {
     const [me] = await this.db.select({ name: users.name, email: users.email, signature: users.signature }).from(users).where(eq(users.id, viewer.userId));
     const own = agentSignature === undefined ? (me?.signature ?? null) : agentSignature;
-    return signatureFor(accountSignature?.slice(0, 5000) ?? null, own?.slice(0, 5000) ?? null, {
+    return signatureFor(accountSignature?.slice(0, SIGNATURE_MAX) ?? null, own?.slice(0, SIGNATURE_MAX) ?? null, {
       ...PREVIEW_SAMPLE,
       agent: { name: me?.name ?? '', email: me?.email ?? '' },
       account: { name: accountName ?? '' },

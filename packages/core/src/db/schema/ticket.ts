@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { ServerText } from '@correio/texts';
 import { emailAccounts } from './account.ts';
+import { cannedReplies } from './canned-reply.ts';
 import { clients, groups, ticketTypes } from './catalog.ts';
 import { actionKindEnum, deliveryStateEnum, senderVerdictEnum, ticketHistoryKindEnum, ticketStatusEnum } from './enums.ts';
 import { users, workspaces } from './workspace.ts';
@@ -166,9 +167,13 @@ export const attachments = pgTable(
     // What an attached message or a calendar invitation says (W8), for the thread.
     details: jsonb('details').$type<AttachmentDetails>(),
     uploadedById: uuid('uploaded_by_id').references(() => users.id, { onDelete: 'set null' }),
+    // A canned reply's file (issue 16): kept with it, copied into each message it is inserted in.
+    cannedReplyId: uuid('canned_reply_id').references(() => cannedReplies.id, { onDelete: 'cascade' }),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
-  (t) => [index('attachments_action').on(t.actionId), index('attachments_workspace_sha256').on(t.workspaceId, t.sha256).where(sql`${t.sha256} is not null`)],
+  (t) => [
+    index('attachments_action').on(t.actionId),
+    index('attachments_canned_reply').on(t.cannedReplyId).where(sql`${t.cannedReplyId} is not null`), index('attachments_workspace_sha256').on(t.workspaceId, t.sha256).where(sql`${t.sha256} is not null`)],
 );
 
 /** One method's result as the verdict (and the ticket view) uses it. */

@@ -176,7 +176,7 @@ export const DeleteCannedReplyMutation = graphql(`
 
 export const SignaturePreviewQuery = graphql(`
   query SignaturePreview($accountSignature: String, $agentSignature: String, $accountName: String) {
-    signaturePreview(accountSignature: $accountSignature, agentSignature: $agentSignature, accountName: $accountName)
+    signaturePreview(accountSignature: $accountSignature, agentSignature: $agentSignature, accountName: $accountName) { html text }
   }
 `);
 
