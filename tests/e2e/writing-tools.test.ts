@@ -57,9 +57,15 @@ describe('canned replies, signatures and new conversations in Chromium', () => {
     await page.getByTestId('canned-shortcut').locator('input').fill('2via');
     await page.getByTestId('canned-text').locator('textarea').fill('Olá {{cliente.nome}}, segue a segunda via do boleto do ticket #{{ticket.numero}}.\n{{agente.nome}}');
     await page.getByRole('checkbox', { name: 'Só para mim' }).uncheck();
+    // With the bill itself as its file.
+    const bill = Buffer.from('%PDF-1.4 boleto 23793.38128 60000.000003');
+    await page.getByTestId('canned-files-input').setInputFiles({ name: 'boleto.pdf', mimeType: 'application/pdf', buffer: bill });
+    await waitFor(async () => (await page.getByTestId('canned-save').isEnabled()) && (await page.getByTestId('upload').count()) === 1 || null, 'the file uploaded');
     await page.getByTestId('canned-save').click();
-    await page.getByTestId('canned-row').filter({ hasText: 'Segunda via' }).waitFor();
-    expect(await page.getByTestId('canned-row').first().innerText()).toContain('::2via');
+    const row = page.getByTestId('canned-row').filter({ hasText: 'Segunda via' });
+    await row.waitFor();
+    expect(await row.innerText()).toContain('::2via');
+    expect(await row.getByTestId('canned-files').getAttribute('title')).toBe('boleto.pdf');
     await screenshot(page, 'canned-01-page-pt-BR');
 
     // In the ticket, "::" opens the picker; the shortcut finds it; Enter inserts it filled in.
@@ -80,6 +86,8 @@ describe('canned replies, signatures and new conversations in Chromium', () => {
     // The caret stays in the text, after what was inserted: the agent goes on typing.
     await page.keyboard.type(' Abraços.');
     expect(await box.inputValue()).toBe(`${filled} Abraços.`);
+    // The reply's file came along, ready to send.
+    expect(await page.getByTestId('upload').innerText()).toContain('boleto.pdf');
 
     await page.getByTestId('composer-submit').click();
     const [sent] = await relay.waitForMessages(1, 20_000);
@@ -87,6 +95,7 @@ describe('canned replies, signatures and new conversations in Chromium', () => {
     expect(parsed.to && 'text' in parsed.to ? parsed.to.text : '').toContain('joana@cliente.example');
     expect(parsed.text).toContain(`Olá Joana Lima, segue a segunda via do boleto do ticket #${ticket.number}.`);
     expect(parsed.text).toContain('Ana Atendente Abraços.');
+    expect(parsed.attachments.map((a) => [a.filename, a.content.equals(bill)])).toEqual([['boleto.pdf', true]]);
     expect(pageErrors).toEqual([]);
   });
 

@@ -1,6 +1,7 @@
 import { builder } from '../builder.ts';
-import type { CannedReplyRow } from '../services/canned-reply-service.ts';
+import type { AttachmentRow, CannedReplyRow } from '../services/canned-reply-service.ts';
 import { TEMPLATE_VARIABLES } from '@correio/mail-engine';
+import { AttachmentRef } from './ticket.ts';
 import { UserRef } from './workspace.ts';
 
 export const CannedReplyRef = builder.objectRef<CannedReplyRow>('CannedReply').implement({
@@ -13,7 +14,24 @@ export const CannedReplyRef = builder.objectRef<CannedReplyRow>('CannedReply').i
     personal: t.boolean({ description: 'An agent’s own reply, seen by nobody else.', resolve: (r) => r.ownerId !== null }),
     owner: t.field({ type: UserRef, nullable: true, description: 'Whose own reply it is (null: the workspace’s).', resolve: (r, _a, ctx) => (r.ownerId ? ctx.loaders.user.load(r.ownerId) : null) }),
     canEdit: t.boolean({ description: 'Whether the caller may change or delete it (their own; the workspace’s for admins).', resolve: (r, _a, ctx) => ctx.services.cannedReplies.canEdit(ctx.viewer!, r) }),
+    attachments: t.field({
+      type: [AttachmentRef],
+      description: 'Files the reply carries; inserting it (`insertCannedReply`) attaches a copy of each.',
+      resolve: (r, _a, ctx) => ctx.services.cannedReplies.files(r.id),
+    }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'Last change.' }),
+  }),
+});
+
+const CannedReplyInsertRef = builder.objectRef<{ text: string; attachments: AttachmentRow[] }>('CannedReplyInsert').implement({
+  description: 'What the composer inserts from a canned reply: its text filled in, and copies of its files.',
+  fields: (t) => ({
+    text: t.exposeString('text', { description: 'The text with its variables filled in for the ticket and the caller.' }),
+    attachments: t.field({
+      type: [AttachmentRef],
+      description: 'A copy of each of the reply’s files, uploaded as the caller’s: pass their ids in `replyToTicket(input: { attachmentIds })`. Copies never sent are removed like any unsent upload.',
+      resolve: (r) => r.attachments,
+    }),
   }),
 });
 
@@ -24,6 +42,10 @@ const CannedReplyInput = builder.inputType('CannedReplyInput', {
     shortcut: t.string({ description: 'Optional shortcut (letters, digits, - and _, up to 30), unique among the replies its owner sees.' }),
     text: t.string({ required: true, description: `The text, up to 20,000 characters. Variables: ${TEMPLATE_VARIABLES.map((v) => `{{${v}}}`).join(', ')}.` }),
     personal: t.boolean({ description: 'Only on create: true keeps it the caller’s own; false (default) makes it the workspace’s, which only admins may.' }),
+    attachmentIds: t.idList({
+      description:
+        'The reply’s files after this change (at most 10): ids it already has stay, the caller’s uploads (POST /files/upload) join it, its other files are removed. Omitted: unchanged.',
+    }),
   }),
 });
 
@@ -59,6 +81,15 @@ builder.mutationFields((t) => ({
       input: t.arg({ type: CannedReplyInput, required: true, description: 'New content.' }),
     },
     resolve: (_r, args, ctx) => ctx.services.cannedReplies.update(ctx.viewer, String(args.id), args.input),
+  }),
+  insertCannedReply: t.withAuth({ agent: true }).field({
+    type: CannedReplyInsertRef,
+    description: 'What the composer inserts from a canned reply into a message on a ticket: the text filled in, and copies of the reply’s files.',
+    args: {
+      id: t.arg.id({ required: true, description: 'Canned reply id.' }),
+      ticketId: t.arg.id({ required: true, description: 'The ticket the message is for.' }),
+    },
+    resolve: (_r, args, ctx) => ctx.services.cannedReplies.insert(ctx.viewer, String(args.id), String(args.ticketId)),
   }),
   deleteCannedReply: t.withAuth({ agent: true }).boolean({
     description: 'Deletes a canned reply the caller may edit.',

@@ -48,8 +48,8 @@ const CalendarEventRef = builder.objectRef<CalendarDetails>('CalendarEvent').imp
   }),
 });
 
-const AttachmentRef = builder.objectRef<AttachmentRow>('Attachment').implement({
-  description: 'A file attached to an action; bytes are downloaded from `url`.',
+export const AttachmentRef = builder.objectRef<AttachmentRow>('Attachment').implement({
+  description: 'A file attached to an action (or to a canned reply); bytes are downloaded from `url`.',
   fields: (t) => ({
     id: t.exposeID('id', { description: 'Stable identifier.' }),
     filename: t.exposeString('filename', { description: 'File name as sent.' }),

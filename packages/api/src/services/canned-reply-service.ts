@@ -1,6 +1,6 @@
-import { schema, type Runtime } from '@correio/core';
+import { schema, type Runtime, type Transaction } from '@correio/core';
 import { text as serverText } from '@correio/texts';
-import { and, asc, eq, ilike, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, ilike, inArray, isNull, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Viewer } from '../auth/tokens.ts';
 import { AppError, fieldError, validationError } from '../errors.ts';
@@ -10,9 +10,13 @@ import { fillTemplate } from '@correio/mail-engine';
 import type { TicketService } from './ticket-service.ts';
 import { isUniqueViolation, parseInput, says } from './validation.ts';
 
-const { cannedReplies, clients, emailAccounts, users } = schema;
+const { attachments, cannedReplies, clients, emailAccounts, users } = schema;
 
 export type CannedReplyRow = typeof cannedReplies.$inferSelect;
+export type AttachmentRow = typeof attachments.$inferSelect;
+
+/** Files a canned reply carries: a price list, a form; not an archive of everything (the texts say 10). */
+const MAX_FILES = 10;
 
 const inputSchema = z.object({
   title: z.string().trim().min(1, says('validation.name')).max(120),
@@ -25,6 +29,8 @@ const inputSchema = z.object({
     .or(z.literal('').transform(() => null)),
   text: z.string().trim().min(1, says('validation.canned.text')).max(20_000),
   personal: z.boolean().default(false),
+  // The reply's whole list of files: those it has, and the caller's new uploads. Omitted: unchanged.
+  attachmentIds: z.array(z.string()).max(MAX_FILES, says('validation.canned.tooManyFiles')).nullish(),
 });
 
 /**
@@ -61,32 +67,113 @@ export class CannedReplyService {
   async create(viewer: Viewer, rawInput: unknown): Promise<CannedReplyRow> {
     const input = parseInput(inputSchema, rawInput, 'input');
     if (!input.personal && viewer.role !== 'ADMIN') throw new AppError('FORBIDDEN');
-    return this.unique(input.shortcut, async () => {
-      const [row] = await this.db
-        .insert(cannedReplies)
-        .values({ workspaceId: viewer.workspaceId, ownerId: input.personal ? viewer.userId : null, title: input.title, shortcut: input.shortcut ?? null, text: input.text })
-        .returning();
-      return row!;
-    });
+    return this.unique(input.shortcut, () =>
+      this.withFiles(viewer, input.attachmentIds, async (tx) => {
+        const [row] = await tx
+          .insert(cannedReplies)
+          .values({ workspaceId: viewer.workspaceId, ownerId: input.personal ? viewer.userId : null, title: input.title, shortcut: input.shortcut ?? null, text: input.text })
+          .returning();
+        return row!;
+      }),
+    );
   }
 
   async update(viewer: Viewer, id: string, rawInput: unknown): Promise<CannedReplyRow> {
     const input = parseInput(inputSchema.omit({ personal: true }), rawInput, 'input');
     const row = await this.editable(viewer, id);
-    return this.unique(input.shortcut, async () => {
-      const [updated] = await this.db
-        .update(cannedReplies)
-        .set({ title: input.title, shortcut: input.shortcut ?? null, text: input.text, updatedAt: new Date() })
-        .where(eq(cannedReplies.id, row.id))
-        .returning();
-      return updated!;
-    });
+    return this.unique(input.shortcut, () =>
+      this.withFiles(viewer, input.attachmentIds, async (tx) => {
+        const [updated] = await tx
+          .update(cannedReplies)
+          .set({ title: input.title, shortcut: input.shortcut ?? null, text: input.text, updatedAt: new Date() })
+          .where(eq(cannedReplies.id, row.id))
+          .returning();
+        return updated!;
+      }),
+    );
   }
 
   async remove(viewer: Viewer, id: string): Promise<boolean> {
     const row = await this.editable(viewer, id);
+    const files = await this.db.delete(attachments).where(eq(attachments.cannedReplyId, row.id)).returning({ blobKey: attachments.blobKey });
     await this.db.delete(cannedReplies).where(eq(cannedReplies.id, row.id));
+    await this.deleteBlobs(files.map((f) => f.blobKey));
     return true;
+  }
+
+  /** A reply's files, in the order they were added. */
+  files(replyId: string): Promise<AttachmentRow[]> {
+    return this.db.select().from(attachments).where(eq(attachments.cannedReplyId, replyId)).orderBy(asc(attachments.createdAt), asc(attachments.id));
+  }
+
+  /**
+   * What the composer inserts: the text filled in for the ticket, and a copy of each of the
+   * reply's files as the caller's own upload, which the message then sends like any other (and
+   * which is swept if never sent). Copies, so sending or discarding them never touches the reply's.
+   */
+  async insert(viewer: Viewer, id: string, ticketId: string): Promise<{ text: string; attachments: AttachmentRow[] }> {
+    const text = await this.render(viewer, id, ticketId);
+    const originals = await this.files(id);
+    const written: string[] = [];
+    try {
+      const copies: AttachmentRow[] = [];
+      for (const file of originals) {
+        const stored = await this.runtime.blobs.put(this.runtime.blobs.read(file.blobKey));
+        written.push(stored.key);
+        const [copy] = await this.db
+          .insert(attachments)
+          .values({ workspaceId: viewer.workspaceId, actionId: null, filename: file.filename, contentType: file.contentType, size: stored.size, blobKey: stored.key, uploadedById: viewer.userId })
+          .returning();
+        copies.push(copy!);
+      }
+      return { text, attachments: copies };
+    } catch (err) {
+      await this.db.delete(attachments).where(inArray(attachments.blobKey, written.length ? written : ['']));
+      await this.deleteBlobs(written);
+      throw err;
+    }
+  }
+
+  /**
+   * Writes a reply and makes `attachmentIds` its files, in one transaction: ids it has stay,
+   * the caller's pending uploads join it, the rest of its files go. An id that is neither (another
+   * agent's upload, a file already sent, another reply's) fails the whole write.
+   */
+  private async withFiles(viewer: Viewer, ids: string[] | null | undefined, write: (tx: Transaction) => Promise<CannedReplyRow>): Promise<CannedReplyRow> {
+    const wanted = [...new Set(ids ?? [])];
+    const removed: string[] = [];
+    const row = await this.db.transaction(async (tx) => {
+      const reply = await write(tx);
+      if (ids === undefined || ids === null) return reply;
+      const usable = wanted.filter(isUuid);
+      const claimed = usable.length
+        ? await tx
+            .update(attachments)
+            .set({ cannedReplyId: reply.id })
+            .where(
+              and(
+                inArray(attachments.id, usable),
+                eq(attachments.workspaceId, viewer.workspaceId),
+                isNull(attachments.actionId),
+                or(eq(attachments.cannedReplyId, reply.id), and(isNull(attachments.cannedReplyId), eq(attachments.uploadedById, viewer.userId))),
+              ),
+            )
+            .returning({ id: attachments.id })
+        : [];
+      if (claimed.length !== wanted.length) throw validationError([fieldError(['input', 'attachmentIds'], serverText('validation.reply.attachmentUnavailable'))]);
+      const gone = await tx
+        .delete(attachments)
+        .where(and(eq(attachments.cannedReplyId, reply.id), wanted.length ? notInArray(attachments.id, wanted) : undefined))
+        .returning({ blobKey: attachments.blobKey });
+      removed.push(...gone.map((g) => g.blobKey));
+      return reply;
+    });
+    await this.deleteBlobs(removed);
+    return row;
+  }
+
+  private async deleteBlobs(keys: string[]): Promise<void> {
+    await Promise.all(keys.map((key) => this.runtime.blobs.delete(key).catch(() => undefined)));
   }
 
   /** The reply's text with its variables filled in for a ticket, as the viewer would send it. */

@@ -89,7 +89,16 @@ export class ReplyService {
         ? await tx
             .select()
             .from(attachments)
-            .where(and(inArray(attachments.id, attachmentIds), eq(attachments.workspaceId, viewer.workspaceId), eq(attachments.uploadedById, viewer.userId), isNull(attachments.actionId)))
+            .where(
+              and(
+                inArray(attachments.id, attachmentIds),
+                eq(attachments.workspaceId, viewer.workspaceId),
+                eq(attachments.uploadedById, viewer.userId),
+                isNull(attachments.actionId),
+                // A canned reply's own file is not an upload: the composer sends a copy of it.
+                isNull(attachments.cannedReplyId),
+              ),
+            )
             .for('update')
         : [];
       if (files.length !== attachmentIds.length)

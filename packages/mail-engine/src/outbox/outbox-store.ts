@@ -205,7 +205,7 @@ export async function pruneSent(db: Database, olderThanMs: number): Promise<void
 export async function sweepAbandonedUploads(db: Database, olderThanMs: number): Promise<string[]> {
   const rows = await db
     .delete(attachments)
-    .where(and(isNull(attachments.actionId), lt(attachments.createdAt, sql`now() - ${seconds(olderThanMs)}`)))
+    .where(and(isNull(attachments.actionId), isNull(attachments.cannedReplyId), lt(attachments.createdAt, sql`now() - ${seconds(olderThanMs)}`)))
     .returning({ blobKey: attachments.blobKey });
   return rows.map((r) => r.blobKey);
 }

@@ -630,6 +630,9 @@ const en = {
     failed: 'Could not send the e-mail',
   },
   canned: {
+    attach: 'Attach files',
+    filesCount: '{count} file | {count} files',
+    filesNotInNote: 'The reply’s file was not added: a note carries no files. | The reply’s {count} files were not added: a note carries no files.',
     title: 'Canned replies',
     description: 'Answers you write once and insert in any reply, with the customer’s name and the ticket filled in.',
     add: 'New canned reply',

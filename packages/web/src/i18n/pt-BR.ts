@@ -595,6 +595,9 @@ const ptBR: MessageSchema = {
     failed: 'Não foi possível enviar o e-mail',
   },
   canned: {
+    attach: 'Anexar arquivos',
+    filesCount: '{count} arquivo | {count} arquivos',
+    filesNotInNote: 'O arquivo da resposta não foi incluído: uma nota não leva arquivos. | Os {count} arquivos da resposta não foram incluídos: uma nota não leva arquivos.',
     title: 'Respostas prontas',
     description: 'Respostas que você escreve uma vez e insere em qualquer resposta, com o nome do cliente e o ticket preenchidos.',
     add: 'Nova resposta pronta',

@@ -151,15 +151,16 @@ export const MergeCandidatesQuery = graphql(
 );
 
 export const CannedRepliesQuery = graphql(`
-  query CannedReplies($search: String) { cannedReplies(search: $search) { id title shortcut text personal } }
+  query CannedReplies($search: String) { cannedReplies(search: $search) { id title shortcut text personal attachments { id } } }
 `);
 
-export const RenderCannedReplyQuery = graphql(`
-  query RenderCannedReply($id: ID!, $ticketId: ID!) { renderCannedReply(id: $id, ticketId: $ticketId) }
+/** The text filled in for the ticket, and copies of the reply's files as the agent's uploads. */
+export const InsertCannedReplyMutation = graphql(`
+  mutation InsertCannedReply($id: ID!, $ticketId: ID!) { insertCannedReply(id: $id, ticketId: $ticketId) { text attachments { id filename size } } }
 `);
 
 export const CannedReplyRowsQuery = graphql(`
-  query CannedReplyRows { cannedReplies { id title shortcut text personal canEdit updatedAt } }
+  query CannedReplyRows { cannedReplies { id title shortcut text personal canEdit updatedAt attachments { id filename size } } }
 `);
 
 export const CreateCannedReplyMutation = graphql(`
