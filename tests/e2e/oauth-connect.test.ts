@@ -9,6 +9,7 @@ import { freePort } from '../helpers/ports.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { ensureWebBuilt, launchBrowser, screenshot, SCREENSHOTS, type E2EBrowser } from './helpers/browser.ts';
+import { composerBox, typeRich } from './helpers/composer.ts';
 
 /**
  * "Connect with Microsoft" (issue 13) in Debian's Chromium, end to end: a real OpenID provider
@@ -232,7 +233,7 @@ describe('Connect with Microsoft (OAuth 2.0) end to end', () => {
     await page.getByTestId('thread').locator('article').first().waitFor();
 
     sink.reset();
-    await page.getByTestId('composer-text').locator('textarea').fill('Olá Ana,\n\nseu pedido sai hoje.\n\nAbraços');
+    await typeRich(page, composerBox(page), 'Olá Ana,\n\nseu pedido sai hoje.\n\nAbraços');
     await page.getByTestId('composer-submit').click();
     const [message] = await sink.waitForMessages(1, 30_000);
     expect(message!.to).toEqual(['ana@cliente.example']);

@@ -9,6 +9,7 @@ import { buildMail } from '../helpers/mail.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { ensureWebBuilt, launchBrowser, screenshot, SCREENSHOTS, STATE_RECORDER, type BadgeState, type E2EBrowser } from './helpers/browser.ts';
+import { composerBox, typeRich } from './helpers/composer.ts';
 
 /**
  * The SPA in Debian's Chromium against a real Correio (API + engine in this process), a real
@@ -239,7 +240,7 @@ describe('SPA end to end', () => {
     expect(await frame.getAttribute('sandbox')).not.toContain('allow-scripts');
     expect(await page.frameLocator('[data-testid="mail-frame"]').first().locator('b').textContent()).toBe('parou de imprimir');
 
-    await page.getByTestId('composer-text').locator('textarea').fill('Olá Ana,\n\nvamos verificar a impressora hoje.\n\nAbraços');
+    await typeRich(page, composerBox(page), 'Olá Ana,\n\nvamos verificar a impressora hoje.\n\nAbraços');
     // The ticket's CCs are chips: what they show is exactly who gets the reply.
     const chips = page.getByTestId('cc-chip');
     await waitFor(async () => (await chips.count()) === 2, 'the ticket’s CCs as chips', 10_000, 100);
@@ -291,7 +292,7 @@ describe('SPA end to end', () => {
 
     // An internal note never reaches the customer.
     await page.getByTestId('tab-note').click();
-    await page.getByTestId('composer-text').locator('textarea').fill('Cliente VIP, priorizar.');
+    await typeRich(page, composerBox(page), 'Cliente VIP, priorizar.');
     await page.getByTestId('composer-submit').click();
     await page.locator('article[data-kind="NOTE"]').waitFor();
     expect(sink.messages).toHaveLength(1);

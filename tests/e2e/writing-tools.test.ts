@@ -9,6 +9,7 @@ import { outboundEngineOptions } from '../helpers/outbound.ts';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { ensureWebBuilt, launchBrowser, screenshot, type E2EBrowser } from './helpers/browser.ts';
+import { composerBox, paragraphsOf, typeRich } from './helpers/composer.ts';
 
 /**
  * Issue 16 in the browser, what an agent writes with: a canned reply written on its page and
@@ -55,12 +56,26 @@ describe('canned replies, signatures and new conversations in Chromium', () => {
     await page.getByTestId('canned-add').click();
     await page.getByTestId('canned-title').locator('input').fill('Segunda via');
     await page.getByTestId('canned-shortcut').locator('input').fill('2via');
-    await page.getByTestId('canned-text').locator('textarea').fill('Olá {{cliente.nome}}, segue a segunda via do boleto do ticket #{{ticket.numero}}.\n{{agente.nome}}');
+    // Formatted as the admin wants it read: variables from their buttons, the key words in bold.
+    const body = page.getByTestId('canned-text').getByRole('textbox');
+    await body.click();
+    await page.keyboard.type('Olá ');
+    await page.getByTestId('canned-var-cliente.nome').click();
+    await page.keyboard.type(', segue a ');
+    await page.keyboard.press('Control+b');
+    await page.keyboard.type('segunda via');
+    await page.keyboard.press('Control+b');
+    await page.keyboard.type(' do boleto do ticket #');
+    await page.getByTestId('canned-var-ticket.numero').click();
+    await page.keyboard.type('.');
+    await page.keyboard.press('Shift+Enter');
+    await page.getByTestId('canned-var-agente.nome').click();
     await page.getByRole('checkbox', { name: 'Só para mim' }).uncheck();
     // With the bill itself as its file.
     const bill = Buffer.from('%PDF-1.4 boleto 23793.38128 60000.000003');
     await page.getByTestId('canned-files-input').setInputFiles({ name: 'boleto.pdf', mimeType: 'application/pdf', buffer: bill });
     await waitFor(async () => (await page.getByTestId('canned-save').isEnabled()) && (await page.getByTestId('upload').count()) === 1 || null, 'the file uploaded');
+    await screenshot(page, 'canned-00-form-pt-BR');
     await page.getByTestId('canned-save').click();
     const row = page.getByTestId('canned-row').filter({ hasText: 'Segunda via' });
     await row.waitFor();
@@ -70,7 +85,7 @@ describe('canned replies, signatures and new conversations in Chromium', () => {
 
     // In the ticket, "::" opens the picker; the shortcut finds it; Enter inserts it filled in.
     await page.goto(`/tickets/${ticket.id}`);
-    const box = page.getByTestId('composer-text').locator('textarea');
+    const box = composerBox(page);
     await box.click();
     await box.pressSequentially('Bom dia! ::', { delay: 10 });
     const search = page.getByTestId('canned-search');
@@ -80,12 +95,14 @@ describe('canned replies, signatures and new conversations in Chromium', () => {
     await screenshot(page, 'canned-02-picker-pt-BR');
     await search.press('Enter');
     const filled = `Bom dia! Olá Joana Lima, segue a segunda via do boleto do ticket #${ticket.number}.\nAna Atendente`;
-    await waitFor(async () => (await box.inputValue()) === filled || null, 'the filled-in reply in the composer', 10_000, 100).catch(async (err) => {
-      throw new Error(`${(err as Error).message}; composer: ${JSON.stringify(await box.inputValue())}`);
+    await waitFor(async () => (await paragraphsOf(box)).join('\n\n') === filled || null, 'the filled-in reply in the composer', 10_000, 100).catch(async (err) => {
+      throw new Error(`${(err as Error).message}; composer: ${JSON.stringify(await paragraphsOf(box))}`);
     });
+    expect(await box.locator('strong').innerText()).toBe('segunda via');
     // The caret stays in the text, after what was inserted: the agent goes on typing.
     await page.keyboard.type(' Abraços.');
-    expect(await box.inputValue()).toBe(`${filled} Abraços.`);
+    expect((await paragraphsOf(box)).join('\n\n')).toBe(`${filled} Abraços.`);
+    await screenshot(page, 'canned-03-inserted-pt-BR');
     // The reply's file came along, ready to send.
     expect(await page.getByTestId('upload').innerText()).toContain('boleto.pdf');
 
@@ -95,6 +112,7 @@ describe('canned replies, signatures and new conversations in Chromium', () => {
     expect(parsed.to && 'text' in parsed.to ? parsed.to.text : '').toContain('joana@cliente.example');
     expect(parsed.text).toContain(`Olá Joana Lima, segue a segunda via do boleto do ticket #${ticket.number}.`);
     expect(parsed.text).toContain('Ana Atendente Abraços.');
+    expect(parsed.html).toContain('segue a <strong>segunda via</strong> do boleto');
     expect(parsed.attachments.map((a) => [a.filename, a.content.equals(bill)])).toEqual([['boleto.pdf', true]]);
     expect(pageErrors).toEqual([]);
   });
@@ -105,7 +123,7 @@ describe('canned replies, signatures and new conversations in Chromium', () => {
     ({ page } = await browser.newPage(app.url, { locale: 'en' }));
     await page.addInitScript((token) => localStorage.setItem('correio.token', token), admin.token);
     await page.goto(`/tickets/${ticket.id}`);
-    const box = page.getByTestId('composer-text').locator('textarea');
+    const box = composerBox(page);
     await box.click();
     await page.keyboard.press('Control+Shift+K');
     const options = page.getByTestId('canned-option');
@@ -116,14 +134,14 @@ describe('canned replies, signatures and new conversations in Chromium', () => {
     expect(await active()).not.toBe(first);
     await page.keyboard.press('Escape');
     await page.getByTestId('canned-search').waitFor({ state: 'detached' });
-    expect(await box.inputValue()).toBe('');
+    expect((await box.innerText()).trim()).toBe('');
     // Focus is back in the text.
     expect(await box.evaluate((el) => el === document.activeElement)).toBe(true);
 
     await page.keyboard.press('Control+Shift+K');
     await page.getByTestId('canned-search').fill('thanks');
     await options.filter({ hasText: 'Thanks' }).click();
-    await waitFor(async () => (await box.inputValue()) === 'Thank you, Joana Lima!' || null, 'the English reply inserted');
+    await waitFor(async () => (await box.innerText()).trim() === 'Thank you, Joana Lima!' || null, 'the English reply inserted');
   });
 
   it('previews and saves the agent’s own signature, which then closes the replies they send (pt-BR)', async () => {
@@ -155,7 +173,7 @@ describe('canned replies, signatures and new conversations in Chromium', () => {
     relay.reset();
     const ticket = (await gqlOk(app.url, `{ tickets(first: 1) { edges { node { id } } } }`, {}, admin.token)).tickets.edges[0].node;
     await page.goto(`/tickets/${ticket.id}`);
-    await page.getByTestId('composer-text').locator('textarea').fill('Qualquer dúvida, estamos à disposição.');
+    await typeRich(page, composerBox(page), 'Qualquer dúvida, estamos à disposição.');
     await page.getByTestId('composer-submit').click();
     const [sent] = await relay.waitForMessages(1, 20_000);
     const parsed = await simpleParser(sent!.raw);

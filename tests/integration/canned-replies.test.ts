@@ -96,4 +96,26 @@ describe('canned replies (issue 16)', () => {
     const theirs = await seedTicket(app.runtime.database.db, strangerWs, { subject: 'Deles' });
     expect(errorCode(await gql(app.url, RENDER, { id: reply.id, t: theirs.id }, agent.token))).toBe('NOT_FOUND');
   });
+
+  it('keeps a formatted reply as sanitized HTML, and inserts it with the values escaped', async () => {
+    const ticket = await seedTicket(app.runtime.database.db, workspaceId, { subject: 'Pedido <b>urgente</b>', customerEmail: 'hacker@cliente.example', customerName: '<img src=x onerror=alert(1)>' });
+    const created = (
+      await gqlOk(
+        app.url,
+        `mutation($input: CannedReplyInput!) { createCannedReply(input: $input) { id html text } }`,
+        { input: { title: 'Formatada', html: '<p onclick="steal()">Olá <strong>{{cliente.nome}}</strong>,</p><ul><li>pedido: {{ticket.assunto}}</li></ul><script>alert(1)</script>', personal: true } },
+        agent.token,
+      )
+    ).createCannedReply;
+    expect(created.html).toBe('<p>Olá <strong>{{cliente.nome}}</strong>,</p><ul><li>pedido: {{ticket.assunto}}</li></ul>');
+    expect(created.text).toBe('Olá {{cliente.nome}},\n\n * pedido: {{ticket.assunto}}');
+    // The list and the picker search what it reads as.
+    expect(await titles(agent.token, 'pedido')).toContain('Formatada');
+
+    const inserted = (await gqlOk(app.url, `mutation($id: ID!, $t: ID!) { insertCannedReply(id: $id, ticketId: $t) { html text } }`, { id: created.id, t: ticket.id }, agent.token)).insertCannedReply;
+    expect(inserted.html).toBe('<p>Olá <strong>&lt;img src=x onerror=alert(1)&gt;</strong>,</p><ul><li>pedido: Pedido &lt;b&gt;urgente&lt;/b&gt;</li></ul>');
+    expect(inserted.text).toBe('Olá <img src=x onerror=alert(1)>,\n\n * pedido: Pedido <b>urgente</b>');
+    // Neither a text nor an HTML body: refused on the field.
+    expect(fieldCodes(await gql(app.url, CREATE, { input: { title: 'Vazia', html: '<p> </p><script>x</script>' } }, admin.token))).toEqual(['input.text:validation.canned.text']);
+  });
 });

@@ -24,4 +24,4 @@ export { systemResolver, type DnsResolver } from './util/dns-resolver.ts';
 export { detectProvider, type ProviderDetection, type DetectionSource } from './settings/detect-provider.ts';
 export { afterError, EMPTY_MEMORY } from './status/status-model.ts';
 export { composeMessage, type ComposeAccount, type MessageToCompose } from './smtp/compose.ts';
-export { fillTemplate, SIGNATURE_MAX, signatureFor, signatureHtmlOf, TEMPLATE_VARIABLES, type Signature, type TemplateContext } from './smtp/template-variables.ts';
+export { agentHtmlOf, fillTemplate, SIGNATURE_MAX, signatureFor, TEMPLATE_VARIABLES, type Signature, type TemplateContext } from './smtp/template-variables.ts';

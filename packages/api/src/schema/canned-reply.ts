@@ -1,5 +1,5 @@
 import { builder } from '../builder.ts';
-import type { AttachmentRow, CannedReplyRow } from '../services/canned-reply-service.ts';
+import type { CannedInsert, CannedReplyRow } from '../services/canned-reply-service.ts';
 import { TEMPLATE_VARIABLES } from '@correio/mail-engine';
 import { AttachmentRef } from './ticket.ts';
 import { UserRef } from './workspace.ts';
@@ -10,7 +10,8 @@ export const CannedReplyRef = builder.objectRef<CannedReplyRow>('CannedReply').i
     id: t.exposeID('id', { description: 'Stable identifier.' }),
     title: t.exposeString('title', { description: 'What the picker shows.' }),
     shortcut: t.exposeString('shortcut', { nullable: true, description: 'Typed after `::` in the composer to insert it (letters, digits, - and _).' }),
-    text: t.exposeString('text', { description: 'The text, with variables such as {{cliente.nome}} unfilled; see `renderCannedReply`.' }),
+    text: t.exposeString('text', { description: 'What the reply reads as, in plain text, with variables such as {{cliente.nome}} unfilled; see `renderCannedReply`.' }),
+    html: t.exposeString('html', { description: 'The reply as formatted (sanitized HTML), variables unfilled; see `insertCannedReply`.' }),
     personal: t.boolean({ description: 'An agent’s own reply, seen by nobody else.', resolve: (r) => r.ownerId !== null }),
     owner: t.field({ type: UserRef, nullable: true, description: 'Whose own reply it is (null: the workspace’s).', resolve: (r, _a, ctx) => (r.ownerId ? ctx.loaders.user.load(r.ownerId) : null) }),
     canEdit: t.boolean({ description: 'Whether the caller may change or delete it (their own; the workspace’s for admins).', resolve: (r, _a, ctx) => ctx.services.cannedReplies.canEdit(ctx.viewer!, r) }),
@@ -23,10 +24,11 @@ export const CannedReplyRef = builder.objectRef<CannedReplyRow>('CannedReply').i
   }),
 });
 
-const CannedReplyInsertRef = builder.objectRef<{ text: string; attachments: AttachmentRow[] }>('CannedReplyInsert').implement({
-  description: 'What the composer inserts from a canned reply: its text filled in, and copies of its files.',
+const CannedReplyInsertRef = builder.objectRef<CannedInsert>('CannedReplyInsert').implement({
+  description: 'What the composer inserts from a canned reply: its body filled in, and copies of its files.',
   fields: (t) => ({
-    text: t.exposeString('text', { description: 'The text with its variables filled in for the ticket and the caller.' }),
+    text: t.exposeString('text', { description: 'The body as plain text, variables filled in for the ticket and the caller (for a plain-text composer).' }),
+    html: t.exposeString('html', { description: 'The body as sanitized HTML, variables filled in (their values escaped): what a rich composer inserts.' }),
     attachments: t.field({
       type: [AttachmentRef],
       description: 'A copy of each of the reply’s files, uploaded as the caller’s: pass their ids in `replyToTicket(input: { attachmentIds })`. Copies never sent are removed like any unsent upload.',
@@ -40,7 +42,10 @@ const CannedReplyInput = builder.inputType('CannedReplyInput', {
   fields: (t) => ({
     title: t.string({ required: true, description: 'Title, up to 120 characters.' }),
     shortcut: t.string({ description: 'Optional shortcut (letters, digits, - and _, up to 30), unique among the replies its owner sees.' }),
-    text: t.string({ required: true, description: `The text, up to 20,000 characters. Variables: ${TEMPLATE_VARIABLES.map((v) => `{{${v}}}`).join(', ')}.` }),
+    text: t.string({
+      description: `The body as plain text (up to 20,000 characters), used when \`html\` is not given. Variables: ${TEMPLATE_VARIABLES.map((v) => `{{${v}}}`).join(', ')}.`,
+    }),
+    html: t.string({ description: 'The body as HTML (sanitized when saved: bold, italics, links, lists), with the same variables. Wins over `text`.' }),
     personal: t.boolean({ description: 'Only on create: true keeps it the caller’s own; false (default) makes it the workspace’s, which only admins may.' }),
     attachmentIds: t.idList({
       description:

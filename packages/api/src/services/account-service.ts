@@ -1,4 +1,4 @@
-import { signatureHtmlOf } from '@correio/mail-engine';
+import { agentHtmlOf } from '@correio/mail-engine';
 import { randomUUID } from 'node:crypto';
 import { accountSecretContext, grantSecretContext, schema, type OAuthGrantRow, type OAuthProviderName, type AccountRow, type AccountSecretField, type SecretBindingColumns, type Queryable, type Runtime } from '@correio/core';
 import { text } from '@correio/texts';
@@ -176,7 +176,7 @@ export class AccountService {
       ticketTypeId: input.ticketTypeId ?? null,
       groupId: input.groupId ?? null,
       sendSingleMessageToAllRecipients: input.sendSingleMessageToAllRecipients ?? existing?.sendSingleMessageToAllRecipients ?? true,
-      signature: input.signature === undefined ? (existing?.signature ?? null) : signatureHtmlOf(input.signature),
+      signature: input.signature === undefined ? (existing?.signature ?? null) : agentHtmlOf(input.signature),
       ...(input.acknowledgement
         ? { ackEnabled: input.acknowledgement.enabled, ackSubject: input.acknowledgement.subject || null, ackText: input.acknowledgement.text || null }
         : existing

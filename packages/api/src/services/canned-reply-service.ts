@@ -6,7 +6,7 @@ import type { Viewer } from '../auth/tokens.ts';
 import { AppError, fieldError, validationError } from '../errors.ts';
 import { isUuid } from './account-service.ts';
 import { escapeLike } from './catalog-service.ts';
-import { fillTemplate } from '@correio/mail-engine';
+import { agentHtmlOf, fillTemplate, plainTextOf, type TemplateContext } from '@correio/mail-engine';
 import type { TicketService } from './ticket-service.ts';
 import { isUniqueViolation, parseInput, says } from './validation.ts';
 
@@ -14,6 +14,11 @@ const { attachments, cannedReplies, clients, emailAccounts, users } = schema;
 
 export type CannedReplyRow = typeof cannedReplies.$inferSelect;
 export type AttachmentRow = typeof attachments.$inferSelect;
+export interface CannedInsert {
+  text: string;
+  html: string;
+  attachments: AttachmentRow[];
+}
 
 /** Files a canned reply carries: a price list, a form; not an archive of everything (the texts say 10). */
 const MAX_FILES = 10;
@@ -27,11 +32,22 @@ const inputSchema = z.object({
     .pipe(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,29}$/, says('validation.canned.shortcut')))
     .nullish()
     .or(z.literal('').transform(() => null)),
-  text: z.string().trim().min(1, says('validation.canned.text')).max(20_000),
+  // The body: HTML (the SPA's editor), or text without any tag (its lines kept).
+  text: z.string().max(20_000).nullish(),
+  html: z.string().max(200_000, says('validation.canned.tooLong')).nullish(),
   personal: z.boolean().default(false),
   // The reply's whole list of files: those it has, and the caller's new uploads. Omitted: unchanged.
   attachmentIds: z.array(z.string()).max(MAX_FILES, says('validation.canned.tooManyFiles')).nullish(),
 });
+
+/** The reply's body as kept: sanitized HTML, and what it reads as. An empty one is refused on `text`. */
+function bodyOf(input: { text?: string | null; html?: string | null }): { html: string; text: string } {
+  const html = agentHtmlOf(input.html?.trim() ? input.html : input.text);
+  const text = html ? plainTextOf(html) : '';
+  if (!html || !text.trim()) throw validationError([fieldError(['input', 'text'], serverText('validation.canned.text'))]);
+  if (text.length > 20_000) throw validationError([fieldError(['input', 'text'], serverText('validation.canned.tooLong'))]);
+  return { html, text };
+}
 
 /**
  * Canned replies (issue 16): the workspace's, which admins keep, and each agent's own, which
@@ -67,11 +83,12 @@ export class CannedReplyService {
   async create(viewer: Viewer, rawInput: unknown): Promise<CannedReplyRow> {
     const input = parseInput(inputSchema, rawInput, 'input');
     if (!input.personal && viewer.role !== 'ADMIN') throw new AppError('FORBIDDEN');
+    const body = bodyOf(input);
     return this.unique(input.shortcut, () =>
       this.withFiles(viewer, input.attachmentIds, async (tx) => {
         const [row] = await tx
           .insert(cannedReplies)
-          .values({ workspaceId: viewer.workspaceId, ownerId: input.personal ? viewer.userId : null, title: input.title, shortcut: input.shortcut ?? null, text: input.text })
+          .values({ workspaceId: viewer.workspaceId, ownerId: input.personal ? viewer.userId : null, title: input.title, shortcut: input.shortcut ?? null, ...body })
           .returning();
         return row!;
       }),
@@ -81,11 +98,12 @@ export class CannedReplyService {
   async update(viewer: Viewer, id: string, rawInput: unknown): Promise<CannedReplyRow> {
     const input = parseInput(inputSchema.omit({ personal: true }), rawInput, 'input');
     const row = await this.editable(viewer, id);
+    const body = bodyOf(input);
     return this.unique(input.shortcut, () =>
       this.withFiles(viewer, input.attachmentIds, async (tx) => {
         const [updated] = await tx
           .update(cannedReplies)
-          .set({ title: input.title, shortcut: input.shortcut ?? null, text: input.text, updatedAt: new Date() })
+          .set({ title: input.title, shortcut: input.shortcut ?? null, ...body, updatedAt: new Date() })
           .where(eq(cannedReplies.id, row.id))
           .returning();
         return updated!;
@@ -111,9 +129,12 @@ export class CannedReplyService {
    * reply's files as the caller's own upload, which the message then sends like any other (and
    * which is swept if never sent). Copies, so sending or discarding them never touches the reply's.
    */
-  async insert(viewer: Viewer, id: string, ticketId: string): Promise<{ text: string; attachments: AttachmentRow[] }> {
-    const text = await this.render(viewer, id, ticketId);
-    const originals = await this.files(id);
+  async insert(viewer: Viewer, id: string, ticketId: string): Promise<CannedInsert> {
+    const reply = await this.find(viewer, id);
+    const context = await this.context(viewer, ticketId);
+    const text = fillTemplate(reply.text, context);
+    const html = fillTemplate(reply.html, context, { html: true });
+    const originals = await this.files(reply.id);
     const written: string[] = [];
     try {
       const copies: AttachmentRow[] = [];
@@ -126,7 +147,7 @@ export class CannedReplyService {
           .returning();
         copies.push(copy!);
       }
-      return { text, attachments: copies };
+      return { text, html, attachments: copies };
     } catch (err) {
       await this.db.delete(attachments).where(inArray(attachments.blobKey, written.length ? written : ['']));
       await this.deleteBlobs(written);
@@ -179,16 +200,20 @@ export class CannedReplyService {
   /** The reply's text with its variables filled in for a ticket, as the viewer would send it. */
   async render(viewer: Viewer, id: string, ticketId: string): Promise<string> {
     const reply = await this.find(viewer, id);
+    return fillTemplate(reply.text, await this.context(viewer, ticketId));
+  }
+
+  private async context(viewer: Viewer, ticketId: string): Promise<TemplateContext> {
     const ticket = await this.tickets.require(viewer, ticketId);
     const [customer] = await this.db.select({ name: clients.name, email: clients.email }).from(clients).where(eq(clients.id, ticket.customerId));
     const [agent] = await this.db.select({ name: users.name, email: users.email }).from(users).where(eq(users.id, viewer.userId));
     const [account] = ticket.accountId ? await this.db.select({ name: emailAccounts.name }).from(emailAccounts).where(eq(emailAccounts.id, ticket.accountId)) : [];
-    return fillTemplate(reply.text, {
+    return {
       customer: customer ?? { name: null, email: '' },
       ticket: { number: ticket.number, subject: ticket.subject },
       agent: agent ?? { name: '', email: '' },
       account: account ?? null,
-    });
+    };
   }
 
   private visible(viewer: Viewer): SQL {

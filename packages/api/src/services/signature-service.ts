@@ -2,7 +2,7 @@ import { schema, type Runtime } from '@correio/core';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Viewer } from '../auth/tokens.ts';
-import { SIGNATURE_MAX, signatureFor, signatureHtmlOf, type Signature } from '@correio/mail-engine';
+import { agentHtmlOf, SIGNATURE_MAX, signatureFor, type Signature } from '@correio/mail-engine';
 import { parseInput } from './validation.ts';
 
 const { users } = schema;
@@ -19,7 +19,7 @@ export class SignatureService {
   }
 
   async setOwn(viewer: Viewer, raw: unknown) {
-    const signature = signatureHtmlOf(parseInput(z.string().max(SIGNATURE_MAX).nullish(), raw, 'signature'));
+    const signature = agentHtmlOf(parseInput(z.string().max(SIGNATURE_MAX).nullish(), raw, 'signature'));
     const [row] = await this.db.update(users).set({ signature }).where(eq(users.id, viewer.userId)).returning();
     return row!;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fillTemplate, signatureFor, signatureHtmlOf, type TemplateContext } from './template-variables.ts';
+import { fillTemplate, signatureFor, agentHtmlOf, type TemplateContext } from './template-variables.ts';
 
 const context: TemplateContext = {
   customer: { name: 'Joana Lima', email: 'joana@cliente.example' },
@@ -51,10 +51,10 @@ describe('signatures (rich text)', () => {
   });
 
   it('takes a signature without any tag as text, line by line, and sanitizes one with tags', () => {
-    expect(signatureHtmlOf('Ana <ana@loja.example>\nSuporte & cia')).toBe('<p>Ana &lt;ana@loja.example&gt;<br>\nSuporte &amp; cia</p>');
-    expect(signatureHtmlOf('<p onclick="x()">Ana</p><script>alert(1)</script><a href="javascript:x()">site</a>')).toBe('<p>Ana</p>site');
-    expect(signatureHtmlOf('  ')).toBeNull();
-    expect(signatureHtmlOf('<p><br></p><script>x</script>')).toBeNull();
+    expect(agentHtmlOf('Ana <ana@loja.example>\nSuporte & cia')).toBe('<p>Ana &lt;ana@loja.example&gt;<br>\nSuporte &amp; cia</p>');
+    expect(agentHtmlOf('<p onclick="x()">Ana</p><script>alert(1)</script><a href="javascript:x()">site</a>')).toBe('<p>Ana</p>site');
+    expect(agentHtmlOf('  ')).toBeNull();
+    expect(agentHtmlOf('<p><br></p><script>x</script>')).toBeNull();
     expect(signatureFor('<p> </p>', '', context)).toBeNull();
   });
 });

@@ -57,15 +57,15 @@ function escapeHtml(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-// Tags a signature editor writes: `Ana <ana@loja.example>` is text, `<p>Ana</p>` is HTML.
+// Tags our rich-text editor writes: `Ana <ana@loja.example>` is text, `<p>Ana</p>` is HTML.
 const HTML_TAG = /<\/?(?:p|br|div|span|b|strong|i|em|u|s|a|img|ul|ol|li|table|tbody|tr|td|th|font|h[1-6]|blockquote|hr|code|pre)\b[^>]*>/i;
 
 /**
- * A signature as typed, made the HTML we keep (issue 16: signatures are rich text). Text without
- * a single tag — from an API client, or saved before signatures were rich — keeps its lines;
- * HTML goes through the reply sanitizer, so nothing in it can run in a mail client or the SPA.
+ * What an agent wrote once to reuse — a signature, a canned reply — made the HTML we keep (issue
+ * 16: both are rich text). Text without a single tag (from an API client) keeps its lines; HTML
+ * goes through the reply sanitizer, so nothing in it can run in a mail client or the SPA.
  */
-export function signatureHtmlOf(input: string | null | undefined): string | null {
+export function agentHtmlOf(input: string | null | undefined): string | null {
   const trimmed = input?.trim();
   if (!trimmed) return null;
   const html = HTML_TAG.test(trimmed) ? sanitizeReplyHtml(trimmed) : textToHtml(trimmed);
@@ -90,11 +90,11 @@ export interface Signature {
  * The signature a reply from this account carries (issue 16): the account's template, with the
  * agent's own signature where it says {{agente.assinatura}} (that one filled in first, so it
  * may use variables too); without an account template, the agent's own. Both are kept as HTML
- * (`signatureHtmlOf`). Null: none.
+ * (`agentHtmlOf`). Null: none.
  */
 export function signatureFor(accountTemplate: string | null, agentSignature: string | null, context: TemplateContext): Signature | null {
-  const accountHtml = signatureHtmlOf(accountTemplate);
-  const agentHtml = signatureHtmlOf(agentSignature);
+  const accountHtml = agentHtmlOf(accountTemplate);
+  const agentHtml = agentHtmlOf(agentSignature);
   const own = agentHtml ? fillTemplate(agentHtml, { ...context, agent: { ...context.agent, signature: '' } }, { html: true }) : '';
   // The editor puts the variable in a paragraph of its own; the agent's signature brings its own paragraphs.
   const template = accountHtml?.replace(/<p>\s*(\{\{\s*(?:agente\.assinatura|agent\.signature)\s*\}\})\s*<\/p>/gi, '$1');

@@ -17,6 +17,9 @@ export const cannedReplies = pgTable(
     ownerId: uuid('owner_id').references(() => users.id, { onDelete: 'cascade' }),
     title: text('title').notNull(),
     shortcut: text('shortcut'),
+    // The body as the agent formatted it (sanitized HTML, variables unfilled): what is inserted.
+    html: text('html').notNull().default(''),
+    // What the HTML reads as: for the list, the search and plain-text composers.
     text: text('text').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),

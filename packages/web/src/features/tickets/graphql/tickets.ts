@@ -156,11 +156,11 @@ export const CannedRepliesQuery = graphql(`
 
 /** The text filled in for the ticket, and copies of the reply's files as the agent's uploads. */
 export const InsertCannedReplyMutation = graphql(`
-  mutation InsertCannedReply($id: ID!, $ticketId: ID!) { insertCannedReply(id: $id, ticketId: $ticketId) { text attachments { id filename size } } }
+  mutation InsertCannedReply($id: ID!, $ticketId: ID!) { insertCannedReply(id: $id, ticketId: $ticketId) { html attachments { id filename size } } }
 `);
 
 export const CannedReplyRowsQuery = graphql(`
-  query CannedReplyRows { cannedReplies { id title shortcut text personal canEdit updatedAt attachments { id filename size } } }
+  query CannedReplyRows { cannedReplies { id title shortcut text html personal canEdit updatedAt attachments { id filename size } } }
 `);
 
 export const CreateCannedReplyMutation = graphql(`
