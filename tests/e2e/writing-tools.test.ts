@@ -190,7 +190,7 @@ describe('canned replies, signatures and new conversations in Chromium', () => {
     await page.getByTestId('start-to').locator('input').fill('paulo@fornecedor.example');
     await page.getByTestId('start-name').locator('input').fill('Paulo Fornecedor');
     await page.getByTestId('start-subject').locator('input').fill('Quote for 200 boxes');
-    await page.getByTestId('start-text').locator('textarea').fill('Hello Paulo, could you send us a quote for 200 boxes?');
+    await typeRich(page, page.getByTestId('start-text').getByRole('textbox'), 'Hello Paulo, could you send us a quote for 200 boxes?');
     const spec = Buffer.from('%PDF-1.4 box spec: 40 x 30 x 20 cm');
     await page.getByTestId('start-files').setInputFiles({ name: 'box-spec.pdf', mimeType: 'application/pdf', buffer: spec });
     await waitFor(async () => (await page.getByTestId('upload').innerText()).includes('box-spec.pdf') && (await page.getByTestId('start-send').isEnabled()) || null, 'the file uploaded');
