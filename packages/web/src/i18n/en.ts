@@ -47,6 +47,8 @@ const en = {
     breadcrumb: 'Breadcrumb',
   },
   nav: {
+    openMenu: 'Open the menu',
+    closeMenu: 'Close the menu',
     cannedReplies: 'Canned replies',
     main: 'Main navigation',
     skipToContent: 'Skip to content',
@@ -443,6 +445,7 @@ const en = {
     searchPlaceholder: 'Search messages, notes, customers or #number (press /)',
     views: { open: 'Open tickets', all: 'All statuses' },
     filters: {
+      button: 'Filters',
       status: 'Status',
       group: 'Group',
       type: 'Type',
@@ -480,6 +483,7 @@ const en = {
     },
   },
   ticket: {
+    jumpToReply: 'Reply',
     title: 'Ticket',
     back: 'All tickets',
     notFoundTitle: 'Ticket not found',

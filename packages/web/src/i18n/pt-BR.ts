@@ -16,6 +16,8 @@ const ptBR: MessageSchema = {
     breadcrumb: 'Trilha de navegação',
   },
   nav: {
+    openMenu: 'Abrir o menu',
+    closeMenu: 'Fechar o menu',
     cannedReplies: 'Respostas prontas',
     main: 'Navegação principal',
     skipToContent: 'Pular para o conteúdo',
@@ -408,6 +410,7 @@ const ptBR: MessageSchema = {
     searchPlaceholder: 'Buscar mensagens, notas, clientes ou #número (tecle /)',
     views: { open: 'Em aberto', all: 'Todos os status' },
     filters: {
+      button: 'Filtros',
       status: 'Status',
       group: 'Grupo',
       type: 'Tipo',
@@ -445,6 +448,7 @@ const ptBR: MessageSchema = {
     },
   },
   ticket: {
+    jumpToReply: 'Responder',
     title: 'Ticket',
     back: 'Todos os tickets',
     notFoundTitle: 'Ticket não encontrado',
