@@ -70,4 +70,81 @@ describe('the SPA on a phone and with assistive technology', () => {
         expect(Object.entries(overflow).filter(([, px]) => px > 0)).toEqual([]);
         expect(mine.flatMap(([key, findings]) => serious(findings).map((f) => `${key}: ${f.id} (${f.impact}) ${f.help} — ${f.targets.slice(0, 3).join(' | ')} — ${f.html}`))).toEqual([]);
       });
+
+  it('works by keyboard: the shortcut list, j/k and Enter, n and Ctrl+Enter for a note, e to resolve, and says new tickets aloud (English)', async () => {
+    const { page } = await browser.newPage(app.url, { locale: 'en', ...DESKTOP });
+    await page.addInitScript((token) => localStorage.setItem('correio.token', token), admin.token);
+    await page.goto('/tickets');
+    await page.locator('[data-ticket-id]').first().waitFor();
+
+    await page.keyboard.press('?');
+    const help = page.getByTestId('shortcuts-dialog');
+    await help.getByText('Next ticket').waitFor();
+    expect(await help.innerText()).toContain('Mark the ticket resolved');
+    await screenshot(page, 'keyboard-01-shortcuts-en');
+    expect(serious(await axeFindings(page))).toEqual([]);
+    await page.keyboard.press('Escape');
+    await help.waitFor({ state: 'hidden' });
+
+    const focused = () => page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
+    const subjects = await page.locator('.inbox-subject a').allInnerTexts();
+    await page.keyboard.press('j');
+    expect(await focused()).toBe(subjects[0]);
+    await page.keyboard.press('j');
+    expect(await focused()).toBe(subjects[1]);
+    await page.keyboard.press('k');
+    expect(await focused()).toBe(subjects[0]);
+
+    // A ticket arriving now is announced in the polite live region.
+    const to = `support@${admin.slug}.correio.localhost`;
+    await sendToReceiver(app.engine!.inboundSmtpPort!, { from: 'nova@cliente.example', to: [to] }, buildMail({ to, from: 'Nova Cliente <nova@cliente.example>', subject: 'Nota fiscal 7788', text: 'Olá.' }).raw);
+    await waitFor(async () => /^New ticket #\d+: Nota fiscal 7788$/.test(await page.getByTestId('announcer').innerText()) || null, 'the new ticket announced');
+
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/tickets\/[0-9a-f-]{36}$/);
+    await page.getByTestId('composer').waitFor();
+    await page.keyboard.press('n');
+    expect(await page.getByTestId('tab-note').getAttribute('aria-selected')).toBe('true');
+    expect(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.isContentEditable)).toBe(true);
+    await page.keyboard.type('Cliente VIP, priorizar.');
+    await page.keyboard.press('Control+Enter');
+    await page.locator('article[data-kind="NOTE"]').getByText('Cliente VIP, priorizar.').waitFor();
+
+    // Focus back on the page (not in the text): e resolves.
+    await page.getByTestId('ticket-subject').click();
+    await page.keyboard.press('e');
+    await waitFor(async () => (await page.locator('.ticket-head__meta').innerText()).includes('Resolved') || null, 'the ticket resolved');
+  });
+
+  it('opens the navigation as a drawer on a phone, keeps the focus in it, and closes it (pt-BR)', async () => {
+    const { page } = await browser.newPage(app.url, { locale: 'pt-BR', ...PHONE });
+    await page.addInitScript((token) => localStorage.setItem('correio.token', token), admin.token);
+    await page.goto('/tickets');
+    await page.locator('[data-ticket-id]').first().waitFor();
+    const menu = page.getByTestId('nav-menu');
+    expect(await page.getByTestId('nav-canned-replies').isVisible()).toBe(false);
+    await menu.click();
+    await page.getByTestId('nav-canned-replies').waitFor();
+    expect(await menu.getAttribute('aria-expanded')).toBe('true');
+    expect(await page.evaluate(() => !!document.activeElement?.closest('#sidebar'))).toBe(true);
+    await screenshot(page, 'phone-01-menu-pt-BR');
+    expect(serious(await axeFindings(page))).toEqual([]);
+    // Tab cycles inside the open drawer.
+    for (let i = 0; i < 15; i++) await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => !!document.activeElement?.closest('#sidebar'))).toBe(true);
+    await page.keyboard.press('Escape');
+    await page.getByTestId('nav-canned-replies').waitFor({ state: 'hidden' });
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('nav-menu');
+
+    await menu.click();
+    await page.getByTestId('nav-canned-replies').click();
+    await page.waitForURL(/\/canned-replies$/);
+    await page.getByTestId('nav-canned-replies').waitFor({ state: 'hidden' });
+    // The inbox's filters wait behind "Filtros".
+    await page.goto('/tickets');
+    await page.getByTestId('filters-toggle').click();
+    await page.getByTestId('filter-status').waitFor();
+    await screenshot(page, 'phone-02-filters-pt-BR');
+    expect(await horizontalOverflow(page)).toBe(0);
+  });
 });

@@ -1,4 +1,5 @@
 import { onBeforeUnmount, onMounted, type Ref } from 'vue';
+import { isTyping, useShortcuts } from '#shared/composables/useShortcuts.ts';
 
 /**
  * Where ArrowDown/ArrowUp go from row `current` of `count` (-1: the search box): down through
@@ -9,12 +10,9 @@ export function stepRow(current: number, count: number, key: 'ArrowDown' | 'Arro
   return key === 'ArrowDown' ? Math.min(current + 1, count - 1) : Math.max(current - 1, -1);
 }
 
-function isTyping(target: EventTarget | null): boolean {
-  return target instanceof HTMLElement && (target.isContentEditable || !!target.closest('input, textarea, select'));
-}
 
 /**
- * The inbox without a mouse. `/` (GitHub's and Gmail's key for it) focuses the search box from
+ * The inbox without a mouse. `j`/`k` move through the tickets; `/` (GitHub's and Gmail's key for it) focuses the search box from
  * anywhere but a field, where it is a slash. Arrow keys move focus from the box through the rows'
  * ticket links — roving focus on real links rather than aria-activedescendant on a table, which
  * screen readers announce unreliably: each stop is read as the ticket's subject, Enter opens it
@@ -32,6 +30,14 @@ export function useInboxKeyboard(options: { searchBox: () => HTMLInputElement | 
   }
   onMounted(() => window.addEventListener('keydown', onWindowKey));
   onBeforeUnmount(() => window.removeEventListener('keydown', onWindowKey));
+
+  // j / k (Gmail's, GitHub's): the next and the previous ticket, from anywhere on the page.
+  function step(key: 'ArrowDown' | 'ArrowUp') {
+    const links = [...(options.list.value?.querySelectorAll<HTMLElement>(options.rowLink) ?? [])];
+    const current = links.findIndex((link) => link === document.activeElement);
+    links[Math.max(0, stepRow(current, links.length, key))]?.focus();
+  }
+  useShortcuts({ j: () => step('ArrowDown'), k: () => step('ArrowUp') });
 
   /** For keydown on what holds the box and the rows. */
   function onArrow(event: KeyboardEvent) {
