@@ -47,10 +47,16 @@ describe('the SPA on a phone and with assistive technology', () => {
   ];
 
   const report: Record<string, AxeFinding[]> = {};
-  for (const locale of ['pt-BR', 'en'] as const)
-    for (const [size, viewport] of Object.entries({ phone: PHONE, desktop: DESKTOP }))
-      it(`${locale}, ${size}: every main screen fits and has no serious accessibility finding`, async () => {
-        const { page } = await browser.newPage(app.url, { locale, ...viewport });
+  const sweeps = [
+    ...(['pt-BR', 'en'] as const).flatMap((locale) => Object.entries({ phone: PHONE, desktop: DESKTOP }).map(([size, viewport]) => ({ locale, size, viewport, theme: 'light' as const }))),
+    // The system asks for dark: the app follows it, and keeps its contrast.
+    { locale: 'pt-BR' as const, size: 'phone', viewport: PHONE, theme: 'dark' as const },
+    { locale: 'en' as const, size: 'desktop', viewport: DESKTOP, theme: 'dark' as const },
+  ];
+  for (const { locale, size: sizeName, viewport, theme } of sweeps) {
+    const size = theme === 'dark' ? `${sizeName}-dark` : sizeName;
+    it(`${locale}, ${size}: every main screen fits and has no serious accessibility finding`, async () => {
+        const { page } = await browser.newPage(app.url, { locale, ...viewport, colorScheme: theme });
         // Logged out first: the login screen.
         await page.goto('/login');
         await page.locator('input[name="email"]').waitFor();
@@ -60,7 +66,7 @@ describe('the SPA on a phone and with assistive technology', () => {
         for (const screen of screens) {
           await page.goto(screen.path());
           await screen.ready(page);
-          await screenshot(page, `a11y-${screen.name}-${locale}-${size}`, { fullPage: size === 'phone' });
+          await screenshot(page, `a11y-${screen.name}-${locale}-${size}`, { fullPage: sizeName === 'phone' });
           report[`${locale} ${size} ${screen.name}`] = await axeFindings(page);
           overflow[screen.name] = await horizontalOverflow(page);
           if (overflow[screen.name]) console.log(screen.name, await overflowingElements(page));
@@ -69,7 +75,9 @@ describe('the SPA on a phone and with assistive technology', () => {
         console.log(JSON.stringify({ locale, size, overflow, serious: Object.fromEntries(mine.map(([k, f]) => [k.split(' ').pop(), serious(f).map((x) => `${x.id}×${x.targets.length}`)])) }));
         expect(Object.entries(overflow).filter(([, px]) => px > 0)).toEqual([]);
         expect(mine.flatMap(([key, findings]) => serious(findings).map((f) => `${key}: ${f.id} (${f.impact}) ${f.help} — ${f.targets.slice(0, 3).join(' | ')} — ${f.html}`))).toEqual([]);
+        expect(await page.evaluate(() => document.documentElement.dataset['theme'])).toBe(theme);
       });
+  }
 
   it('works by keyboard: the shortcut list, j/k and Enter, n and Ctrl+Enter for a note, e to resolve, and says new tickets aloud (English)', async () => {
     const { page } = await browser.newPage(app.url, { locale: 'en', ...DESKTOP });

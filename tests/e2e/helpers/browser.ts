@@ -40,7 +40,7 @@ export function ensureWebBuilt(): void {
 export interface E2EBrowser {
   browser: Browser;
   /** A fresh context (own storage) and page; `locale` sets navigator.languages. */
-  newPage(baseUrl: string, options?: { locale?: string; width?: number; height?: number }): Promise<{ context: BrowserContext; page: Page }>;
+  newPage(baseUrl: string, options?: { locale?: string; width?: number; height?: number; colorScheme?: 'light' | 'dark' }): Promise<{ context: BrowserContext; page: Page }>;
   close(): Promise<void>;
 }
 
@@ -72,6 +72,7 @@ export async function launchBrowser(): Promise<E2EBrowser> {
         locale: options.locale ?? 'en-US',
         viewport: { width: options.width ?? 1366, height: options.height ?? 860 },
         deviceScaleFactor: 1,
+        colorScheme: options.colorScheme ?? 'light',
       });
       contexts.push(context);
       const page = await context.newPage();

@@ -629,6 +629,7 @@ const en = {
     close: 'Close a dialog or the menu',
     or: 'or',
   },
+  theme: { label: 'Theme', system: 'As the system', light: 'Light', dark: 'Dark' },
   signature: {
     section: 'Signature',
     sectionDescription: 'Goes under every reply sent from this account, after a “-- ” line and above the footer.',

@@ -594,6 +594,7 @@ const ptBR: MessageSchema = {
     close: 'Fechar uma janela ou o menu',
     or: 'ou',
   },
+  theme: { label: 'Tema', system: 'Como o sistema', light: 'Claro', dark: 'Escuro' },
   signature: {
     section: 'Assinatura',
     sectionDescription: 'Vai abaixo de toda resposta enviada por esta conta, depois de uma linha “-- ” e acima do rodapé.',
