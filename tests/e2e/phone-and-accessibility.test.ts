@@ -56,27 +56,26 @@ describe('the SPA on a phone and with assistive technology', () => {
   for (const { locale, size: sizeName, viewport, theme } of sweeps) {
     const size = theme === 'dark' ? `${sizeName}-dark` : sizeName;
     it(`${locale}, ${size}: every main screen fits and has no serious accessibility finding`, async () => {
-        const { page } = await browser.newPage(app.url, { locale, ...viewport, colorScheme: theme });
-        // Logged out first: the login screen.
-        await page.goto('/login');
-        await page.locator('input[name="email"]').waitFor();
-        report[`${locale} ${size} login`] = await axeFindings(page);
-        await page.evaluate((token) => localStorage.setItem('correio.token', token), admin.token);
-        const overflow: Record<string, number> = { login: await horizontalOverflow(page) };
-        for (const screen of screens) {
-          await page.goto(screen.path());
-          await screen.ready(page);
-          await screenshot(page, `a11y-${screen.name}-${locale}-${size}`, { fullPage: sizeName === 'phone' });
-          report[`${locale} ${size} ${screen.name}`] = await axeFindings(page);
-          overflow[screen.name] = await horizontalOverflow(page);
-          if (overflow[screen.name]) console.log(screen.name, await overflowingElements(page));
-        }
-        const mine = Object.entries(report).filter(([key]) => key.startsWith(`${locale} ${size} `));
-        console.log(JSON.stringify({ locale, size, overflow, serious: Object.fromEntries(mine.map(([k, f]) => [k.split(' ').pop(), serious(f).map((x) => `${x.id}×${x.targets.length}`)])) }));
-        expect(Object.entries(overflow).filter(([, px]) => px > 0)).toEqual([]);
-        expect(mine.flatMap(([key, findings]) => serious(findings).map((f) => `${key}: ${f.id} (${f.impact}) ${f.help} — ${f.targets.slice(0, 3).join(' | ')} — ${f.html}`))).toEqual([]);
-        expect(await page.evaluate(() => document.documentElement.dataset['theme'])).toBe(theme);
-      });
+      const { page } = await browser.newPage(app.url, { locale, ...viewport, colorScheme: theme });
+      // Logged out first: the login screen.
+      await page.goto('/login');
+      await page.locator('input[name="email"]').waitFor();
+      report[`${locale} ${size} login`] = await axeFindings(page);
+      await page.evaluate((token) => localStorage.setItem('correio.token', token), admin.token);
+      const overflow: Record<string, number> = { login: await horizontalOverflow(page) };
+      for (const screen of screens) {
+        await page.goto(screen.path());
+        await screen.ready(page);
+        await screenshot(page, `a11y-${screen.name}-${locale}-${size}`, { fullPage: sizeName === 'phone' });
+        report[`${locale} ${size} ${screen.name}`] = await axeFindings(page);
+        overflow[screen.name] = await horizontalOverflow(page);
+        if (overflow[screen.name]) console.log(screen.name, await overflowingElements(page));
+      }
+      const mine = Object.entries(report).filter(([key]) => key.startsWith(`${locale} ${size} `));
+      expect(Object.entries(overflow).filter(([, px]) => px > 0)).toEqual([]);
+      expect(mine.flatMap(([key, findings]) => serious(findings).map((f) => `${key}: ${f.id} (${f.impact}) ${f.help} — ${f.targets.slice(0, 3).join(' | ')} — ${f.html}`))).toEqual([]);
+      expect(await page.evaluate(() => document.documentElement.dataset['theme'])).toBe(theme);
+    });
   }
 
   it('works by keyboard: the shortcut list, j/k and Enter, n and Ctrl+Enter for a note, e to resolve, and says new tickets aloud (English)', async () => {
@@ -154,5 +153,28 @@ describe('the SPA on a phone and with assistive technology', () => {
     await page.getByTestId('filter-status').waitFor();
     await screenshot(page, 'phone-02-filters-pt-BR');
     expect(await horizontalOverflow(page)).toBe(0);
+  });
+
+  it('can be added to a phone’s home screen: a manifest Chromium accepts, with its icons', async () => {
+    const { page } = await browser.newPage(app.url, { locale: 'pt-BR', ...PHONE });
+    await page.goto('/login');
+    await page.locator('input[name="email"]').waitFor();
+    const cdp = await page.context().newCDPSession(page);
+    const manifest = (await cdp.send('Page.getAppManifest')) as { url: string; errors: unknown[]; data?: string };
+    expect(manifest.url).toMatch(/\/manifest\.webmanifest$/);
+    expect(manifest.errors).toEqual([]);
+    const parsed = JSON.parse(manifest.data ?? '{}');
+    expect(parsed).toMatchObject({ name: 'Correio', display: 'standalone', start_url: '/tickets' });
+    const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as { installabilityErrors: Array<{ errorId: string }> };
+    // Chromium's own verdict; a test context is a private window, which alone may not install.
+    expect(installabilityErrors.map((e) => e.errorId).filter((id) => id !== 'in-incognito')).toEqual([]);
+    for (const icon of parsed.icons.filter((i: { type: string }) => i.type === 'image/png')) {
+      const res = await fetch(new URL(icon.src, app.url));
+      expect(res.headers.get('content-type')).toBe('image/png');
+      const png = Buffer.from(await res.arrayBuffer());
+      // PNG header: width and height, big-endian, at bytes 16 and 20.
+      expect(`${png.readUInt32BE(16)}x${png.readUInt32BE(20)}`).toBe(icon.sizes);
+    }
+    expect((await fetch(new URL('/manifest.webmanifest', app.url))).headers.get('content-type')).toMatch(/^application\/manifest\+json/);
   });
 });
