@@ -7,6 +7,7 @@ import { buildMail } from '../helpers/mail.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { axeFindings, horizontalOverflow, overflowingElements, serious, type AxeFinding } from './helpers/axe.ts';
 import { ensureWebBuilt, launchBrowser, screenshot, type E2EBrowser } from './helpers/browser.ts';
+import { composerBox } from './helpers/composer.ts';
 
 /**
  * Issue 18: every main screen at a phone's width and at a desktop's, in both languages — no
@@ -14,6 +15,7 @@ import { ensureWebBuilt, launchBrowser, screenshot, type E2EBrowser } from './he
  */
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1366, height: 850 };
+const NARROW = { width: 360, height: 740 };
 
 describe('the SPA on a phone and with assistive technology', () => {
   let app: TestApp;
@@ -52,6 +54,8 @@ describe('the SPA on a phone and with assistive technology', () => {
     // The system asks for dark: the app follows it, and keeps its contrast.
     { locale: 'pt-BR' as const, size: 'phone', viewport: PHONE, theme: 'dark' as const },
     { locale: 'en' as const, size: 'desktop', viewport: DESKTOP, theme: 'dark' as const },
+    // The narrowest phone the layout promises, with Portuguese's longer words.
+    { locale: 'pt-BR' as const, size: 'narrow', viewport: NARROW, theme: 'light' as const },
   ];
   for (const { locale, size: sizeName, viewport, theme } of sweeps) {
     const size = theme === 'dark' ? `${sizeName}-dark` : sizeName;
@@ -77,6 +81,41 @@ describe('the SPA on a phone and with assistive technology', () => {
       expect(await page.evaluate(() => document.documentElement.dataset['theme'])).toBe(theme);
     });
   }
+
+  for (const locale of ['pt-BR', 'en'] as const)
+    for (const [size, viewport] of Object.entries({ phone: PHONE, desktop: DESKTOP }))
+      it(`${locale}, ${size}: logs in, answers a ticket, and starts an account from a preset`, async () => {
+        const { page } = await browser.newPage(app.url, { locale, ...viewport });
+        const fits = async (step: string) => {
+          const overflow = await horizontalOverflow(page);
+          expect({ step, overflow, offenders: overflow ? await overflowingElements(page) : [] }).toEqual({ step, overflow: 0, offenders: [] });
+        };
+        await page.goto('/login');
+        await page.locator('input[name="email"]').fill(admin.email);
+        await page.locator('input[name="password"]').fill(admin.password);
+        await page.locator('form button[type="submit"]').click();
+        await page.waitForURL(/\/tickets$/);
+        await page.locator('.inbox-subject a').first().click();
+        await page.getByTestId('composer').waitFor();
+        await fits('ticket');
+        const sent = page.locator('article[data-kind="EMAIL_OUT"]');
+        const before = await sent.count();
+        // On a phone the composer is below the thread: the Reply button takes the agent there.
+        if (size === 'phone') await page.getByTestId('jump-to-composer').click();
+        else await composerBox(page).click();
+        await page.keyboard.type(locale === 'en' ? 'Hello, we are on it.' : 'Olá, já estamos vendo.');
+        await page.getByTestId('composer-submit').click();
+        await waitFor(async () => (await sent.count()) === before + 1 || null, 'the reply in the thread');
+        await screenshot(page, `flow-ticket-${locale}-${size}`, { fullPage: size === 'phone' });
+
+        if (size === 'phone') await page.getByTestId('nav-menu').click();
+        await page.getByTestId('nav-accounts').click();
+        await page.getByTestId('new-account').click();
+        await page.getByTestId('provider-select').locator('select').selectOption({ label: 'Gmail / Google Workspace' });
+        await waitFor(async () => (await page.getByTestId('account-form').locator('input').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))).includes('imap.gmail.com') || null, 'the preset’s servers filled in');
+        await fits('account form with a preset');
+        await screenshot(page, `flow-account-preset-${locale}-${size}`, { fullPage: size === 'phone' });
+      });
 
   it('works by keyboard: the shortcut list, j/k and Enter, n and Ctrl+Enter for a note, e to resolve, and says new tickets aloud (English)', async () => {
     const { page } = await browser.newPage(app.url, { locale: 'en', ...DESKTOP });
