@@ -82,6 +82,27 @@ describe('the SPA on a phone and with assistive technology', () => {
     });
   }
 
+  it('pt-BR, 360 px: the sign-up and every admin screen fit too, with no serious accessibility finding', async () => {
+    const { page } = await browser.newPage(app.url, { locale: 'pt-BR', ...NARROW });
+    const findings: string[] = [];
+    const check = async (name: string) => {
+      await page.locator('main h1, h1').first().waitFor();
+      await page.waitForLoadState('networkidle');
+      const overflow = await horizontalOverflow(page);
+      if (overflow) findings.push(`${name}: ${overflow} px too wide — ${(await overflowingElements(page)).join(', ')}`);
+      for (const f of serious(await axeFindings(page))) findings.push(`${name}: ${f.id} (${f.impact}) — ${f.html}`);
+      await screenshot(page, `narrow-${name}-pt-BR`, { fullPage: true });
+    };
+    await page.goto('/signup');
+    await check('signup');
+    await page.evaluate((token) => localStorage.setItem('correio.token', token), admin.token);
+    for (const name of ['groups', 'ticket-types', 'clients', 'domain-rules', 'agents', 'failed-imports']) {
+      await page.goto(`/settings/${name}`);
+      await check(name);
+    }
+    expect(findings).toEqual([]);
+  });
+
   for (const locale of ['pt-BR', 'en'] as const)
     for (const [size, viewport] of Object.entries({ phone: PHONE, desktop: DESKTOP }))
       it(`${locale}, ${size}: logs in, answers a ticket, and starts an account from a preset`, async () => {
