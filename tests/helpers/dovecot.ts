@@ -42,6 +42,8 @@ export interface DovecotOptions {
    * The token's `sub` must be the login name. Passwords keep working for the same users.
    */
   oauth2?: { introspectionUrl: string };
+  /** Record what IMAP clients send, session by session (Dovecot's `rawlog_dir`); read with `imapCommands`. */
+  rawlog?: boolean;
 }
 
 export interface DeliverOptions {
@@ -100,6 +102,11 @@ export interface Dovecot {
   setPassword(user: string, password: string): Promise<void>;
   /** Lines of dovecot.log so far (logins are logged as `imap-login: Info: Login: user=<…>`). */
   logLines(): Promise<string[]>;
+  /**
+   * With `rawlog: true`: the commands each IMAP session of the user sent after logging in, oldest
+   * session first, tags stripped (`UID SEARCH UID 5:*`, `IDLE`, …).
+   */
+  imapCommands(user: string): Promise<string[][]>;
   /**
    * The sessions logged in right now, read from the process titles of Dovecot's imap/pop3
    * processes (Linux /proc): e.g. a client that entered IDLE shows `command: 'IDLE'`.
@@ -301,6 +308,7 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
   const confPath = join(dir, 'dovecot.conf');
   await mkdir(mailRoot, { mode: 0o755 });
   await mkdir(stateDir, { mode: 0o755 });
+  const rawlogDir = join(dir, 'rawlog');
   if (isRoot) await chown(mailRoot, mailUid, mailGid);
   await writeFile(logPath, '', { mode: 0o644 });
 
@@ -308,6 +316,14 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
     user: normalizeUser(u.user),
     password: u.password,
   }));
+  if (options.rawlog) {
+    // Dovecot writes a session's rawlog only into a folder that exists, as the mail user.
+    await mkdir(rawlogDir, { mode: 0o755 });
+    for (const u of users) {
+      await mkdir(join(rawlogDir, u.user), { mode: 0o777 });
+      await chmod(join(rawlogDir, u.user), 0o777);
+    }
+  }
 
   const imapPort = await freePort();
   const pop3Port = await freePort();
@@ -391,7 +407,7 @@ ${internalGroup ? `default_internal_group = ${internalGroup}\n` : ''}verbose_pro
 stats_writer_socket_path =
 # Fallback when inotify is unavailable (e.g. per-user inotify instance limit reached).
 mailbox_idle_check_interval = 1 secs
-${oauth2Config}passdb {
+${options.rawlog ? `rawlog_dir = ${rawlogDir}/%u\n` : ''}${oauth2Config}passdb {
   driver = passwd-file
   args = ${passwdPath}
 }
@@ -683,6 +699,22 @@ service anvil {
 
     async sessions() {
       return entry ? sessionsOf(entry.pgid) : [];
+    },
+
+    async imapCommands(user) {
+      const folder = join(rawlogDir, normalizeUser(user));
+      // Named <date>-<time>-<pid>.in: in name order, the sessions in the order they began.
+      const files = (await readdir(folder).catch(() => [] as string[])).filter((f) => f.endsWith('.in')).sort();
+      return Promise.all(
+        files.map(async (f) =>
+          (await readFile(join(folder, f), 'utf8'))
+            .split(/\r?\n/)
+            // Each line: a timestamp, then what the client sent (`<tag> <command>`, or IDLE's `DONE`).
+            .map((line) => line.replace(/^\d+\.\d+\s+/, '').trim())
+            .filter((line) => line !== '' && !/^DONE$/i.test(line))
+            .map((line) => line.replace(/^\S+\s+/, '')),
+        ),
+      );
     },
 
     async stop() {

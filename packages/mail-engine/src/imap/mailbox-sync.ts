@@ -98,9 +98,11 @@ export class ImapMailboxWorker extends MailboxWorker {
         this.log.info({ idle: client.capabilities.has('IDLE') }, 'mailbox connected');
         await this.deps.status.success(this.account, 'INCOMING', { fromCheck: true });
         this.backoff.reset();
+        let justSelected = true;
         while (!this.stopped && client.usable) {
           phase = 'FETCH';
-          await this.syncOnce(client);
+          await this.syncOnce(client, justSelected);
+          justSelected = false;
           await this.cleanup(client);
           this.lastAliveAt = Date.now();
           await this.deps.status.alive(this.account, 'INCOMING');
@@ -128,15 +130,33 @@ export class ImapMailboxWorker extends MailboxWorker {
     }
   }
 
-  /** Imports everything new since the stored position; handles the first sync and UIDVALIDITY changes. */
-  private async syncOnce(client: ImapFlow): Promise<void> {
+  /**
+   * Imports everything new since the stored position; handles the first sync and UIDVALIDITY
+   * changes. Right after a SELECT (a reconnect), the SELECT's own UIDNEXT — which every server
+   * must send — says whether any message arrived since the stored position: if none did, that
+   * SELECT was the whole cost of the reconnect (issue 17), no UID SEARCH. Within a session the
+   * SELECT's figures go stale, so a wake from IDLE always searches.
+   */
+  private async syncOnce(client: ImapFlow, justSelected: boolean): Promise<void> {
     const mailbox = client.mailbox;
     if (!mailbox) throw new MailError('PROTOCOL_ERROR', 'MAILBOX', { text: text('mail.PROTOCOL_ERROR.noMailboxSelected') });
     const db = this.deps.runtime.database.db;
     let state = await loadSyncState(db, this.account.id, this.folder);
     if (!state) state = await this.firstSync(client, mailbox.uidValidity, mailbox.uidNext);
     else if (state.uidValidity !== mailbox.uidValidity) state = await this.resync(client, state, mailbox.uidValidity);
+    else if (justSelected && mailbox.uidNext <= (state.uidNext ?? 1)) {
+      await this.rememberModseq(state, mailbox.highestModseq);
+      this.log.debug({ uidNext: mailbox.uidNext }, 'mailbox unchanged since the last sync');
+      return;
+    }
     await this.importFrom(client, state);
+    if (client.mailbox) await this.rememberModseq(state, client.mailbox.highestModseq);
+  }
+
+  /** The server's HIGHESTMODSEQ (CONDSTORE), kept when it moved: how far the stored view of the mailbox goes. */
+  private async rememberModseq(state: SyncState, highestModseq: bigint | undefined): Promise<void> {
+    if (highestModseq === undefined || highestModseq === state.highestModseq) return;
+    await saveSyncState(this.deps.runtime.database.db, this.account.id, this.folder, { highestModseq });
   }
 
   private async firstSync(client: ImapFlow, uidValidity: bigint, uidNext: number): Promise<SyncState> {
