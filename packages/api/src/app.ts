@@ -3,7 +3,7 @@ import { createRuntime, type CorreioConfig, type Runtime, type RuntimeOverrides 
 import { MailEngine, type EngineOptions } from '@correio/mail-engine';
 import { SubscriptionCount } from './http/subscription-count.ts';
 import { closeSubscriptions, createHttpServer } from './server.ts';
-import { registerInstallMetrics, startMetricsServer } from './http/metrics.ts';
+import { registerEngineMetrics, registerInstallMetrics, startMetricsServer } from './http/metrics.ts';
 import { createServices, type Services } from './services/index.ts';
 
 export interface RunningCorreio {
@@ -40,6 +40,7 @@ export async function startCorreio(config: CorreioConfig, overrides: RuntimeOver
     if (config.role === 'all' || config.role === 'engine') {
       engine = new MailEngine(runtime, engineOptions(config, overrides.engine));
       await engine.start();
+      if (config.metricsPort !== undefined) registerEngineMetrics(runtime, engine);
       const started = engine;
       // Within the 10 s a shutdown may take: sends in flight get 5 s to be recorded.
       closers.push(() => started.stop({ sendGraceMs: 5000 }));
@@ -93,6 +94,7 @@ function engineOptions(config: CorreioConfig, overrides: EngineOptions = {}): En
     imap: { pollIntervalMs: e.imapPollMs, ...overrides.imap },
     pop3: { pollIntervalMs: e.pop3PollMs, ...overrides.pop3 },
     leases: { ttlMs: e.leaseTtlMs, heartbeatMs: Math.max(500, Math.round(e.leaseTtlMs / 3)), ...overrides.leases },
+    connect: { concurrency: e.connectConcurrency, jitterMs: e.connectJitterMs, ...overrides.connect },
     outbox: { ...overrides.outbox, retry: { ...e.sendRetry, ...overrides.outbox?.retry } },
   };
 }

@@ -2,13 +2,14 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { schema, type Logger, type Runtime, type AccountRow } from '@correio/core';
 import { text } from '@correio/texts';
-import { and, eq, isNotNull } from 'drizzle-orm';
+import { and, eq, isNotNull, sql } from 'drizzle-orm';
+import { ConnectGate, DEFAULT_CONNECT_PACING, type ConnectPacing } from './cluster/connect-gate.ts';
 import { DEFAULT_LEASE_TIMINGS, LeaseManager, type LeaseTimings } from './cluster/leases.ts';
 import { MailError } from './errors.ts';
 import { Destinations } from './net/destinations.ts';
 import { systemResolver } from './util/dns-resolver.ts';
 import { Housekeeping } from './util/housekeeping.ts';
-import type { MailboxWorker } from './mailbox-worker.ts';
+import type { MailboxWorker, WorkerState } from './mailbox-worker.ts';
 import { InboundSmtpServer } from './inbound-smtp/inbound-smtp-server.ts';
 import { OutboxWorker, outboxOptions, type OutboxSettings } from './outbox/outbox-worker.ts';
 import { DEFAULT_IMAP_OPTIONS, ImapMailboxWorker, type ImapSyncOptions } from './imap/mailbox-sync.ts';
@@ -17,7 +18,22 @@ import { DEFAULT_POP3_OPTIONS, Pop3MailboxWorker, type Pop3SyncOptions } from '.
 import { INTERMITTENT_WINDOW_MS } from './status/status-model.ts';
 import { StatusRecorder } from './status/status-recorder.ts';
 
-const { emailAccounts } = schema;
+const { emailAccounts, engineNodes, mailboxLeases } = schema;
+
+/** Mailboxes handed to another engine per step when rebalancing: one release statement each, never a mass drop. */
+const SHED_STEP = 25;
+const SHED_PAUSE_MS = 100;
+
+export interface EngineStats {
+  /** Mailboxes this engine owns, by what their worker is doing. */
+  mailboxes: Record<WorkerState, number>;
+  loginsInFlight: number;
+  loginsQueued: number;
+  loginsPeak: number;
+  connectLimit: number;
+  /** Engines alive in the cluster, as of the last heartbeat. */
+  engines: number;
+}
 
 export interface EngineOptions {
   imap?: Partial<ImapSyncOptions>;
@@ -33,6 +49,8 @@ export interface EngineOptions {
   outbox?: OutboxSettings;
   /** How often idle OAuth grants are looked at for their daily refresh (default hourly). */
   oauthKeepAliveEveryMs?: number;
+  /** Login pacing: concurrent logins per engine, and the spread of a start's first logins (issue 17). */
+  connect?: Partial<ConnectPacing>;
 }
 
 interface RunningWorker {
@@ -57,6 +75,10 @@ export class MailEngine {
   private readonly periodic: Housekeeping;
   private inbound: InboundSmtpServer | null = null;
   private unsubscribe: (() => void) | null = null;
+  private stopListening: (() => Promise<void>) | null = null;
+  private readonly gate: ConnectGate;
+  private readonly pacing: ConnectPacing;
+  private liveEngines: string[] = [];
   private reconciling: Promise<void> | null = null;
   private reconcileAgain = false;
   private stopped = false;
@@ -66,6 +88,7 @@ export class MailEngine {
   private readonly leaseTimings: LeaseTimings;
   // Our leases are only trusted until the last successful renewal plus the TTL, minus a margin.
   private leasesValidUntil = 0;
+  private pausedForLeases = false;
 
   constructor(
     private readonly runtime: Runtime,
@@ -81,6 +104,14 @@ export class MailEngine {
     this.leases = new LeaseManager(runtime.database.db, `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`, this.leaseTimings);
     this.destinations = new Destinations(runtime.config.privateHosts, systemResolver());
     this.outbox = new OutboxWorker(runtime, this.status, this.leases.owner, this.destinations, outboxOptions(options.outbox));
+    this.pacing = { ...DEFAULT_CONNECT_PACING, ...options.connect };
+    this.gate = new ConnectGate(this.pacing.concurrency);
+  }
+
+  stats(): EngineStats {
+    const mailboxes: Record<WorkerState, number> = { waiting: 0, connecting: 0, syncing: 0, idle: 0 };
+    for (const { worker } of this.workers.values()) mailboxes[worker.state] += 1;
+    return { mailboxes, loginsInFlight: this.gate.active, loginsQueued: this.gate.queued, loginsPeak: this.gate.peak, connectLimit: this.gate.limit, engines: this.liveEngines.length };
   }
 
   get inboundSmtpPort(): number | null {
@@ -114,10 +145,20 @@ export class MailEngine {
       }
     })();
     this.outbox.start();
+    // Accounts edited, leases released, engines joining or leaving: every engine hears it from
+    // PostgreSQL (migration 0014's triggers) and re-reads, so nothing is scanned on a timer.
+    this.stopListening = await this.runtime.database
+      .listen('correio_engine', { onNotify: () => this.scheduleReconcile(), onListening: () => this.scheduleReconcile() })
+      .catch((err: Error) => {
+        this.log.warn({ err: { message: err.message } }, 'could not listen for cluster changes; other engines are seen at heartbeats only');
+        return null;
+      });
+    await this.beat({ reconcile: false });
     await this.reconcile();
-    this.periodic.every(this.leaseTimings.heartbeatMs, () => this.scheduleReconcile());
+    this.periodic.every(this.leaseTimings.heartbeatMs, () => this.beat({ reconcile: true }));
     this.periodic.every(Math.min(30_000, this.options.watchdogMs ?? 30_000), () => this.watchdog());
     this.periodic.every(60_000, () => this.status.reevaluate());
+    this.periodic.every(60_000, () => this.status.flushAlive());
     this.periodic.every(1000, () => this.enforceLeaseExpiry());
     // Idle OAuth grants are refreshed daily, so a refresh token never lapses unused (issue 13).
     this.periodic.every(this.options.oauthKeepAliveEveryMs ?? 3600_000, () => this.runtime.oauth.tokens.keepAlive().then(() => undefined));
@@ -134,14 +175,15 @@ export class MailEngine {
     this.stopped = true;
     this.periodic.stop();
     this.unsubscribe?.();
+    await this.stopListening?.().catch(() => undefined);
     await this.reconciling?.catch(() => undefined);
     await Promise.all([...this.workers.values()].map((w) => w.worker.stop()));
     const released = this.workers.size;
     this.workers.clear();
+    await this.status.flushAlive().catch(() => undefined);
+    // Releasing notifies the other engines (a trigger), which take the mailboxes over at once.
     await this.leases.releaseAll().catch((err: Error) => this.log.warn({ err: { message: err.message } }, 'could not release mailbox leases; they expire by themselves'));
     this.log.info({ mailboxes: released }, 'mailboxes stopped and released');
-    // Other engines pick the mailboxes up on their next heartbeat; with REDIS_URL, right now.
-    if (released) this.runtime.events.pubsub.publish('engine', { kind: 'ACCOUNT_CHANGED', accountId: '*' });
     await this.outbox.stop(options.sendGraceMs);
     await this.inbound?.stop();
     await this.importer.close();
@@ -168,50 +210,88 @@ export class MailEngine {
       });
   }
 
-  /** Brings running workers in line with the accounts table and the leases. */
-  private async reconcile(): Promise<void> {
-    if (this.stopped) return;
-    const renewStarted = Date.now();
-    const engines = await this.leases.heartbeat();
-    const held = await this.leases.renew();
-    this.leasesValidUntil = renewStarted + this.leaseTimings.ttlMs - Math.min(2000, this.leaseTimings.ttlMs / 4);
-    const accounts = await this.runtime.database.db
-      .select()
-      .from(emailAccounts)
-      .where(and(eq(emailAccounts.kind, 'EXTERNAL'), eq(emailAccounts.active, true), eq(emailAccounts.incomingEnabled, true), isNotNull(emailAccounts.incomingProtocol)));
-    const wanted = new Map(accounts.map((a) => [a.id, a]));
-    const fairShare = Math.ceil(accounts.length / engines);
-
-    for (const [id, running] of this.workers) {
-      const account = wanted.get(id);
-      const lost = !held.has(id);
-      if (!account || lost || fingerprint(account) !== running.fingerprint) {
-        this.workers.delete(id);
-        await running.worker.stop();
-        if (lost) this.log.warn({ accountId: id }, 'mailbox lease lost; another engine took it over');
-        else if (!account) await this.leases.release(id);
-      }
-    }
-    // Shed mailboxes above our fair share so a newly started engine gets some.
-    let surplus = this.workers.size - fairShare;
-    for (const [id, running] of [...this.workers].sort((a, b) => b[1].startedAt - a[1].startedAt)) {
-      if (surplus-- <= 0) break;
-      this.workers.delete(id);
-      await running.worker.stop();
-      await this.leases.release(id);
-    }
-    for (const account of accounts) {
-      if (this.stopped || this.workers.has(account.id) || this.workers.size >= fairShare) continue;
-      if (!(await this.leases.acquire(account.id))) continue;
-      this.startWorker(account);
-    }
+  /**
+   * Proves this engine alive: one statement renews every lease it holds. The other engines'
+   * rows come back with it, so an engine joining or dying (its row expiring) is noticed here,
+   * by time, without reading any mailbox.
+   */
+  private async beat(options: { reconcile: boolean }): Promise<void> {
+    const started = Date.now();
+    const { engines, lapsed } = await this.leases.heartbeat();
+    this.leasesValidUntil = started + this.leaseTimings.ttlMs - Math.min(2000, this.leaseTimings.ttlMs / 4);
+    const changed = engines.join('\n') !== this.liveEngines.join('\n');
+    this.liveEngines = engines;
+    if (lapsed && this.workers.size) this.log.warn('this engine was seen as gone for a while; checking which mailboxes are still ours');
+    // Workers paused because renewals failed come back with the first heartbeat that works.
+    if (options.reconcile && (changed || lapsed || this.pausedForLeases)) this.scheduleReconcile();
   }
 
-  private startWorker(account: AccountRow): void {
-    const deps = { runtime: this.runtime, importer: this.importer, status: this.status, destinations: this.destinations };
+  /**
+   * Brings running workers in line with the accounts, the leases and this engine's fair share.
+   * Runs when something changed (a notification, the set of live engines), never on a timer.
+   */
+  private async reconcile(): Promise<void> {
+    if (this.stopped) return;
+    this.pausedForLeases = false;
+    const rows = await this.runtime.database.db
+      .select({
+        account: emailAccounts,
+        owner: mailboxLeases.owner,
+        ownerAlive: sql<boolean>`exists (select 1 from ${engineNodes} n where n.id = ${mailboxLeases.owner} and n.expires_at > now())`,
+      })
+      .from(emailAccounts)
+      .leftJoin(mailboxLeases, eq(mailboxLeases.accountId, emailAccounts.id))
+      .where(and(eq(emailAccounts.kind, 'EXTERNAL'), eq(emailAccounts.active, true), eq(emailAccounts.incomingEnabled, true), isNotNull(emailAccounts.incomingProtocol)));
+    const wanted = new Map(rows.map((r) => [r.account.id, r]));
+    const fairShare = Math.ceil(rows.length / Math.max(1, this.liveEngines.length));
+
+    const gone: string[] = [];
+    for (const [id, running] of this.workers) {
+      const row = wanted.get(id);
+      const takenOver = !!row && row.owner !== this.leases.owner && row.owner !== null && row.ownerAlive;
+      if (!row || takenOver || fingerprint(row.account) !== running.fingerprint) {
+        this.workers.delete(id);
+        await running.worker.stop();
+        if (takenOver) this.log.warn({ accountId: id }, 'mailbox lease lost; another engine took it over');
+        else if (!row) gone.push(id);
+      }
+    }
+    await this.leases.release(gone);
+
+    // Above our share (an engine joined): hand mailboxes over a step at a time, newest first.
+    // Each is stopped before its lease is released, so no mailbox is ever synced by two engines.
+    const surplus = this.workers.size - fairShare;
+    if (surplus > 0) {
+      const shed = [...this.workers].sort((a, b) => b[1].startedAt - a[1].startedAt).slice(0, Math.min(surplus, SHED_STEP));
+      for (const [id] of shed) this.workers.delete(id);
+      await Promise.all(shed.map(([, running]) => running.worker.stop()));
+      await this.leases.release(shed.map(([id]) => id));
+      this.log.info({ handedOver: shed.length, remaining: surplus - shed.length }, 'rebalancing: mailboxes handed to other engines');
+      if (surplus > shed.length) this.scheduleReconcileIn(SHED_PAUSE_MS);
+      return;
+    }
+
+    const room = fairShare - this.workers.size;
+    if (room <= 0) return;
+    const free = shuffled(rows.filter((r) => !this.workers.has(r.account.id) && (r.owner === null || r.owner === this.leases.owner || !r.ownerAlive)));
+    const attempt = free.slice(0, room);
+    const claimed = await this.leases.claim(attempt.map((r) => r.account.id));
+    // A burst larger than the login limit is spread over the jitter window; a single new account is not delayed.
+    const jitterMs = claimed.length > this.gate.limit ? this.pacing.jitterMs : 0;
+    for (const id of claimed) if (!this.stopped) this.startWorker(wanted.get(id)!.account, jitterMs);
+    // Another engine won some of them: there may be more free ones for us.
+    if (claimed.length < attempt.length && free.length > attempt.length) this.scheduleReconcileIn(SHED_PAUSE_MS);
+  }
+
+  private scheduleReconcileIn(ms: number): void {
+    setTimeout(() => this.scheduleReconcile(), ms).unref();
+  }
+
+  private startWorker(account: AccountRow, jitterMs = 0): void {
+    const deps = { runtime: this.runtime, importer: this.importer, status: this.status, destinations: this.destinations, connectGate: this.gate };
     const worker = account.incomingProtocol === 'POP3' ? new Pop3MailboxWorker(deps, account, this.pop3Options) : new ImapMailboxWorker(deps, account, this.imapOptions);
     this.workers.set(account.id, { worker, fingerprint: fingerprint(account), startedAt: Date.now() });
-    worker.start();
+    worker.start({ jitterMs });
   }
 
   /** Stops every worker when our leases can no longer be trusted (renewals failing, e.g. database gone). */
@@ -220,6 +300,7 @@ export class MailEngine {
     this.log.warn({ mailboxes: this.workers.size }, 'could not renew mailbox leases in time; pausing all mailboxes');
     const running = [...this.workers.values()];
     this.workers.clear();
+    this.pausedForLeases = true;
     await Promise.all(running.map((r) => r.worker.stop()));
   }
 
@@ -246,4 +327,13 @@ export class MailEngine {
 /** Settings that require a reconnect when they change. */
 function fingerprint(a: AccountRow): string {
   return [a.updatedAt.toISOString(), a.active, a.incomingEnabled, a.incomingProtocol, a.incomingHost, a.incomingPort, a.incomingEncryption, a.incomingUsername, a.incomingPasswordSealed, a.incomingFolder].join('|');
+}
+
+/** Engines starting together try different mailboxes first instead of contending for the same rows. */
+function shuffled<T>(items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
 }

@@ -8,6 +8,7 @@ import type { Destinations } from './net/destinations.ts';
 import type { Importer } from './pipeline/importer.ts';
 import { findProvider } from '@correio/mail-settings';
 import type { StatusRecorder } from './status/status-recorder.ts';
+import type { ConnectGate } from './cluster/connect-gate.ts';
 import { WakeableSleep } from './util/wakeable-sleep.ts';
 
 export interface WorkerDeps {
@@ -16,7 +17,12 @@ export interface WorkerDeps {
   status: StatusRecorder;
   /** Every connection resolves and checks its host here first (private-network policy). */
   destinations: Destinations;
+  /** Every login of this engine waits its turn here (issue 17). */
+  connectGate: ConnectGate;
 }
+
+/** What a worker is doing, for the engine's gauges: `idle` is IMAP IDLE (or a POP3/poll wait). */
+export type WorkerState = 'waiting' | 'connecting' | 'syncing' | 'idle';
 
 /**
  * What IMAP and POP3 workers share: a loop that runs until stopped, a sleep new mail or new
@@ -27,6 +33,7 @@ export abstract class MailboxWorker {
   protected stopped = false;
   /** Last time a sync or keep-alive succeeded (the engine's watchdog reads it). */
   lastAliveAt = Date.now();
+  state: WorkerState = 'waiting';
   protected readonly sleeper = new WakeableSleep();
   protected readonly backoff: Backoff;
   protected readonly log: Logger;
@@ -42,8 +49,28 @@ export abstract class MailboxWorker {
     this.log = deps.runtime.logger.child({ workspaceId: account.workspaceId, accountId: account.id, protocol });
   }
 
-  start(): void {
-    this.loop ??= this.run();
+  /** `jitterMs`: the first login waits a random 0..jitterMs (an engine starting many mailboxes at once). */
+  start(options: { jitterMs?: number } = {}): void {
+    this.loop ??= this.spreadOut(options.jitterMs ?? 0).then(() => this.run());
+  }
+
+  private async spreadOut(jitterMs: number): Promise<void> {
+    if (jitterMs > 0) await this.sleeper.sleep(Math.random() * jitterMs);
+  }
+
+  /**
+   * Waits for a login slot; the caller releases it once the mailbox is selected (or the login
+   * failed). A worker stopped while queued gives its slot straight back.
+   */
+  protected async loginSlot(): Promise<() => void> {
+    this.state = 'waiting';
+    const release = await this.deps.connectGate.enter();
+    if (this.stopped) {
+      release();
+      throw new Error('stopped');
+    }
+    this.state = 'connecting';
+    return release;
   }
 
   wake(): void {

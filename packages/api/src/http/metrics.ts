@@ -4,8 +4,9 @@ import { schema, type Runtime } from '@correio/core';
 import { count, min, sql, inArray } from 'drizzle-orm';
 import type { StatusService } from '../services/status-service.ts';
 import type { SubscriptionCount } from './subscription-count.ts';
+import type { MailEngine } from '@correio/mail-engine';
 
-const { emailAccounts, outbox, mailboxLeases } = schema;
+const { emailAccounts, outbox, mailboxLeases, engineNodes } = schema;
 
 /**
  * The install's state as Prometheus gauges, read from the database when scraped (issue 14):
@@ -40,7 +41,7 @@ export function registerInstallMetrics(runtime: Runtime, status: StatusService |
     const rows = await db
       .select({ owner: mailboxLeases.owner, n: count() })
       .from(mailboxLeases)
-      .where(sql`${mailboxLeases.expiresAt} > now()`)
+      .innerJoin(engineNodes, sql`${engineNodes.id} = ${mailboxLeases.owner} and ${engineNodes.expiresAt} > now()`)
       .groupBy(mailboxLeases.owner);
     for (const row of rows) set({ engine: row.owner }, Number(row.n));
   });
@@ -48,6 +49,21 @@ export function registerInstallMetrics(runtime: Runtime, status: StatusService |
     metrics.gauge('correio_graphql_subscriptions_open', 'graphql-ws subscriptions open in this process.', [], async (set) => {
       set({}, subscriptions.open);
     });
+}
+
+/**
+ * This engine process's own figures (issue 17), read from memory: its mailboxes by what they
+ * are doing, and its login pacing (in flight, queued, the most at once, the limit).
+ */
+export function registerEngineMetrics(runtime: Runtime, engine: MailEngine): void {
+  const { metrics } = runtime;
+  metrics.gauge('correio_engine_mailboxes', 'Mailboxes this engine owns, by state (idle = in IMAP IDLE or between POP3 polls).', ['state'], async (set) => {
+    for (const [state, n] of Object.entries(engine.stats().mailboxes)) set({ state }, n);
+  });
+  metrics.gauge('correio_engine_logins_in_flight', 'Logins this engine is running now.', [], async (set) => set({}, engine.stats().loginsInFlight));
+  metrics.gauge('correio_engine_logins_queued', 'Mailboxes waiting for a login slot.', [], async (set) => set({}, engine.stats().loginsQueued));
+  metrics.gauge('correio_engine_logins_peak', 'The most logins this engine ran at once since it started.', [], async (set) => set({}, engine.stats().loginsPeak));
+  metrics.gauge('correio_engine_connect_limit', 'Concurrent logins allowed per engine (CORREIO_CONNECT_CONCURRENCY).', [], async (set) => set({}, engine.stats().connectLimit));
 }
 
 /** `GET /metrics`: Prometheus text format, behind CORREIO_METRICS_TOKEN (Bearer) when it is set. */

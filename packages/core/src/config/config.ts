@@ -64,6 +64,8 @@ const envSchema = z.object({
   CORREIO_STATUS_WINDOW_MINUTES: z.coerce.number().positive().default(30),
   CORREIO_WATCHDOG_SECONDS: z.coerce.number().positive().default(600),
   CORREIO_LEASE_TTL_SECONDS: z.coerce.number().positive().default(10),
+  CORREIO_CONNECT_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(10),
+  CORREIO_CONNECT_JITTER_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
   CORREIO_CHECK_TIMEOUT_SECONDS: z.coerce.number().positive().default(15),
   CORREIO_SEND_RETRY_MIN_SECONDS: z.coerce.number().positive().default(30),
   CORREIO_SEND_RETRY_MAX_MINUTES: z.coerce.number().positive().default(30),
@@ -121,6 +123,9 @@ export interface CorreioConfig {
     statusWindowMs: number;
     watchdogMs: number;
     leaseTtlMs: number;
+    /** Logins one engine runs at once (issue 17), and the spread of a start's first logins. */
+    connectConcurrency: number;
+    connectJitterMs: number;
     checkTimeoutMs: number;
     sendRetry: { minMs: number; maxMs: number; maxAgeMs: number };
   };
@@ -182,6 +187,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CorreioConfig 
       statusWindowMs: e.CORREIO_STATUS_WINDOW_MINUTES * 60_000,
       watchdogMs: e.CORREIO_WATCHDOG_SECONDS * 1000,
       leaseTtlMs: e.CORREIO_LEASE_TTL_SECONDS * 1000,
+      connectConcurrency: e.CORREIO_CONNECT_CONCURRENCY,
+      connectJitterMs: e.CORREIO_CONNECT_JITTER_MS,
       checkTimeoutMs: e.CORREIO_CHECK_TIMEOUT_SECONDS * 1000,
       sendRetry: { minMs: e.CORREIO_SEND_RETRY_MIN_SECONDS * 1000, maxMs: e.CORREIO_SEND_RETRY_MAX_MINUTES * 60_000, maxAgeMs: e.CORREIO_SEND_GIVE_UP_HOURS * 3600_000 },
     },

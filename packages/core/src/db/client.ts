@@ -28,6 +28,11 @@ export interface DatabaseHandle {
   kind: 'pglite' | 'postgres';
   /** Fires when the pool loses a connection (e.g. a terminated backend); the pool recovers by itself. */
   onConnectionError(listener: (err: Error) => void): void;
+  /**
+   * LISTEN on a channel: `onNotify` for each notification, `onListening` each time the listener
+   * (re)connects — notifications sent while it was away are lost, so the caller re-reads then.
+   */
+  listen(channel: string, handlers: { onNotify: (payload: string) => void; onListening: () => void }): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -68,11 +73,70 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
     await lockClient.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);
     await lockClient.end();
   }
+  const listeners = new Set<() => Promise<void>>();
   return {
     db: db as unknown as Database,
     kind: 'postgres',
     onConnectionError: (l) => errorListeners.push(l),
-    close: () => pool.end(),
+    listen: async (channel, handlers) => {
+      const stop = await listenPostgres(url, channel, handlers);
+      listeners.add(stop);
+      return async () => {
+        listeners.delete(stop);
+        await stop();
+      };
+    },
+    close: async () => {
+      await Promise.all([...listeners].map((stop) => stop()));
+      await pool.end();
+    },
+  };
+}
+
+/**
+ * A connection of its own (LISTEN is per session, and a pooled one goes back to the pool),
+ * reconnected with a growing delay whenever it drops.
+ */
+async function listenPostgres(url: string, channel: string, handlers: { onNotify: (payload: string) => void; onListening: () => void }): Promise<() => Promise<void>> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`invalid channel name: ${channel}`);
+  let client: pg.Client | null = null;
+  let stopped = false;
+  let delayMs = 500;
+  let timer: NodeJS.Timeout | null = null;
+  const connect = async (): Promise<void> => {
+    if (stopped) return;
+    const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+    c.on('notification', (n) => {
+      if (n.channel === channel) handlers.onNotify(n.payload ?? '');
+    });
+    c.on('error', () => undefined);
+    c.on('end', () => {
+      if (client !== c || stopped) return;
+      client = null;
+      timer = setTimeout(() => void connect(), delayMs);
+      delayMs = Math.min(delayMs * 2, 30_000);
+    });
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${channel}`);
+    } catch {
+      await c.end().catch(() => undefined);
+      if (!stopped) timer = setTimeout(() => void connect(), delayMs);
+      delayMs = Math.min(delayMs * 2, 30_000);
+      return;
+    }
+    if (stopped) return void (await c.end().catch(() => undefined));
+    client = c;
+    delayMs = 500;
+    handlers.onListening();
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+    const c = client;
+    client = null;
+    await c?.end().catch(() => undefined);
   };
 }
 
@@ -105,6 +169,11 @@ async function openPglite(dir: string | undefined): Promise<DatabaseHandle> {
     db: db as unknown as Database,
     kind: 'pglite',
     onConnectionError: () => undefined,
+    listen: async (channel, handlers) => {
+      const unlisten = await client.listen(channel, handlers.onNotify);
+      handlers.onListening();
+      return () => unlisten();
+    },
     close: () => client.close(),
   };
 }

@@ -4,7 +4,7 @@ import type { AccountRow, Queryable } from '@correio/core';
 import type { ImapFlow, MailboxLockObject } from 'imapflow';
 import { schema } from '@correio/core';
 import { text } from '@correio/texts';
-import { and, eq, like, sql } from 'drizzle-orm';
+import { and, eq, inArray, like, sql } from 'drizzle-orm';
 import { MailError, type Phase } from '../errors.ts';
 import type { PreparedBatch } from '../pipeline/importer.ts';
 import { incomingConnectionOf } from '../settings/connection-settings.ts';
@@ -15,6 +15,7 @@ import { uidSet } from './uid-ranges.ts';
 import { imapSourceKey, loadSyncState, saveSyncState, type SyncState } from './sync-state.ts';
 
 const { importedMessages } = schema;
+const RESYNC_BATCH = 500;
 
 export interface ImapSyncOptions {
   /** How long to sit in IDLE before re-checking the mailbox anyway (also proves the connection alive). */
@@ -66,7 +67,9 @@ export class ImapMailboxWorker extends MailboxWorker {
     while (!this.stopped) {
       let phase: Phase = 'DNS';
       let lock: MailboxLockObject | null = null;
+      let releaseSlot: (() => void) | null = null;
       try {
+        releaseSlot = await this.loginSlot();
         phase = 'OAUTH';
         const token = await this.oauthToken();
         phase = 'DNS';
@@ -95,30 +98,45 @@ export class ImapMailboxWorker extends MailboxWorker {
         // The server's own spelling of the folder (case may differ from what the admin typed).
         const folder = importableFolder(await client.list(), this.folder).path;
         lock = await client.getMailboxLock(folder);
+        releaseSlot();
+        this.state = 'syncing';
         this.log.info({ idle: client.capabilities.has('IDLE') }, 'mailbox connected');
         await this.deps.status.success(this.account, 'INCOMING', { fromCheck: true });
         this.backoff.reset();
         let justSelected = true;
+        let changed = true;
         while (!this.stopped && client.usable) {
           phase = 'FETCH';
-          await this.syncOnce(client, justSelected);
-          justSelected = false;
+          if (changed) {
+            this.state = 'syncing';
+            await this.syncOnce(client, justSelected);
+            justSelected = false;
+          } else {
+            // IDLE ran its full time with no news: a NOOP proves the connection alive and ends
+            // the IDLE, which is entered again below — no query, no write (issue 17).
+            await client.noop();
+          }
           await this.cleanup(client);
           this.lastAliveAt = Date.now();
-          await this.deps.status.alive(this.account, 'INCOMING');
+          this.deps.status.alive(this.account, 'INCOMING');
           if (this.stopped || !client.usable) break;
+          this.state = 'idle';
           if (client.capabilities.has('IDLE')) {
             void client.idle().catch(() => undefined);
-            await this.sleeper.sleep(this.options.idleRefreshMs);
+            changed = await this.sleeper.sleep(this.options.idleRefreshMs);
           } else {
             await this.sleeper.sleep(this.options.pollIntervalMs);
+            changed = true;
           }
         }
         if (!this.stopped) throw new MailError('CONNECTION_RESET', 'FETCH', { text: text('mail.CONNECTION_RESET.closedByServer') });
       } catch (err) {
+        releaseSlot?.();
         if (this.stopped) break;
+        this.state = 'waiting';
         await this.recover(err, phase);
       } finally {
+        releaseSlot?.();
         lock?.release();
         const client = this.client;
         this.client = null;
@@ -127,6 +145,28 @@ export class ImapMailboxWorker extends MailboxWorker {
         if (client?.usable) await client.logout().catch(() => client.close());
         else client?.close();
       }
+    }
+  }
+
+  /** Whether the mailbox's connection is up and selected right now (a status refresh can use it). */
+  get connected(): boolean {
+    return !!this.client?.usable && (this.state === 'idle' || this.state === 'syncing');
+  }
+
+  /**
+   * A status check through the live connection (issue 17: a refresh must not open a second
+   * login beside it): NOOP, which proves the session and the mailbox alive.
+   */
+  async checkLive(): Promise<boolean> {
+    const client = this.client;
+    if (!client?.usable || !this.connected) return false;
+    try {
+      await client.noop();
+      if (this.state === 'idle') void client.idle().catch(() => undefined);
+      this.lastAliveAt = Date.now();
+      return true;
+    } catch {
+      return false;
     }
   }
 
@@ -182,27 +222,37 @@ export class ImapMailboxWorker extends MailboxWorker {
   private async resync(client: ImapFlow, state: SyncState, uidValidity: bigint): Promise<SyncState> {
     this.log.warn({ old: String(state.uidValidity), new: String(uidValidity) }, 'UIDVALIDITY changed; resyncing without duplicates');
     const db = this.deps.runtime.database.db;
-    const all = await client.fetchAll('1:*', { uid: true, envelope: true, internalDate: true }, { uid: false });
+    const all = (await client.fetchAll('1:*', { uid: true, envelope: true, internalDate: true }, { uid: false })).sort((a, b) => a.uid - b.uid);
     let start: number | null = null;
-    for (const message of all.sort((a, b) => a.uid - b.uid)) {
-      const messageId = message.envelope?.messageId?.replace(/^<|>$/g, '') ?? null;
-      const known = messageId
-        ? await db
-            .select({ key: importedMessages.sourceKey })
-            .from(importedMessages)
-            .where(and(eq(importedMessages.accountId, this.account.id), eq(importedMessages.messageId, messageId)))
-            .limit(1)
-        : [];
-      const internalDate = message.internalDate instanceof Date ? message.internalDate : null;
-      const predates = this.account.importExisting !== 'ALL' && state.firstSyncAt && internalDate && internalDate < state.firstSyncAt;
-      if (known.length || predates) {
-        await db
-          .insert(importedMessages)
-          .values({ accountId: this.account.id, sourceKey: imapSourceKey(this.folder, uidValidity, message.uid), messageId, receivedAt: internalDate, skipped: !known.length })
-          .onConflictDoNothing();
-        continue;
+    // Looked up and linked a batch at a time (issue 17): two statements per 500 messages, not one per message.
+    for (let i = 0; i < all.length; i += RESYNC_BATCH) {
+      const batch = all.slice(i, i + RESYNC_BATCH).map((message) => ({
+        uid: message.uid,
+        messageId: message.envelope?.messageId?.replace(/^<|>$/g, '') ?? null,
+        internalDate: message.internalDate instanceof Date ? message.internalDate : null,
+      }));
+      const ids = [...new Set(batch.map((m) => m.messageId).filter((id): id is string => !!id))];
+      const known = new Set(
+        ids.length
+          ? (
+              await db
+                .selectDistinct({ messageId: importedMessages.messageId })
+                .from(importedMessages)
+                .where(and(eq(importedMessages.accountId, this.account.id), inArray(importedMessages.messageId, ids)))
+            ).map((r) => r.messageId)
+          : [],
+      );
+      const linked = [];
+      for (const message of batch) {
+        const isKnown = !!message.messageId && known.has(message.messageId);
+        const predates = this.account.importExisting !== 'ALL' && state.firstSyncAt && message.internalDate && message.internalDate < state.firstSyncAt;
+        if (isKnown || predates) {
+          linked.push({ accountId: this.account.id, sourceKey: imapSourceKey(this.folder, uidValidity, message.uid), messageId: message.messageId, receivedAt: message.internalDate, skipped: !isKnown });
+          continue;
+        }
+        start ??= message.uid;
       }
-      start ??= message.uid;
+      if (linked.length) await db.insert(importedMessages).values(linked).onConflictDoNothing();
     }
     const mailboxNext = client.mailbox ? client.mailbox.uidNext : 1;
     const values = { uidValidity, uidNext: start ?? mailboxNext, historicalBelowUid: 0 };

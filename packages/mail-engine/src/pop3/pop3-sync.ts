@@ -42,10 +42,12 @@ export class Pop3MailboxWorker extends MailboxWorker {
       try {
         await this.pollOnce((p) => (phase = p));
         this.backoff.reset();
+        this.state = 'idle';
         await this.sleeper.sleep(this.options.pollIntervalMs);
       } catch (err) {
         this.client?.close();
         if (this.stopped) break;
+        this.state = 'waiting';
         await this.recover(err, phase);
       } finally {
         this.client = null;
@@ -61,14 +63,22 @@ export class Pop3MailboxWorker extends MailboxWorker {
     const db = this.deps.runtime.database.db;
     setPhase('DNS');
     const destination = await this.deps.destinations.resolve(settings.host, settings.port);
-    setPhase('CONNECT');
-    const client = new Pop3Client({ host: destination.addresses[0]!, servername: destination.servername, port: settings.port, encryption: settings.encryption });
-    this.client = client;
-    await client.connect();
-    setPhase('AUTH');
-    if (settings.accessToken) await client.loginOAuth(settings.username, settings.accessToken);
-    else await client.login(settings.username, settings.password);
+    // Each poll is a login: it waits its turn like an IMAP connection (issue 17).
+    const releaseSlot = await this.loginSlot();
+    let client: Pop3Client;
+    try {
+      setPhase('CONNECT');
+      client = new Pop3Client({ host: destination.addresses[0]!, servername: destination.servername, port: settings.port, encryption: settings.encryption });
+      this.client = client;
+      await client.connect();
+      setPhase('AUTH');
+      if (settings.accessToken) await client.loginOAuth(settings.username, settings.accessToken);
+      else await client.login(settings.username, settings.password);
+    } finally {
+      releaseSlot();
+    }
     this.loggedIn();
+    this.state = 'syncing';
     setPhase('FETCH');
     const listing = await client.uidl();
     await this.deps.status.success(this.account, 'INCOMING');
@@ -94,7 +104,7 @@ export class Pop3MailboxWorker extends MailboxWorker {
     }
     await saveSyncState(db, this.account.id, MAILBOX, {});
     this.lastAliveAt = Date.now();
-    await this.deps.status.alive(this.account, 'INCOMING');
+    this.deps.status.alive(this.account, 'INCOMING');
   }
 
   /** The first poll: existing mail is skipped, imported as history, or imported in full, as the admin chose. */

@@ -1,6 +1,6 @@
 import { schema, type Runtime } from '@correio/core';
 import { renderText, text, type ServerText } from '@correio/texts';
-import { and, desc, eq, inArray, notInArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, notInArray, sql } from 'drizzle-orm';
 import type { MailError } from '../errors.ts';
 import { afterError, afterSuccess, classifyStatus, EMPTY_MEMORY, INTERMITTENT_WINDOW_MS, stateSince, type DirectionMemory } from './status-model.ts';
 import { isDirectionDisabled, type AccountSwitches, type Direction } from './status-view.ts';
@@ -28,6 +28,7 @@ const SUCCESS_WRITE_INTERVAL_MS = 30_000;
  */
 export class StatusRecorder {
   private readonly lastSuccessWrite = new Map<string, number>();
+  private readonly pendingAlive = new Map<string, { account: StatusAccount; direction: Direction }>();
 
   constructor(
     private readonly runtime: Runtime,
@@ -101,9 +102,36 @@ export class StatusRecorder {
     );
   }
 
-  /** A keep-alive (IDLE renewal, NOOP) proved the connection alive; feeds the watchdog. */
-  async alive(account: StatusAccount, direction: Direction): Promise<void> {
-    await this.success(account, direction);
+  /**
+   * A keep-alive (IDLE renewal, NOOP, a sync) proved the connection alive. Remembered, and
+   * written for every such mailbox at once by `flushAlive`: an idle mailbox costs no statement
+   * of its own (issue 17).
+   */
+  alive(account: StatusAccount, direction: Direction): void {
+    this.pendingAlive.set(`${account.id}:${direction}`, { account, direction });
+  }
+
+  /**
+   * One UPDATE per direction for every mailbox proved alive since the last flush whose status is
+   * plainly OK; the few that are not (a check failed while the connection kept working, a recent
+   * recovery) go through the status model one by one.
+   */
+  async flushAlive(): Promise<void> {
+    if (!this.pendingAlive.size) return;
+    const batch = [...this.pendingAlive.values()];
+    this.pendingAlive.clear();
+    const at = this.now();
+    for (const direction of ['INCOMING', 'OUTGOING'] as const) {
+      const targets = new Map(batch.filter((b) => b.direction === direction).map((b) => [b.account.id, b.account]));
+      if (!targets.size) continue;
+      const updated = await this.db
+        .update(accountStatuses)
+        .set({ lastAliveAt: at, lastSuccessAt: at, checkedAt: at, updatedAt: at })
+        .where(and(eq(accountStatuses.direction, direction), inArray(accountStatuses.accountId, [...targets.keys()]), eq(accountStatuses.state, 'OK'), isNull(accountStatuses.failingSince)))
+        .returning({ accountId: accountStatuses.accountId });
+      for (const { accountId } of updated) targets.delete(accountId);
+      for (const account of targets.values()) await this.success(account, direction);
+    }
   }
 
   /**
@@ -115,7 +143,8 @@ export class StatusRecorder {
       .select({ status: accountStatuses, account: emailAccounts })
       .from(accountStatuses)
       .innerJoin(emailAccounts, eq(emailAccounts.id, accountStatuses.accountId))
-      .where(accountIds ? inArray(accountStatuses.accountId, accountIds) : undefined);
+      // Only these states change with time alone; a partial index holds them (issue 17).
+      .where(and(sql`${accountStatuses.state} in ('INTERMITTENT', 'CHECKING')`, accountIds ? inArray(accountStatuses.accountId, accountIds) : undefined));
     for (const { status, account } of rows) {
       const now = this.now();
       const state = classifyStatus(status, now, { disabled: isDirectionDisabled(account, status.direction), windowMs: this.windowMs });

@@ -150,7 +150,12 @@ export const accountStatuses = pgTable(
     lastCheck: jsonb('last_check').$type<StoredCheck>(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.accountId, t.direction] })],
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.direction] }),
+    // The only rows whose state changes with time alone (status-model.ts): the periodic
+    // re-evaluation reads these, not every mailbox of the install (issue 17).
+    index('account_statuses_time_based_idx').on(t.accountId).where(sql`state in ('INTERMITTENT', 'CHECKING')`),
+  ],
 );
 
 /** Bounded error history per account, shown by "Show last errors" (A9). */

@@ -142,18 +142,25 @@ export const outbox = pgTable(
 );
 
 /** Which engine process owns which mailbox (N2): renewed by heartbeat, taken over on expiry. */
-export const mailboxLeases = pgTable('mailbox_leases', {
+export const mailboxLeases = pgTable(
+  'mailbox_leases',
+  {
   accountId: uuid('account_id')
     .primaryKey()
     .references(() => emailAccounts.id, { onDelete: 'cascade' }),
+  // Valid while the owner's row in engine_nodes has not expired: one heartbeat renews every
+  // lease an engine holds, whatever their number (issue 17).
   owner: text('owner').notNull(),
-  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
   acquiredAt: timestamp('acquired_at', { withTimezone: true }).notNull().defaultNow(),
-});
+  },
+  (t) => [index('mailbox_leases_owner_idx').on(t.owner)],
+);
 
 /** Engine processes alive in the cluster, so each takes its fair share of mailboxes (N2). */
 export const engineNodes = pgTable('engine_nodes', {
   id: text('id').primaryKey(),
   heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }).notNull().defaultNow(),
+  // Heartbeat + the engine's lease TTL: past it, the engine and every lease it holds count as gone.
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull().defaultNow(),
   startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
 });
