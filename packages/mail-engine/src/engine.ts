@@ -89,6 +89,7 @@ export class MailEngine {
   // Our leases are only trusted until the last successful renewal plus the TTL, minus a margin.
   private leasesValidUntil = 0;
   private pausedForLeases = false;
+  private reconcileFailed = false;
 
   constructor(
     private readonly runtime: Runtime,
@@ -153,8 +154,10 @@ export class MailEngine {
         this.log.warn({ err: { message: err.message } }, 'could not listen for cluster changes; other engines are seen at heartbeats only');
         return null;
       });
-    await this.beat({ reconcile: false });
-    await this.reconcile();
+    // Through the same single-flight path as notifications: two reconciles at once would both
+    // claim the same mailboxes and start two workers for one.
+    this.scheduleReconcile();
+    await this.reconciling;
     this.periodic.every(this.leaseTimings.heartbeatMs, () => this.beat({ reconcile: true }));
     this.periodic.every(Math.min(30_000, this.options.watchdogMs ?? 30_000), () => this.watchdog());
     this.periodic.every(60_000, () => this.status.reevaluate());
@@ -200,7 +203,10 @@ export class MailEngine {
       return;
     }
     this.reconciling = this.reconcile()
-      .catch((err: Error) => this.log.warn({ err: { message: err.message } }, 'reconcile failed; retrying on the next heartbeat'))
+      .catch((err: Error) => {
+        this.reconcileFailed = true;
+        this.log.warn({ err: { message: err.message } }, 'reconcile failed; retrying on the next heartbeat');
+      })
       .finally(() => {
         this.reconciling = null;
         if (this.reconcileAgain && !this.stopped) {
@@ -223,7 +229,7 @@ export class MailEngine {
     this.liveEngines = engines;
     if (lapsed && this.workers.size) this.log.warn('this engine was seen as gone for a while; checking which mailboxes are still ours');
     // Workers paused because renewals failed come back with the first heartbeat that works.
-    if (options.reconcile && (changed || lapsed || this.pausedForLeases)) this.scheduleReconcile();
+    if (options.reconcile && (changed || lapsed || this.pausedForLeases || this.reconcileFailed)) this.scheduleReconcile();
   }
 
   /**
@@ -233,6 +239,10 @@ export class MailEngine {
   private async reconcile(): Promise<void> {
     if (this.stopped) return;
     this.pausedForLeases = false;
+    this.reconcileFailed = false;
+    // The fair share needs the engines alive now: a notification that an engine joined may
+    // arrive before this engine's next heartbeat would have told it.
+    await this.beat({ reconcile: false });
     const rows = await this.runtime.database.db
       .select({
         account: emailAccounts,
@@ -278,7 +288,7 @@ export class MailEngine {
     const claimed = await this.leases.claim(attempt.map((r) => r.account.id));
     // A burst larger than the login limit is spread over the jitter window; a single new account is not delayed.
     const jitterMs = claimed.length > this.gate.limit ? this.pacing.jitterMs : 0;
-    for (const id of claimed) if (!this.stopped) this.startWorker(wanted.get(id)!.account, jitterMs);
+    for (const id of claimed) if (!this.stopped && !this.workers.has(id)) this.startWorker(wanted.get(id)!.account, jitterMs);
     // Another engine won some of them: there may be more free ones for us.
     if (claimed.length < attempt.length && free.length > attempt.length) this.scheduleReconcileIn(SHED_PAUSE_MS);
   }

@@ -63,6 +63,8 @@ export function registerEngineMetrics(runtime: Runtime, engine: MailEngine): voi
   metrics.gauge('correio_engine_logins_in_flight', 'Logins this engine is running now.', [], async (set) => set({}, engine.stats().loginsInFlight));
   metrics.gauge('correio_engine_logins_queued', 'Mailboxes waiting for a login slot.', [], async (set) => set({}, engine.stats().loginsQueued));
   metrics.gauge('correio_engine_logins_peak', 'The most logins this engine ran at once since it started.', [], async (set) => set({}, engine.stats().loginsPeak));
+  if (runtime.database.kind === 'postgres')
+    metrics.gauge('correio_engine_db_statements', 'Statements this process has sent to PostgreSQL since it started (BEGIN and COMMIT included).', [], async (set) => set({}, runtime.database.statementsSent()));
   metrics.gauge('correio_engine_connect_limit', 'Concurrent logins allowed per engine (CORREIO_CONNECT_CONCURRENCY).', [], async (set) => set({}, engine.stats().connectLimit));
 }
 

@@ -33,6 +33,8 @@ export interface DatabaseHandle {
    * (re)connects — notifications sent while it was away are lost, so the caller re-reads then.
    */
   listen(channel: string, handlers: { onNotify: (payload: string) => void; onListening: () => void }): Promise<() => Promise<void>>;
+  /** Statements this process has sent (BEGIN and COMMIT included): what an idle engine costs the database. */
+  statementsSent(): number;
   close(): Promise<void>;
 }
 
@@ -62,7 +64,16 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
   // is an unhandled 'error' event that kills the process: the pool only guards idle clients, so
   // every client gets its own listener the moment it connects. The query in flight still fails.
   pool.on('error', (err) => errorListeners.forEach((l) => l(err)));
-  pool.on('connect', (client) => client.on('error', (err) => errorListeners.forEach((l) => l(err))));
+  let statements = 0;
+  pool.on('connect', (client) => {
+    client.on('error', (err) => errorListeners.forEach((l) => l(err)));
+    // Every query of the pool, drizzle's transactions included, goes through a client's query().
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      statements += 1;
+      return query(...args);
+    };
+  });
   const db = drizzleNodePg({ client: pool, schema });
   const lockClient = new pg.Client({ connectionString: url });
   await lockClient.connect();
@@ -78,6 +89,7 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
     db: db as unknown as Database,
     kind: 'postgres',
     onConnectionError: (l) => errorListeners.push(l),
+    statementsSent: () => statements,
     listen: async (channel, handlers) => {
       const stop = await listenPostgres(url, channel, handlers);
       listeners.add(stop);
@@ -169,6 +181,7 @@ async function openPglite(dir: string | undefined): Promise<DatabaseHandle> {
     db: db as unknown as Database,
     kind: 'pglite',
     onConnectionError: () => undefined,
+    statementsSent: () => NaN,
     listen: async (channel, handlers) => {
       const unlisten = await client.listen(channel, handlers.onNotify);
       handlers.onListening();
