@@ -149,7 +149,10 @@ export class MailEngine {
     // Accounts edited, leases released, engines joining or leaving: every engine hears it from
     // PostgreSQL (migration 0014's triggers) and re-reads, so nothing is scanned on a timer.
     this.stopListening = await this.runtime.database
-      .listen('correio_engine', { onNotify: () => this.scheduleReconcile(), onListening: () => this.scheduleReconcile() })
+      .listen('correio_engine', {
+        onNotify: (payload) => (payload.startsWith('check:') ? void this.checkLive(payload.slice('check:'.length)) : this.scheduleReconcile()),
+        onListening: () => this.scheduleReconcile(),
+      })
       .catch((err: Error) => {
         this.log.warn({ err: { message: err.message } }, 'could not listen for cluster changes; other engines are seen at heartbeats only');
         return null;
@@ -190,6 +193,21 @@ export class MailEngine {
     await this.outbox.stop(options.sendGraceMs);
     await this.inbound?.stop();
     await this.importer.close();
+  }
+
+  /**
+   * A status refresh of a workspace (issue 17): each of its mailboxes this engine holds with a
+   * live connection is checked through it (NOOP) and recorded as a check. The API process checked
+   * the others with a login; one whose connection dropped just now records its reconnection.
+   */
+  async checkLive(workspaceId: string): Promise<void> {
+    // POP3 mailboxes hold no connection between polls: the API process checked those itself.
+    const mine = [...this.workers.values()].map((w) => w.worker).filter((w): w is ImapMailboxWorker => w instanceof ImapMailboxWorker && w.workspaceId === workspaceId);
+    await Promise.all(
+      mine.map(async (worker) => {
+        if (worker.connected && (await worker.checkLive())) await this.status.success(worker.statusAccount, 'INCOMING', { fromCheck: true });
+      }),
+    ).catch((err: Error) => this.log.warn({ workspaceId, err: { message: err.message } }, 'live status check failed'));
   }
 
   /** Wakes an account's worker at once (new settings, a test that delivered mail). */

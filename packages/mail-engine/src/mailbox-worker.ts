@@ -50,6 +50,15 @@ export abstract class MailboxWorker {
   }
 
   /** `jitterMs`: the first login waits a random 0..jitterMs (an engine starting many mailboxes at once). */
+  get workspaceId(): string {
+    return this.account.workspaceId;
+  }
+
+  /** The account as the status recorder takes it. */
+  get statusAccount(): AccountRow {
+    return this.account;
+  }
+
   start(options: { jitterMs?: number } = {}): void {
     this.loop ??= this.spreadOut(options.jitterMs ?? 0).then(() => this.run());
   }

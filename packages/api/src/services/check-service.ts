@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { accountSecretContext, type AccountRow, type AccountSecretField, type SecretBindingColumns, type Runtime } from '@correio/core';
+import { accountSecretContext, rowsOf, schema, type AccountRow, type AccountSecretField, type SecretBindingColumns, type Runtime } from '@correio/core';
+import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { AccountChecker, detectProvider, StatusRecorder, type CheckableAccount, type MailEngine, type ProviderDetection } from '@correio/mail-engine';
 import { text } from '@correio/texts';
 import type { Viewer } from '../auth/tokens.ts';
@@ -7,6 +8,12 @@ import { accountInputSchema, connectionColumns, type AccountInput } from './acco
 import type { AccountService } from './account-service.ts';
 import { statusOfReports, type AccountStatusView, type StatusService } from './status-service.ts';
 import { parseInput } from './validation.ts';
+
+const { workspaces, mailboxLeases, engineNodes, emailAccounts, accountStatuses } = schema;
+/** A refresh that never reported its end (its process died) stops blocking the next one after this. */
+const REFRESH_BOUND_S = 120;
+/** After a refresh finished, the next one may start this much later. */
+const REFRESH_COOLDOWN_S = 5;
 
 /**
  * Runs checks for the API (A8–A10): "Test" of a saved account, "Save and test" of unsaved
@@ -59,8 +66,37 @@ export class CheckService {
    */
   async refresh(viewer: Viewer): Promise<AccountRow[]> {
     const accounts = await this.accounts.list(viewer);
-    const { done } = await this.checker.refresh(accounts);
-    done.catch((err: Error) => this.runtime.logger.warn({ workspaceId: viewer.workspaceId, err: { message: err.message } }, 'account status refresh failed'));
+    const db = this.runtime.database.db;
+    // One refresh per workspace at a time, plus a short cooldown, across every API process: a
+    // second call answers with the statuses as they are (those being checked show CHECKING).
+    const started = await db
+      .update(workspaces)
+      .set({ statusRefreshUntil: sql`now() + make_interval(secs => ${REFRESH_BOUND_S})` })
+      .where(and(eq(workspaces.id, viewer.workspaceId), or(isNull(workspaces.statusRefreshUntil), lt(workspaces.statusRefreshUntil, sql`now()`))))
+      .returning({ id: workspaces.id });
+    if (!started.length) return accounts;
+    // IMAP mailboxes that an alive engine holds and that are working (their connection is up)
+    // are checked through that connection by the engine (NOOP), not by a second login from
+    // here; the rest — failing, never connected, POP3 — get a login check as before.
+    const live = rowsOf<{ account_id: string }>(
+      await db.execute(sql`
+        select l.account_id from ${mailboxLeases} l
+        join ${engineNodes} n on n.id = l.owner and n.expires_at > now()
+        join ${emailAccounts} a on a.id = l.account_id
+        join ${accountStatuses} s on s.account_id = l.account_id and s.direction = 'INCOMING' and s.state = 'OK'
+        where a.workspace_id = ${viewer.workspaceId} and a.incoming_protocol = 'IMAP'`),
+    );
+    const { done } = await this.checker.refresh(accounts, { liveIncoming: new Set(live.map((r) => r.account_id)) });
+    if (live.length) await db.execute(sql`select pg_notify('correio_engine', ${`check:${viewer.workspaceId}`})`);
+    void done
+      .catch((err: Error) => this.runtime.logger.warn({ workspaceId: viewer.workspaceId, err: { message: err.message } }, 'account status refresh failed'))
+      .then(() =>
+        db
+          .update(workspaces)
+          .set({ statusRefreshUntil: sql`now() + make_interval(secs => ${REFRESH_COOLDOWN_S})` })
+          .where(eq(workspaces.id, viewer.workspaceId)),
+      )
+      .catch(() => undefined);
     return accounts;
   }
 

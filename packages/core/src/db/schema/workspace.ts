@@ -8,6 +8,9 @@ export const workspaces = pgTable('workspaces', {
   slug: text('slug').notNull().unique(),
   // Last ticket number handed out; bumped with UPDATE … RETURNING so numbers stay gap-free per workspace.
   ticketSeq: integer('ticket_seq').notNull().default(0),
+  // A status refresh of all accounts runs until then (or its cooldown lasts): a second one is
+  // not started meanwhile, whichever API process is asked (issue 17).
+  statusRefreshUntil: timestamp('status_refresh_until', { withTimezone: true }),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
 

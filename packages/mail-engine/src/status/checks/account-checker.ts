@@ -81,14 +81,16 @@ export class AccountChecker {
    * caller answers with it; CHECKING is not published one account at a time); `done` resolves
    * when the last result is in.
    */
-  async refresh(accounts: CheckedAccount[]): Promise<{ done: Promise<AccountCheckReport[]> }> {
+  async refresh(accounts: CheckedAccount[], options: { liveIncoming?: ReadonlySet<string> } = {}): Promise<{ done: Promise<AccountCheckReport[]> }> {
     const fresh = accounts.filter((a) => !this.inFlight.has(a.id));
     const marked = this.recorder.checkingMany(
       fresh.map((account) => ({ account, directions: enabledDirections(account) })),
       { publish: false },
     );
     // Registered before the first await, so a second refresh right now joins instead of doubling.
-    const all = accounts.map((a) => this.inFlight.get(a.id) ?? this.start(a, marked));
+    // `liveIncoming`: mailboxes an engine holds a connection to check their incoming side through
+    // (issue 17); only their outgoing side is checked here.
+    const all = accounts.map((a) => this.inFlight.get(a.id) ?? this.start(a, marked, options.liveIncoming?.has(a.id) ? ['OUTGOING'] : DIRECTIONS));
     await marked;
     return { done: Promise.all(all) };
   }
@@ -100,22 +102,23 @@ export class AccountChecker {
     return { incoming: incoming!, outgoing: outgoing! };
   }
 
-  private start(account: CheckedAccount, marked: Promise<void>): Promise<AccountCheckReport> {
+  private start(account: CheckedAccount, marked: Promise<void>, directions: Direction[] = DIRECTIONS): Promise<AccountCheckReport> {
     const env = this.environment();
     const promise = marked
       .then(() =>
         this.queue.run(async (release) => {
-        // Each direction is recorded (and published) the moment it finishes, not when both have.
-        const waiting = this.waiting(release);
-        const [incoming, outgoing] = await Promise.all(
-          DIRECTIONS.map(async (direction) => {
-            const report = await checkDirection(account, direction, env, waiting);
-            await this.record(account, report);
-            return report;
-          }),
-        );
-        return { workspaceId: account.workspaceId, accountId: account.id, incoming: incoming!, outgoing: outgoing! };
-        }),
+          // Each direction is recorded (and published) the moment it finishes, not when both have.
+          const waiting = this.waiting(release);
+          const [incoming, outgoing] = await Promise.all(
+            DIRECTIONS.map(async (direction) => {
+              if (!directions.includes(direction)) return notCheckedHere(direction);
+              const report = await checkDirection(account, direction, env, waiting);
+              await this.record(account, report);
+              return report;
+            }),
+          );
+          return { workspaceId: account.workspaceId, accountId: account.id, incoming: incoming!, outgoing: outgoing! };
+        }, account.workspaceId),
       )
       .finally(() => this.inFlight.delete(account.id));
     this.inFlight.set(account.id, promise);
@@ -154,6 +157,11 @@ export class AccountChecker {
         (() => ({ ok: true, text: text('check.config.receiver', { port: config.inboundSmtpPort, domain: config.inboundDomain }) })),
     };
   }
+}
+
+/** A direction another process checks (an engine, through its live connection): nothing to record here. */
+function notCheckedHere(direction: Direction): DirectionReport {
+  return { direction, ok: null, phases: [], error: null, startedAt: new Date(), ms: 0 };
 }
 
 export function enabledDirections(account: StatusAccount): Direction[] {

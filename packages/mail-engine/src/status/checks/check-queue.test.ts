@@ -11,6 +11,26 @@ const deferred = () => {
 };
 
 describe('CheckQueue', () => {
+  it('lets queued workspaces take turns: a big refresh does not make a small one wait behind it', async () => {
+    const queue = new CheckQueue(1, 10_000);
+    const started: string[] = [];
+    const gates = new Map<string, ReturnType<typeof deferred>>();
+    const run = (lane: string, name: string) => {
+      const gate = deferred();
+      gates.set(name, gate);
+      return queue.run(async () => (started.push(name), gate.promise), lane);
+    };
+    const runs = [...Array.from({ length: 5 }, (_, i) => run('big', `big${i}`)), run('small', 'small0'), run('small', 'small1')];
+    await vi.advanceTimersByTimeAsync(0);
+    for (let i = 0; i < 7; i++) {
+      gates.get(started.at(-1)!)!.resolve();
+      await vi.advanceTimersByTimeAsync(0);
+    }
+    await Promise.all(runs);
+    // big0 was running; then the lanes alternate while both have checks waiting.
+    expect(started).toEqual(['big0', 'big1', 'small0', 'big2', 'small1', 'big3', 'big4']);
+  });
+
   it('starts at most `limit` checks at once and the next as soon as one finishes', async () => {
     const queue = new CheckQueue(2, 10_000);
     const gates = [deferred(), deferred(), deferred()];

@@ -8,7 +8,9 @@
  */
 export class CheckQueue {
   private active = 0;
-  private readonly waiting: Array<() => void> = [];
+  // One line per workspace, served in turn (issue 17): a workspace refreshing 2,000 accounts
+  // does not make another's ten wait behind all of them.
+  private readonly lanes = new Map<string, Array<() => void>>();
   private window: number;
 
   /**
@@ -31,10 +33,13 @@ export class CheckQueue {
   }
 
   get queued(): number {
-    return this.waiting.length;
+    let n = 0;
+    for (const lane of this.lanes.values()) n += lane.length;
+    return n;
   }
 
-  run<T>(task: (release: () => void) => Promise<T>): Promise<T> {
+  /** `lane`: whose turn this check waits in (a workspace); lanes take turns when checks queue. */
+  run<T>(task: (release: () => void) => Promise<T>, lane = ''): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const start = () => {
         this.active += 1;
@@ -57,13 +62,24 @@ export class CheckQueue {
         promise.then(resolve, reject).finally(release);
       };
       if (this.active < this.window) start();
-      else this.waiting.push(start);
+      else {
+        const queue = this.lanes.get(lane);
+        if (queue) queue.push(start);
+        else this.lanes.set(lane, [start]);
+      }
     });
   }
 
   private next(): void {
     this.window = Math.min(this.limit, this.window + 1);
-    while (this.active < this.window && this.waiting.length) this.waiting.shift()!();
-    if (!this.active && !this.waiting.length) this.window = Math.min(this.initial, this.limit);
+    while (this.active < this.window && this.lanes.size) {
+      const [lane, queue] = this.lanes.entries().next().value!;
+      const start = queue.shift()!;
+      // The lane goes to the back of the line (or leaves it when empty).
+      this.lanes.delete(lane);
+      if (queue.length) this.lanes.set(lane, queue);
+      start();
+    }
+    if (!this.active && !this.lanes.size) this.window = Math.min(this.initial, this.limit);
   }
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "workspaces" ADD COLUMN "status_refresh_until" timestamp with time zone;
