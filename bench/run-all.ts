@@ -16,6 +16,8 @@ const benches: Array<{ file: string; args?: string[]; node?: string[] }> = [
   // The issue's scale (200,000 tickets, 1,000,000 actions) takes long to seed: BENCH_SEARCH_TICKETS=200000.
   { file: 'bench/search.ts', args: [process.env['BENCH_SEARCH_TICKETS'] ?? '20000', '5', '200'] },
   { file: 'bench/runtime.ts' },
+  // Issue 17's scale; BENCH_MAILBOXES=300 for a quick run. Needs `ulimit -n` ≥ mailboxes + 1,000.
+  { file: 'bench/mailboxes.ts', args: [process.env['BENCH_MAILBOXES'] ?? '2000'] },
 ];
 
 const all: Row[] = [];

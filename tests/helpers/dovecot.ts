@@ -34,6 +34,14 @@ export interface DovecotOptions {
    * login still takes ~0.5 s (Dovecot's failure-delay granularity).
    */
   authPenalty?: boolean;
+  /**
+   * Hold this many concurrent IMAP sessions without a process each (Dovecot's default forks one
+   * per session and stops at 1,024): login processes in high-performance mode and imap processes
+   * serving up to 200 sessions each, with the limits and memory that takes. The process that
+   * starts Dovecot needs `ulimit -n` above ~1,000 (every Dovecot process inherits it).
+   * For benchmarks and storm tests with hundreds or thousands of mailboxes.
+   */
+  clientLimit?: number;
   /** Appended verbatim to dovecot.conf (later settings win), e.g. `mail_max_userip_connections = 2`. */
   extraConfig?: string;
   /**
@@ -109,9 +117,22 @@ export interface Dovecot {
   imapCommands(user: string): Promise<string[][]>;
   /**
    * The sessions logged in right now, read from the process titles of Dovecot's imap/pop3
-   * processes (Linux /proc): e.g. a client that entered IDLE shows `command: 'IDLE'`.
+   * processes (Linux /proc): e.g. a client that entered IDLE shows `command: 'IDLE'`. Sees only
+   * sessions with a process of their own, so none with `clientLimit` (see imapSessionCounts).
    */
   sessions(): Promise<DovecotSession[]>;
+  /**
+   * Logged-in IMAP sessions per user, as Dovecot's anvil counts them (`doveadm who`): unlike
+   * sessions(), this sees sessions that share an imap process (`clientLimit`), but not what they run.
+   */
+  imapSessionCounts(): Promise<Map<string, number>>;
+  /**
+   * Connections the IMAP login processes hold right now that have not logged in yet (the
+   * `[N pre-login]` of their process titles): the logins in flight, seen from the server. A
+   * session being handed over to an imap process still counts, although its client may already
+   * have the OK.
+   */
+  preLoginConnections(): Promise<number>;
   /** Stops Dovecot (whole process group) and deletes the temp folder. */
   stop(): Promise<void>;
   /** Stops and starts again on the same ports with the same maildirs; clients are disconnected. */
@@ -441,7 +462,7 @@ service anvil {
   }
 }
 `
-}${options.extraConfig ?? ''}
+}${options.clientLimit ? manyClientsConfig(options.clientLimit) : ''}${options.extraConfig ?? ''}
 `;
   await writeFile(confPath, conf, { mode: 0o644 });
 
@@ -701,6 +722,23 @@ service anvil {
       return entry ? sessionsOf(entry.pgid) : [];
     },
 
+    async imapSessionCounts() {
+      const doveadm = doveadmBinary();
+      if (!doveadm) throw new Error('dovecot helper: doveadm not found (it comes with dovecot-core)');
+      const { stdout } = await execFileAsync(doveadm, ['-c', confPath, 'who', '-1'], { timeout: 15_000, maxBuffer: 64 * 1024 * 1024 });
+      const counts = new Map<string, number>();
+      // `username proto pid ip`, after a header line.
+      for (const line of stdout.split('\n').slice(1)) {
+        const [user, proto] = line.trim().split(/\s+/);
+        if (user && proto === 'imap') counts.set(user, (counts.get(user) ?? 0) + 1);
+      }
+      return counts;
+    },
+
+    async preLoginConnections() {
+      return entry ? preLoginOf(entry.pgid) : 0;
+    },
+
     async imapCommands(user) {
       const folder = join(rawlogDir, normalizeUser(user));
       // Named <date>-<time>-<pid>.in: in name order, the sessions in the order they began.
@@ -758,6 +796,45 @@ service anvil {
   return instance;
 }
 
+/**
+ * Sessions one imap process serves with `clientLimit`. Few processes, so few inotify instances
+ * (128 per uid by default; past them IDLE falls back to polling). A session holds about four file
+ * descriptors (socket, index files, inotify), so 200 stay within the common `ulimit -n` of 1,024
+ * that every Dovecot process inherits from the process that starts it.
+ */
+const SESSIONS_PER_IMAP_PROCESS = 200;
+
+/**
+ * Service settings for `clientLimit` concurrent IMAP sessions. One imap process may serve many
+ * sessions here because every user has the same uid. default_process_limit stays at 100: no
+ * service needs more than a dozen processes with these settings.
+ */
+function manyClientsConfig(clientLimit: number): string {
+  const imapProcesses = Math.ceil(clientLimit / SESSIONS_PER_IMAP_PROCESS) + 2;
+  return `# clientLimit = ${clientLimit}
+# Auth, anvil and log take one connection per process of every other service; login processes
+# hold every connection until it has logged in.
+default_client_limit = ${clientLimit + 1000}
+# An imap process with ${SESSIONS_PER_IMAP_PROCESS} sessions takes ~60 MB; 256 MB (the default) leaves little room for a large FETCH.
+default_vsz_limit = 1G
+service imap-login {
+  service_count = 0
+  client_limit = ${clientLimit + 100}
+  process_min_avail = 2
+  process_limit = 4
+}
+service imap {
+  service_count = 0
+  client_limit = ${SESSIONS_PER_IMAP_PROCESS}
+  process_limit = ${imapProcesses}
+}
+service pop3-login {
+  service_count = 0
+  process_min_avail = 1
+}
+`;
+}
+
 /** Logged-in sessions among the processes of a Dovecot process group, from their titles (`dovecot/imap [user ip COMMAND]`). */
 async function sessionsOf(pgid: number): Promise<DovecotSession[]> {
   let entries: string[];
@@ -784,6 +861,26 @@ async function sessionsOf(pgid: number): Promise<DovecotSession[]> {
     if (match) sessions.push({ protocol: match[1] as 'imap' | 'pop3', pid: Number(name), user: match[2]!, ip: match[3]!, command: match[4] ?? '' });
   }
   return sessions;
+}
+
+/** Sum of the `[N pre-login]` counts in the titles of a Dovecot process group's imap-login processes. */
+async function preLoginOf(pgid: number): Promise<number> {
+  let total = 0;
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const statLine = await readFile(`/proc/${name}/stat`, 'utf8');
+      const fields = statLine.slice(statLine.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) !== pgid) continue;
+      const title = (await readFile(`/proc/${name}/cmdline`, 'utf8')).replace(/\0/g, ' ');
+      // `[3 pre-login]`, or for a single client its address: `[127.0.0.1 pre-login]`.
+      const match = /^dovecot\/imap-login \[(\S+) pre-login/.exec(title.trim());
+      if (match) total += /^\d+$/.test(match[1]!) ? Number(match[1]) : 1;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return total;
 }
 
 /** Connects, waits for a first line matching `pattern` (skipping Dovecot's "Waiting for authentication" line), closes. */

@@ -210,6 +210,21 @@ export class MailEngine {
     ).catch((err: Error) => this.log.warn({ workspaceId, err: { message: err.message } }, 'live status check failed'));
   }
 
+  /**
+   * One mailbox of a server that was down logged in again: the others backing off from the same
+   * outage stop waiting out their (by now long, exponential) backoff and queue for a login slot,
+   * so a restarted server has every mailbox back at the gate's pace instead of minutes later.
+   */
+  private serverBack(server: string): void {
+    let woken = 0;
+    for (const { worker } of this.workers.values()) {
+      if (worker.server !== server || !worker.waitingForServer) continue;
+      worker.wake();
+      woken += 1;
+    }
+    if (woken) this.log.info({ server, mailboxes: woken }, 'mail server reachable again; reconnecting its mailboxes');
+  }
+
   /** Wakes an account's worker at once (new settings, a test that delivered mail). */
   wake(accountId: string): void {
     this.workers.get(accountId)?.worker.wake();
@@ -286,11 +301,15 @@ export class MailEngine {
     }
     await this.leases.release(gone);
 
-    // Above our share (an engine joined): hand mailboxes over a step at a time, newest first.
-    // Each is stopped before its lease is released, so no mailbox is ever synced by two engines.
+    // Above our share (an engine joined): hand mailboxes over. Those still waiting for their
+    // first login cost nothing to hand over and go at once; connected ones go a step at a time,
+    // newest first. Each is stopped before its lease is released, so no mailbox is ever synced
+    // by two engines.
     const surplus = this.workers.size - fairShare;
     if (surplus > 0) {
-      const shed = [...this.workers].sort((a, b) => b[1].startedAt - a[1].startedAt).slice(0, Math.min(surplus, SHED_STEP));
+      const candidates = [...this.workers].sort((a, b) => Number(connected(a[1])) - Number(connected(b[1])) || b[1].startedAt - a[1].startedAt);
+      const notConnected = candidates.filter(([, running]) => !connected(running)).length;
+      const shed = candidates.slice(0, Math.min(surplus, Math.max(notConnected, SHED_STEP)));
       for (const [id] of shed) this.workers.delete(id);
       await Promise.all(shed.map(([, running]) => running.worker.stop()));
       await this.leases.release(shed.map(([id]) => id));
@@ -316,7 +335,7 @@ export class MailEngine {
   }
 
   private startWorker(account: AccountRow, jitterMs = 0): void {
-    const deps = { runtime: this.runtime, importer: this.importer, status: this.status, destinations: this.destinations, connectGate: this.gate };
+    const deps = { runtime: this.runtime, importer: this.importer, status: this.status, destinations: this.destinations, connectGate: this.gate, serverBack: (server: string) => this.serverBack(server) };
     const worker = account.incomingProtocol === 'POP3' ? new Pop3MailboxWorker(deps, account, this.pop3Options) : new ImapMailboxWorker(deps, account, this.imapOptions);
     this.workers.set(account.id, { worker, fingerprint: fingerprint(account), startedAt: Date.now() });
     worker.start({ jitterMs });
@@ -355,6 +374,11 @@ export class MailEngine {
 /** Settings that require a reconnect when they change. */
 function fingerprint(a: AccountRow): string {
   return [a.updatedAt.toISOString(), a.active, a.incomingEnabled, a.incomingProtocol, a.incomingHost, a.incomingPort, a.incomingEncryption, a.incomingUsername, a.incomingPasswordSealed, a.incomingFolder].join('|');
+}
+
+/** Whether a worker has had a session (a mailbox waiting for its first login is free to hand over). */
+function connected(running: RunningWorker): boolean {
+  return running.worker.hasConnected;
 }
 
 /** Engines starting together try different mailboxes first instead of contending for the same rows. */

@@ -1,7 +1,7 @@
 import { providerAuthHint } from '@correio/texts';
 import type { AccountRow, Logger, Runtime } from '@correio/core';
 import { toMailError } from './mail-error-rules.ts';
-import type { Phase } from './errors.ts';
+import { MailError, type Phase } from './errors.ts';
 import { Backoff } from './imap/backoff.ts';
 import { isDatabaseUnavailable } from './pipeline/database-errors.ts';
 import type { Destinations } from './net/destinations.ts';
@@ -19,10 +19,15 @@ export interface WorkerDeps {
   destinations: Destinations;
   /** Every login of this engine waits its turn here (issue 17). */
   connectGate: ConnectGate;
+  /** Called when a login works again after the server had been unreachable: the others on it may follow now. */
+  serverBack?: (server: string) => void;
 }
 
 /** What a worker is doing, for the engine's gauges: `idle` is IMAP IDLE (or a POP3/poll wait). */
 export type WorkerState = 'waiting' | 'connecting' | 'syncing' | 'idle';
+
+// Phases in which a worker talks to the mail server only, never to the database.
+const MAIL_SERVER_PHASES: ReadonlySet<Phase> = new Set(['DNS', 'CONNECT', 'TLS', 'GREETING', 'AUTH']);
 
 /**
  * What IMAP and POP3 workers share: a loop that runs until stopped, a sleep new mail or new
@@ -113,9 +118,42 @@ export abstract class MailboxWorker {
   /** Called once a login worked. */
   protected loggedIn(): void {
     this.retriedWithFreshToken = false;
+    this.connectedOnce = true;
+    if (this.unreachable) {
+      this.unreachable = false;
+      this.deps.serverBack?.(this.server);
+    }
   }
 
-  protected async recover(err: unknown, phase: Phase): Promise<void> {
+  private connectedOnce = false;
+
+  /** Whether a login of this worker (these settings) ever worked. */
+  get hasConnected(): boolean {
+    return this.connectedOnce;
+  }
+  /** Set after a transient failure (server down, reset, timeout), until a login works. */
+  private unreachable = false;
+  private backingOff = false;
+
+  /** The incoming server, as host:port: workers of one server recover together. */
+  get server(): string {
+    return `${this.account.incomingHost ?? ''}:${this.account.incomingPort ?? ''}`;
+  }
+
+  /**
+   * Whether a "server is back" wake applies: backing off after a transient failure. One backing
+   * off from a refused password keeps its long backoff (retrying it would only get it locked).
+   */
+  get waitingForServer(): boolean {
+    return this.unreachable && this.backingOff;
+  }
+
+  /**
+   * `serverSide`: the mail server's connection is what broke (it dropped under us). Socket error
+   * codes such as ECONNREFUSED are the same whichever server refused, so they alone cannot tell
+   * a database outage from a mail server restart; the phase and the connection's state can.
+   */
+  protected async recover(err: unknown, phase: Phase, options: { serverSide?: boolean } = {}): Promise<void> {
     if (this.account.oauthProvider && !this.retriedWithFreshToken && toMailError(err, phase).code === 'AUTH_FAILED') {
       // The token was refused before its expiry: retry at once with a new one. If the provider
       // refuses that refresh too, the grant is gone and that error is the one reported.
@@ -124,14 +162,24 @@ export abstract class MailboxWorker {
       this.log.info('the server refused the OAuth access token; retrying with a fresh one');
       return;
     }
-    if (isDatabaseUnavailable(err)) {
+    if (!options.serverSide && !MAIL_SERVER_PHASES.has(phase) && isDatabaseUnavailable(err)) {
       this.log.warn({ err: { message: (err as Error).message } }, 'database unavailable; the mailbox waits and resumes from its last committed message');
       await this.sleeper.sleep(this.backoff.next(true));
       return;
     }
-    const error = toMailError(err, phase, { authHint: providerAuthHint(this.account.providerId) ?? undefined });
+    let error = toMailError(err, phase, { authHint: providerAuthHint(this.account.providerId) ?? undefined });
+    // A server that took this mailbox's logins and now refuses connections is restarting, not
+    // misconfigured: retried on the short, transient backoff, and shown INTERMITTENT (issue 17).
+    if (!error.transient && this.hasConnected && error.code === 'CONNECTION_REFUSED')
+      error = new MailError(error.code, error.phase, { serverResponse: error.serverResponse, cause: err, text: error.text, hintText: error.hintText, transient: true });
     this.log.warn({ code: error.code, phase: error.phase, serverResponse: error.serverResponse }, 'mailbox sync failed');
     await this.deps.status.failure(this.account, 'INCOMING', error, { fromCheck: false }).catch(() => undefined);
-    await this.sleeper.sleep(this.backoff.next(error.transient));
+    this.unreachable = error.transient;
+    this.backingOff = true;
+    try {
+      await this.sleeper.sleep(this.backoff.next(error.transient));
+    } finally {
+      this.backingOff = false;
+    }
   }
 }

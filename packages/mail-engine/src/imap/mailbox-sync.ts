@@ -134,7 +134,8 @@ export class ImapMailboxWorker extends MailboxWorker {
         releaseSlot?.();
         if (this.stopped) break;
         this.state = 'waiting';
-        await this.recover(err, phase);
+        // A session that is no longer usable was closed by the server (a restart, a reset).
+        await this.recover(err, phase, { serverSide: !!this.client && !this.client.usable });
       } finally {
         releaseSlot?.();
         lock?.release();
