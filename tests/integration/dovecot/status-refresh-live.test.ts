@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 describe('status refresh through live connections (issue 17)', () => {
-  it('checks a connected mailbox with a NOOP on its own session, re-logs in only the one without a connection, and ignores a second refresh while one runs', async () => {
+  it('checks a connected mailbox with a NOOP on its own session, re-logs in only the one without a connection, and runs one refresh at a time per workspace', async () => {
     const alive = await connectDovecotAccount(app.url, admin.token, dovecot, 'alive');
     const broken = await connectDovecotAccount(app.url, admin.token, dovecot, 'broken', { incoming: { password: 'not-the-password' } });
     await waitFor(async () => (await incoming(alive.id)).state === 'OK' && (await dovecot.sessions()).some((s) => s.user === 'alive' && s.command === 'IDLE'), 'the mailbox in IDLE');
@@ -42,8 +42,10 @@ describe('status refresh through live connections (issue 17)', () => {
     const brokenFailures = await failedLogins('broken');
     const noopsBefore = await noops('alive');
 
-    const refreshed = (await gqlOk(app.url, REFRESH, {}, admin.token)).refreshAccountStatuses;
-    expect(refreshed.find((a: any) => a.id === alive.id).status.incoming.state).toBe('CHECKING');
+    // Two clicks at once (two admins, or two API processes): one refresh runs, the other answers
+    // with the statuses as they are.
+    const [refreshed, concurrent] = await Promise.all([0, 1].map(async () => (await gqlOk(app.url, REFRESH, {}, admin.token)).refreshAccountStatuses));
+    expect([refreshed, concurrent].map((r) => r.find((a: any) => a.id === alive.id).status.incoming.state)).toContain('CHECKING');
     await waitFor(async () => (await incoming(alive.id)).state === 'OK', 'the live check of the connected mailbox', 5000, 50);
     await waitFor(async () => (await incoming(broken.id)).state === 'ERROR' && (await failedLogins('broken')) > brokenFailures, 'the broken mailbox checked by a login', 5000, 50);
 
@@ -56,11 +58,10 @@ describe('status refresh through live connections (issue 17)', () => {
     // Still IDLE afterwards: new mail is seen as before.
     await waitFor(async () => (await dovecot.sessions()).some((s) => s.user === 'alive' && s.command === 'IDLE'), 'IDLE again after the check');
 
-    // Cooldown: a refresh right after the first finished starts nothing.
-    const second = (await gqlOk(app.url, REFRESH, {}, admin.token)).refreshAccountStatuses;
-    expect(second.find((a: any) => a.id === alive.id).status.incoming.state).toBe('OK');
-    await new Promise((r) => setTimeout(r, 800));
-    expect(await noops('alive')).toBe(noopsBefore + 1);
-    expect(await failedLogins('broken')).toBe(brokenFailures + 1);
+    // Once it is over, a refresh checks again (an admin who just fixed something expects it).
+    await waitFor(async () => {
+      await gqlOk(app.url, REFRESH, {}, admin.token);
+      return (await noops('alive')) >= noopsBefore + 2;
+    }, 'a later refresh to check again', 5000, 200);
   });
 });

@@ -12,8 +12,6 @@ import { parseInput } from './validation.ts';
 const { workspaces, mailboxLeases, engineNodes, emailAccounts, accountStatuses } = schema;
 /** A refresh that never reported its end (its process died) stops blocking the next one after this. */
 const REFRESH_BOUND_S = 120;
-/** After a refresh finished, the next one may start this much later. */
-const REFRESH_COOLDOWN_S = 5;
 
 /**
  * Runs checks for the API (A8–A10): "Test" of a saved account, "Save and test" of unsaved
@@ -67,8 +65,9 @@ export class CheckService {
   async refresh(viewer: Viewer): Promise<AccountRow[]> {
     const accounts = await this.accounts.list(viewer);
     const db = this.runtime.database.db;
-    // One refresh per workspace at a time, plus a short cooldown, across every API process: a
-    // second call answers with the statuses as they are (those being checked show CHECKING).
+    // One refresh per workspace at a time, across every API process: a second call while one
+    // runs answers with the statuses as they are (those being checked show CHECKING). Once it
+    // is over, the next click re-tests at once: that is what an admin who just fixed a server expects.
     const started = await db
       .update(workspaces)
       .set({ statusRefreshUntil: sql`now() + make_interval(secs => ${REFRESH_BOUND_S})` })
@@ -93,7 +92,7 @@ export class CheckService {
       .then(() =>
         db
           .update(workspaces)
-          .set({ statusRefreshUntil: sql`now() + make_interval(secs => ${REFRESH_COOLDOWN_S})` })
+          .set({ statusRefreshUntil: null })
           .where(eq(workspaces.id, viewer.workspaceId)),
       )
       .catch(() => undefined);
