@@ -8,6 +8,8 @@ export interface EngineMetrics {
   /** The most logins the engine ran at once since it started. */
   loginsPeak: number;
   connectLimit: number;
+  /** Statements the engine has sent to PostgreSQL since it started; null on PGlite. */
+  dbStatements: number | null;
 }
 
 export type Samples = Map<string, number>;
@@ -53,6 +55,7 @@ export function engineMetricsOf(samples: Samples): EngineMetrics {
     loginsInFlight: required(samples, 'correio_engine_logins_in_flight'),
     loginsPeak: required(samples, 'correio_engine_logins_peak'),
     connectLimit: required(samples, 'correio_engine_connect_limit'),
+    dbStatements: series(samples, 'correio_engine_db_statements') ?? null,
   };
 }
 

@@ -5,28 +5,11 @@ import { useEngineCluster } from '../helpers/engine-cluster.ts';
 import { gqlOk } from '../helpers/graphql.ts';
 import { buildMail } from '../helpers/mail.ts';
 import { spawnCorreio } from '../helpers/process.ts';
+import { maxConcurrentSessions } from '../helpers/dovecot-log.ts';
 import { leaseOwners } from '../helpers/leases.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const USERS = ['m1', 'm2', 'm3', 'm4', 'm5', 'm6'];
-
-/** Most IMAP sessions any one user had open at the same moment, from Dovecot's own log. */
-function maxConcurrentSessions(lines: string[]): Map<string, number> {
-  const open = new Map<string, Set<string>>();
-  const peak = new Map<string, number>();
-  for (const line of lines) {
-    const login = /imap-login: Info: Login: user=<([^>]+)>.*session=<([^>]+)>/.exec(line);
-    if (login) {
-      const set = open.get(login[1]!) ?? new Set();
-      set.add(login[2]!);
-      open.set(login[1]!, set);
-      peak.set(login[1]!, Math.max(peak.get(login[1]!) ?? 0, set.size));
-    }
-    const gone = /imap\(([^)]+)\)<\d+><([^>]+)>: Info: Disconnected/.exec(line);
-    if (gone) open.get(gone[1]!)?.delete(gone[2]!);
-  }
-  return peak;
-}
 
 const cluster = useEngineCluster(USERS);
 
