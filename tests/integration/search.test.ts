@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, startTestApp, type TestApp } from '../helpers/app.ts';
 import { gql, gqlOk } from '../helpers/graphql.ts';
@@ -147,5 +148,27 @@ describe('searchTickets (S2)', () => {
     const [hit] = await search('tangerina');
     expect(highlighted(hit!)).toEqual(['tangerina']);
     expect(hit!.snippet.map((p) => p.text).join('')).toContain('texto falso e a palavra');
+  });
+
+  it('imports a message too long to index whole, and finds it by what it starts with', async () => {
+    // A customer pastes 40,000 transaction ids into the mail. Indexed whole, its search document
+    // would pass PostgreSQL's 1 MB limit for a tsvector, the insert would fail and so would the
+    // import. The first 50,000 characters are indexed; the whole text is kept.
+    const ws = await signUp(app.url, { slug: `longa${Date.now().toString(36)}` });
+    const ids = Array.from({ length: 40_000 }, (_, i) => createHash('md5').update(`transacao ${i}`).digest('hex'));
+    const text = `Segue o relatório do faturamento com erro:\n${ids.join('\n')}\nfim do relatório`;
+    expect(text.length).toBeGreaterThan(1_300_000);
+    await receive(ws.slug, { subject: 'Exportação', text });
+    await waitFor(async () => ((await ticketCount(ws.token)) === 1 ? true : null), 'the long message as a ticket', 30_000);
+    const [hit, ...more] = await search('faturamento', ws.token);
+    expect(more).toEqual([]);
+    expect(hit).toMatchObject({ node: { subject: 'Exportação' }, matchedIn: ['MESSAGE'] });
+    expect(highlighted(hit!)).toEqual(['faturamento']);
+    // An id near the start is found; one past the indexed part is not (said in the README).
+    expect(await subjects(ids[10]!, ws.token)).toEqual(['Exportação']);
+    expect(await subjects(ids[39_000]!, ws.token)).toEqual([]);
+    const { tickets } = await gqlOk(app.url, `{ tickets(first: 1) { edges { node { id } } } }`, {}, ws.token);
+    const ticket = await gqlOk(app.url, `query($id: ID!) { ticket(id: $id) { actions { text } } }`, { id: tickets.edges[0].node.id }, ws.token);
+    expect(ticket.ticket.actions[0].text).toContain(ids[39_999]);
   });
 });

@@ -163,9 +163,15 @@ function anywhereIn(ticketId: SQL, query: SQL): SQL {
     union all select 1 from ticket_actions x join attachments f on f.action_id = x.id where x.ticket_id = ${ticketId} and f.search @@ ${query}`;
 }
 
+/**
+ * Characters of a text its search document is built from (migration 0016): a snippet is cut from
+ * the same ones, where every match is, and never re-parses a pasted megabyte for each search.
+ */
+const INDEXED_CHARS = 50_000;
+
 /** The words around the best match of each hit, from the source it matched in. */
 function snippetOf(query: SQL): SQL {
-  const clean = (column: SQL) => sql`translate(${column}, ${START + STOP}, '')`;
+  const clean = (column: SQL) => sql`translate(left(${column}, ${sql.raw(String(INDEXED_CHARS))}), ${START + STOP}, '')`;
   const headline = (doc: SQL, options: string) => sql`ts_headline('public.correio_pt', ${clean(doc)}, ${query}, ${options})`;
   return sql`case p.best
     when 'MESSAGE' then (select ${headline(sql`a.text`, HEADLINE)} from ticket_actions a where a.id = p.source_id)
