@@ -183,6 +183,35 @@ describe('messages that break the rules (W8)', () => {
     expect(ticket.actions[0].text).toBe('Linha um\nLinha dois');
   });
 
+  it('imports a message whose subject, sender name and Message-ID are each longer than a database index entry', async () => {
+    // Spam kits and broken mailers write headers of many kilobytes. Each of these three is a key
+    // of a btree index (a subject for threading, a customer's name, a Message-ID), whose entries
+    // PostgreSQL caps at ~2.7 KB: the insert — and the import — failed on such a header.
+    const noise = (n: number) => randomBytes(n).toString('base64').replace(/[+/=]/g, 'x');
+    const subject = `Urgente ${noise(6000)}`;
+    const name = `Cliente ${noise(5000)}`;
+    const messageId = `<${noise(4000)}@cliente.example>`;
+    const fold = (value: string) => value.replace(/(.{900})/g, '$1\r\n ');
+    await dovecot.deliver('support', Buffer.from(`From: "${fold(name)}" <longo@cliente.example>\r\nTo: support@acme.example\r\nSubject: ${fold(subject)}\r\nMessage-ID: ${messageId}\r\nDate: ${new Date().toUTCString()}\r\n\r\nCabeçalhos enormes.\r\n`));
+    const ticket = await waitFor(async () => (await ticketsMatching('longo@cliente.example'))[0], 'the ticket', 30_000);
+    expect(ticket.subject.startsWith('Urgente ')).toBe(true);
+    expect(ticket.customer.email).toBe('longo@cliente.example');
+    expect(ticket.actions[0].text).toBe('Cabeçalhos enormes.');
+    // The same message fetched again is still recognized as the same one.
+    await dovecot.deliver('support', Buffer.from(`From: "${fold(name)}" <longo@cliente.example>\r\nTo: support@acme.example\r\nSubject: ${fold(subject)}\r\nMessage-ID: ${messageId}\r\nDate: ${new Date().toUTCString()}\r\n\r\nCabeçalhos enormes.\r\n`));
+    await dovecot.deliver('support', multipart({ ...from(), Subject: 'Marcador depois dos cabeçalhos longos', 'Message-ID': '<after-long@cliente.example>' }, [text('ok')]));
+    await waitForTicket('Marcador depois dos cabeçalhos longos');
+    const again = await ticketsMatching('longo@cliente.example');
+    expect(again).toHaveLength(1);
+    expect(again[0].actions).toHaveLength(1);
+    expect(again[0].customer.name.startsWith('Cliente ')).toBe(true);
+    expect(again[0].customer.name.length).toBeLessThanOrEqual(200);
+    // The customer answers under another subject: the long id, read the same way, threads it.
+    await dovecot.deliver('support', Buffer.from(`From: longo@cliente.example\r\nTo: support@acme.example\r\nSubject: Outra coisa\r\nMessage-ID: <long-reply@cliente.example>\r\nIn-Reply-To: ${messageId}\r\nReferences: ${messageId}\r\n\r\nResposta.\r\n`));
+    await waitFor(async () => ((await ticketsMatching('longo@cliente.example'))[0]?.actions.length === 2 ? true : null), 'the answer on the same ticket', 30_000);
+    expect(await ticketsMatching('longo@cliente.example')).toHaveLength(1);
+  });
+
   it('keeps every one of 45 attachments, stores identical files once, and links inline images by cid', async () => {
     const logo = PNG_1X1;
     const files = Array.from({ length: 45 }, (_, i) => base64File(`nota-${String(i + 1).padStart(2, '0')}.txt`, 'text/plain', Buffer.from(`nota fiscal ${i + 1}\n`)));

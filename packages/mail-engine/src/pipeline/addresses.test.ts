@@ -75,4 +75,17 @@ describe('the sender of a message', () => {
     expect(parsed.html).toBe('<p>texto</p>\n');
     expect(JSON.stringify(parsed.text)).not.toMatch(/\\u000/);
   });
+
+  it('bounds headers of kilobytes to what an index entry holds, the same way every time', async () => {
+    const long = 'x'.repeat(3000);
+    const parsed = await parse([`From: "Ana ${'ñ'.repeat(1000)}" <ana@cliente.com>`, `Message-ID: <${long}@cliente.com>`, `In-Reply-To: <${long}@cliente.com>`, `References: <a@b> <${long}@cliente.com>`]);
+    expect(parsed.from).toEqual({ address: 'ana@cliente.com', name: `Ana ${'ñ'.repeat(196)}` });
+    expect(parsed.messageId).toMatch(/^[0-9a-f]{40}@long-id\.correio\.invalid$/);
+    expect(parsed.inReplyTo).toBe(parsed.messageId);
+    expect(parsed.references).toEqual(['a@b', parsed.messageId]);
+    // A 254-character address is an address; a longer one reaches nobody, so Reply-To answers.
+    const local = 'a'.repeat(254 - '@cliente.com'.length);
+    expect((await parse([`From: <${local}@cliente.com>`])).from?.address).toBe(`${local}@cliente.com`);
+    expect((await parse([`From: <a${local}@cliente.com>`, 'Reply-To: ana@cliente.com'])).from?.address).toBe('ana@cliente.com');
+  });
 });

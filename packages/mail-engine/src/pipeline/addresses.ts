@@ -13,6 +13,8 @@ export interface HeaderLine {
 
 /** An address a reply can be sent to: something@domain.tld, the local part possibly quoted. */
 const DELIVERABLE = /^(?:"[^"\r\n]+"|[^\s@"<>(),;:]+)@[a-z0-9-]+(?:\.[a-z0-9-]+)+$/i;
+/** RFC 5321's limit for an address: a longer one cannot be delivered, nor be a customer's key. */
+const MAX_ADDRESS_CHARS = 254;
 
 function flatten(list: EmailAddress[]): ParsedAddress[] {
   const out: ParsedAddress[] = [];
@@ -43,8 +45,8 @@ export function senderAddress(value: HeaderValue | undefined, rawLine: string | 
   const parsed = addresses(value)[0] ?? null;
   const raw = rawLine ? angleAddress(rawLine) : null;
   // Only where the strict parser lost something: a local part with spaces, or nothing found.
-  if (raw && (!parsed || raw.address.startsWith('"'))) return { address: raw.address, name: parsed && raw.address.startsWith('"') ? raw.name : (parsed?.name ?? raw.name) };
-  return parsed && DELIVERABLE.test(parsed.address) ? parsed : null;
+  if (raw && (!parsed || raw.address.startsWith('"'))) return raw.address.length > MAX_ADDRESS_CHARS ? null : { address: raw.address, name: parsed && raw.address.startsWith('"') ? raw.name : (parsed?.name ?? raw.name) };
+  return parsed && parsed.address.length <= MAX_ADDRESS_CHARS && DELIVERABLE.test(parsed.address) ? parsed : null;
 }
 
 function angleAddress(line: string): ParsedAddress | null {

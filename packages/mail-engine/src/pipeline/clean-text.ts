@@ -12,3 +12,17 @@ export function cleanText(text: string): string {
 export function cleanLine(text: string): string {
   return text.replace(CONTROLS, '').replace(/\s+/g, ' ').trim();
 }
+
+/**
+ * At most `max` UTF-16 units of `text`, never half a surrogate pair. Header values become keys of
+ * btree indexes (a subject for threading, a customer's name), whose entries PostgreSQL caps at
+ * ~2.7 KB: a header of many kilobytes — spam kits, broken mailers — would fail its insert.
+ */
+export function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const end = /[\uD800-\uDBFF]/.test(text[max - 1]!) ? max - 1 : max;
+  return text.slice(0, end);
+}
+
+/** A sender's display name as stored: a person's name, never kilobytes of one. */
+export const MAX_NAME_CHARS = 200;

@@ -50,6 +50,15 @@ describe('normalizeSubject', () => {
     expect(normalizeSubject('Order #123 (urgente)')).toBe('order #123 (urgente)');
   });
 
+  it('stays short enough to be an index key, and cuts a long subject the same way every time', () => {
+    const long = `Re: pedido 1 ${'😀 pedido '.repeat(200)}`;
+    const once = normalizeSubject(long);
+    expect(once.length).toBeLessThanOrEqual(500);
+    expect(once).toBe(normalizeSubject(`Fwd: ${long.slice(4)}`));
+    // An emoji is never cut in half (a lone surrogate would reach the database as U+FFFD).
+    expect(/[\uD800-\uDBFF]$/.test(once)).toBe(false);
+  });
+
   it('gives composed and decomposed accents the same result', () => {
     expect(normalizeSubject('Cotação')).toBe(normalizeSubject('Cota\u0063\u0327a\u0303o'));
   });

@@ -1,3 +1,5 @@
+import { clip } from './clean-text.ts';
+
 // Reply/forward markers written by mail clients in the languages our users meet: Re/RES/Fwd/FW/ENC (en, pt),
 // TR (fr), AW/WG (de), SV/VS (nordic), R/RIF (it), Antw (nl), Ynt (tr), 回复 (zh). Clients add counters
 // (`Re[2]:`, `Re(2):`) and French-style spacing (`RE :`); Chinese clients may use a full-width colon.
@@ -32,7 +34,8 @@ export function extractTicketNumber(subject: string): number | null {
 export function normalizeSubject(subject: string): string {
   // NFC: the same accented subject can arrive composed from one client and decomposed from another.
   const core = stripLeading(subject.normalize('NFC').replace(TICKET_TAGS, ' '), [REPLY_PREFIX, LEADING_BRACKET_TAG]);
-  return fold(core.toLowerCase().replace(EDGE_NOISE, ''));
+  // A key of the threading index: bounded so a subject of kilobytes still fits an index entry.
+  return clip(fold(core.toLowerCase().replace(EDGE_NOISE, '')), 500);
 }
 
 /**

@@ -6,7 +6,8 @@ import type { HeaderValue, MessageText } from 'mailparser';
 import { addresses, senderOf, type HeaderLine, type ParsedAddress } from './addresses.ts';
 import { storeAttachment, type StoredAttachment, type StoredPart } from './attachments/store-attachment.ts';
 import { TolerantMailParser } from './tolerant-parser.ts';
-import { cleanLine, cleanText } from './clean-text.ts';
+import { clip, cleanLine, cleanText, MAX_NAME_CHARS } from './clean-text.ts';
+import { createHash } from 'node:crypto';
 
 export type { ParsedAddress } from './addresses.ts';
 export type { StoredAttachment } from './attachments/store-attachment.ts';
@@ -212,7 +213,7 @@ export function parseEmail(source: Readable | Buffer, blobs: BlobStore): Promise
 function buildParsed(headers: Map<string, HeaderValue>, headerLines: HeaderLine[], text: MessageText | undefined, attachments: StoredAttachment[], reportParts: ReportPart[]): ParsedEmail {
   if (headers.size === 0) throw new ParseError(serverText('import.noHeaders'));
   const sender = senderOf(headers, headerLines);
-  const from = sender ? { address: sender.address.address, name: sender.address.name ? cleanLine(sender.address.name) || null : null } : null;
+  const from = sender ? { address: sender.address.address, name: sender.address.name ? clip(cleanLine(sender.address.name), MAX_NAME_CHARS) || null : null } : null;
   const contentType = headerValue(headers.get('content-type')) ?? 'text/plain';
   const html = typeof text?.html === 'string' && text.html ? cleanText(text.html.slice(0, MAX_BODY_CHARS)) : null;
   return {
@@ -220,7 +221,8 @@ function buildParsed(headers: Map<string, HeaderValue>, headerLines: HeaderLine[
     messageId: cleanId(headerValue(headers.get('message-id'))),
     inReplyTo: cleanId(firstId(headerValue(headers.get('in-reply-to')))),
     references: parseIdList(headers.get('references')),
-    subject: cleanLine(headerValue(headers.get('subject')) ?? ''),
+    // RFC 5322's line limit; normalizeSubject bounds the indexed form further.
+    subject: clip(cleanLine(headerValue(headers.get('subject')) ?? ''), 998),
     from,
     replyTo: addresses(headers.get('reply-to'))[0] ?? null,
     to: addresses(headers.get('to')),
@@ -250,10 +252,19 @@ function headerValue(value: HeaderValue | undefined): string | null {
   return String(value);
 }
 
-/** Message-IDs are compared without angle brackets and case-insensitively on the domain side. */
+/** Longer Message-IDs (real ones are under 250 characters) are stored by their hash: see cleanId. */
+const MAX_ID_CHARS = 500;
+
+/**
+ * Message-IDs are compared without angle brackets and case-insensitively on the domain side.
+ * One of kilobytes cannot be a key of the message ledger's index: it becomes a stable id derived
+ * from it, the same wherever it appears (Message-ID, In-Reply-To, References), so a reply to
+ * such a message still threads.
+ */
 export function cleanId(id: string | null | undefined): string | null {
   if (!id) return null;
   const trimmed = cleanLine(id).replace(/^<+|>+$/g, '').trim();
+  if (trimmed.length > MAX_ID_CHARS) return `${createHash('sha256').update(trimmed).digest('hex').slice(0, 40)}@long-id.correio.invalid`;
   return trimmed ? trimmed : null;
 }
 
