@@ -175,7 +175,8 @@ describe('messages that break the rules (W8)', () => {
     // Through Correio's own SMTP receiver: Dovecot itself turns NUL into 0x80 before IMAP
     // clients see it, but an SMTP client may send anything.
     const [builtin] = (await gqlOk(app.url, `{ emailAccounts { kind address } }`, {}, admin.token)).emailAccounts.filter((a: any) => a.kind === 'BUILTIN');
-    const raw = Buffer.from(`From: "Jo\u0000\u0007ão" <joao@cliente.example>\r\nTo: ${builtin.address}\r\nSubject: Pedido\u0000 com\u0001 NUL\r\nMessage-ID: <nul-1@cliente.example>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nLinha\u0000 um\r\nLinha\u000b dois\r\n`, 'utf8');
+    // The signature's domain has one too: it reaches the sender-verification results (stored as jsonb, which refuses \u0000).
+    const raw = Buffer.from(`DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=cli\u0000ente.example; s=s\u0000el; h=from:subject; bh=YWJj; b=ZGVm\r\nFrom: "Jo\u0000\u0007ão" <joao@cliente.example>\r\nTo: ${builtin.address}\r\nSubject: Pedido\u0000 com\u0001 NUL\r\nMessage-ID: <nul-1@cliente.example>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nLinha\u0000 um\r\nLinha\u000b dois\r\n`, 'utf8');
     await sendToReceiver(app.engine!.inboundSmtpPort!, { from: 'joao@cliente.example', to: [builtin.address] }, raw);
     const ticket = await waitForTicket('com NUL');
     expect(ticket.subject).toBe('Pedido com NUL');

@@ -26,3 +26,16 @@ export function clip(text: string, max: number): string {
 
 /** A sender's display name as stored: a person's name, never kilobytes of one. */
 export const MAX_NAME_CHARS = 200;
+
+/**
+ * Every string of a JSON-like value with its control characters shown as U+FFFD: for what a
+ * stranger's mail puts into a jsonb column, which refuses \u0000. Replaced, not removed, where
+ * the strings are identities (a signature's domain): "ba\0nk.example" must never read as
+ * "bank.example".
+ */
+export function markControls<T>(value: T): T {
+  if (typeof value === 'string') return value.replace(CONTROLS, '\uFFFD') as T;
+  if (Array.isArray(value)) return value.map((v) => markControls(v)) as T;
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, markControls(v)])) as T;
+  return value;
+}

@@ -54,3 +54,15 @@ describe('DKIM keys kept between messages', () => {
     expect((await verifySender(message, {}, zone(records))).results.dkim[0]?.result).toBe('pass');
   });
 });
+
+describe('results quoted from a stranger’s headers', () => {
+  it('carry no NUL (jsonb refuses it) and never turn one domain into another', async () => {
+    const key = dkimKey('loja.example', 's4');
+    const records = new Map([[`s4._domainkey.loja.example`, key.record]]);
+    const forged = Buffer.concat([Buffer.from('DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=lo\u0000ja.example; s=s4; h=from:subject; bh=YWJj; b=ZGVm\r\n', 'latin1'), raw]);
+    const { verdict, results } = await verifySender(forged, {}, zone(records));
+    expect(JSON.stringify(results)).not.toContain('\\u0000');
+    expect(results.dkim[0]?.domain).toBe('lo\uFFFDja.example');
+    expect(verdict).not.toBe('VERIFIED');
+  });
+});

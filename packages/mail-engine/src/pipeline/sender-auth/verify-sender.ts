@@ -5,6 +5,7 @@ import { arc, authenticate, dkimVerify, dmarc, type DNSResolver } from 'mailauth
 import { parseAuthenticationResults, type ParsedAuthResults } from './authentication-results-header.ts';
 import type { TxtResolver } from './dns-cache.ts';
 import { aligned, senderVerdict, type SenderVerdict } from './verdict.ts';
+import { markControls } from '../clean-text.ts';
 
 /** How a message reached Correio: the SMTP session of Correio's receiver, or a mailbox (IMAP/POP3). */
 export interface ArrivalFacts {
@@ -90,8 +91,12 @@ async function fromTrustedHeader(header: ParsedAuthResults, head: Buffer, resolv
   });
 }
 
-function verification(source: AuthenticationResults['source'], authservId: string | null, fromDomain: string | null | undefined, checks: Omit<AuthenticationResults, 'source' | 'authservId' | 'reason' | 'reasonCode' | 'reasonText' | 'fromDomain'>): SenderVerification {
-  const from = fromDomain?.toLowerCase() ?? null;
+function verification(source: AuthenticationResults['source'], authservIdRead: string | null, fromDomain: string | null | undefined, checksRead: Omit<AuthenticationResults, 'source' | 'authservId' | 'reason' | 'reasonCode' | 'reasonText' | 'fromDomain'>): SenderVerification {
+  // Domains and comments come from the message's own headers (a d= tag, a From): a NUL there
+  // would fail the jsonb insert, and the import with it.
+  const checks = markControls(checksRead);
+  const authservId = markControls(authservIdRead);
+  const from = markControls(fromDomain?.toLowerCase() ?? null);
   // A DKIM pass that is not the From domain's says nothing about the From address.
   const dkim = checks.dkim.map((d) => ({ ...d, detail: d.detail ?? (d.domain && from && !aligned(d.domain, from) ? `signed by ${d.domain}, not by ${from}` : null) }));
   const { verdict, reasonCode, reason, reasonText } = senderVerdict({ source, authservId, ...checks, dkim }, from);
