@@ -198,3 +198,25 @@ describe('extractReplyText: more clients and Spanish', () => {
     expect(reply.visible).toBe(body.split('\n')[0]);
   });
 });
+
+describe('extractReplyText: hostile text', () => {
+  it('reads a megabyte line that looks like an attribution in milliseconds, not minutes', () => {
+    // email-reply-parser's "On … wrote:" pattern backtracks quadratically: a 200 KB line like
+    // this one held a parser thread for 7 s, a 1 MB one for minutes (every import waits).
+    for (const text of ['On ' + 'x '.repeat(500_000), `Resposta.\n${'Em a, '.repeat(20_000)}\n`, `De: ${'x Sent: y Subject: z '.repeat(20_000)}`]) {
+      const started = performance.now();
+      const { visible } = extractReplyText(text);
+      expect(performance.now() - started).toBeLessThan(5000);
+      expect(visible).toBe(text.trim());
+    }
+  });
+
+  it('still folds a long quoted line, and keeps a long line of new text as written', () => {
+    const long = 'palavra '.repeat(200).trim();
+    const quoted = extractReplyText(`Resposta nova.\n${long}\n\n> ${long}\n> fim`);
+    expect(quoted).toEqual({ visible: `Resposta nova.\n${long}`, quoted: true });
+    // The placeholder the library sees cannot be forged by the mail itself.
+    const forged = extractReplyText(`\uE002abc:0\uE003\n${long}`);
+    expect(forged.visible).toBe(`\uE002abc:0\uE003\n${long}`);
+  });
+});

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import EmailReplyParser from 'email-reply-parser';
 
 export interface ReplyText {
@@ -39,16 +40,28 @@ const MOBILE_SIGNATURE = /^(?:Enviad[oa] (?:do|de|pelo|pela) (?:meu|minha) .{1,6
 
 const OUTLOOK_RULE = /^_{5,}$/;
 
+// A stranger's mail is hostile until checked: email-reply-parser's quote-header patterns
+// (`On\s.+\s.+\n?wrote:`) backtrack quadratically on a long line — one 200 KB line starting
+// with "On " held a parser thread for 7 s, and a 5 MB body would hold it for hours, stalling every
+// mailbox's import. No attribution, header or signature line is long, so longer lines are never
+// tested as one (ours) and reach the library as an opaque placeholder (theirs); past
+// REPLY_PARSE_CHARS the library is not asked at all and the text is shown whole.
+const MAX_MARKER_LINE = 500;
+const REPLY_PARSE_CHARS = 128 * 1024;
+
 export function extractReplyText(text: string): ReplyText {
   const normalized = text.replace(/\r\n?/g, '\n');
   const full = normalized.trim();
   const lines = normalized.split('\n');
   const cut = findQuoteStart(lines);
   const head = cut === null ? lines : dropTrailingRules(lines.slice(0, cut));
-  const fragments = new EmailReplyParser().read(head.join('\n')).getFragments();
+  const headText = head.join('\n');
+  if (headText.length > REPLY_PARSE_CHARS) return { visible: headText.trim() || full, quoted: cut !== null };
+  const { text: shielded, restore } = shieldLongLines(head);
+  const fragments = new EmailReplyParser().read(shielded).getFragments();
 
   const kept = fragments.filter((fragment) => !fragment.isHidden() || isProseMistakenForAttribution(fragment));
-  const visible = kept.join('\n').trim();
+  const visible = restore(kept.join('\n')).trim();
   // A message that is only a quote, or a forward with nothing written above it: the "history" is the content.
   if (visible === '') return { visible: full, quoted: false };
   const foldedSomething = cut !== null || fragments.some((fragment) => !kept.includes(fragment) && fragment.getContent().trim() !== '');
@@ -59,6 +72,7 @@ export function extractReplyText(text: string): ReplyText {
 function findQuoteStart(lines: readonly string[]): number | null {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();
+    if (line.length > MAX_MARKER_LINE) continue;
     if (SEPARATOR.test(line) || MOBILE_SIGNATURE.test(line) || OUTLOOK_ONE_LINE.test(line) || isAttributionAt(lines, i) || isOutlookBlockAt(lines, i)) return i;
   }
   return null;
@@ -69,7 +83,7 @@ function isAttributionAt(lines: readonly string[], start: number): boolean {
   let joined = '';
   for (let i = start; i < Math.min(lines.length, start + ATTRIBUTION_MAX_LINES); i++) {
     const line = lines[i]!.trim();
-    if (line === '') return false;
+    if (line === '' || line.length > MAX_MARKER_LINE) return false;
     joined = joined === '' ? line : `${joined} ${line}`;
     if (ATTRIBUTION_END.test(joined)) return ATTRIBUTION_EVIDENCE.test(joined);
   }
@@ -82,7 +96,7 @@ function isOutlookBlockAt(lines: readonly string[], start: number): boolean {
   let hasSubject = false;
   for (let i = start + 1; i < Math.min(lines.length, start + OUTLOOK_BLOCK_MAX_LINES); i++) {
     const line = lines[i]!.trim();
-    if (line === '') break;
+    if (line === '' || line.length > MAX_MARKER_LINE) break;
     hasDate ||= OUTLOOK_DATE.test(line);
     hasSubject ||= OUTLOOK_SUBJECT.test(line);
   }
@@ -94,6 +108,20 @@ function dropTrailingRules(lines: string[]): string[] {
   let end = lines.length;
   while (end > 0 && (lines[end - 1]!.trim() === '' || OUTLOOK_RULE.test(lines[end - 1]!.trim()))) end--;
   return lines.slice(0, end);
+}
+
+/**
+ * The text for email-reply-parser with every line longer than MAX_MARKER_LINE replaced by a
+ * placeholder (its `>` quote marks kept, so a long quoted line still counts as quoted), and the
+ * way back. The placeholder carries a per-call nonce, so the mail's own text cannot forge one.
+ */
+function shieldLongLines(lines: readonly string[]): { text: string; restore: (text: string) => string } {
+  const long: string[] = [];
+  const nonce = randomBytes(6).toString('hex');
+  const text = lines.map((line) => (line.length <= MAX_MARKER_LINE ? line : `${/^[> \t]*/.exec(line)![0]}\uE002${nonce}:${long.push(line) - 1}\uE003`)).join('\n');
+  if (!long.length) return { text, restore: (t) => t };
+  const placeholder = new RegExp(`^[> \\t]*\uE002${nonce}:(\\d+)\uE003`, 'gm');
+  return { text, restore: (t) => t.replace(placeholder, (_whole, index: string) => long[Number(index)] ?? '') };
 }
 
 type Fragment = ReturnType<ReturnType<EmailReplyParser['read']>['getFragments']>[number];
