@@ -211,8 +211,15 @@ describe('extractReplyText: hostile text', () => {
     }
   });
 
+  it('still cuts at Outlook’s one-line header block when a long recipient list makes it long', () => {
+    const to = Array.from({ length: 40 }, (_, i) => `Pessoa ${i} <pessoa${i}@cliente.example>`).join('; ');
+    const mail = `Obrigado!\n\nDe: Suporte Acme <support@acme.example> Enviado: segunda-feira, 3 de novembro de 2026 10:00 Para: ${to} Assunto: Nota fiscal\n\nSegue a nota.\n`;
+    expect(mail.split('\n')[2]!.length).toBeGreaterThan(1000);
+    expect(extractReplyText(mail)).toEqual({ visible: 'Obrigado!', quoted: true });
+  });
+
   it('still folds a long quoted line, and keeps a long line of new text as written', () => {
-    const long = 'palavra '.repeat(200).trim();
+    const long = 'palavra '.repeat(400).trim();
     const quoted = extractReplyText(`Resposta nova.\n${long}\n\n> ${long}\n> fim`);
     expect(quoted).toEqual({ visible: `Resposta nova.\n${long}`, quoted: true });
     // The placeholder the library sees cannot be forged by the mail itself.
