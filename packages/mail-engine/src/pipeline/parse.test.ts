@@ -15,6 +15,14 @@ beforeAll(async () => {
 });
 
 describe('parseEmail', () => {
+  it('reads the text of an HTML body nested too deep for a recursive walk', async () => {
+    // 4,000 levels overflowed html-to-text's recursion: the message was a failed import.
+    const html = `<style>p { color: red }</style>${'<div>'.repeat(10_000)}<p>Olá, meu pedido 4521 &amp; a nota</p>${'</div>'.repeat(10_000)}`;
+    const parsed = await parseEmail(Buffer.from(`From: ana@cliente.com\r\nSubject: aninhado\r\nContent-Type: text/html; charset=utf-8\r\n\r\n${html}`), blobs);
+    expect(parsed.text).toBe('Olá, meu pedido 4521 & a nota');
+    expect(parsed.html).toContain('meu pedido');
+  });
+
   it.each(['dsn-postfix.eml', 'dsn-exchange.eml', 'dsn-gmail.eml'])('finds the bounced Message-ID and reason in %s', async (name) => {
     const raw = await readFile(new URL(name, FIXTURES));
     const parsed = await parseEmail(Readable.from([raw.subarray(0, 100), raw.subarray(100)]), blobs);

@@ -65,6 +65,47 @@ const htmlToText = compile({
   ],
 });
 
+/**
+ * The text of an HTML-only body. html-to-text walks the element tree recursively, and a body
+ * nested a few thousand elements deep (broken generators that never close a <table>, or a
+ * deliberate bomb) overflows the stack: the message failed to import. Then the tags are cut out
+ * in one linear pass and html-to-text only decodes the flat text that is left — one paragraph,
+ * but the message becomes a ticket, and its HTML is still shown sanitized.
+ */
+function textOfHtml(html: string): string {
+  try {
+    return htmlToText(html);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    return htmlToText(withoutTags(html).replace(/</g, '&lt;'));
+  }
+}
+
+/** The text between an HTML document's tags, style and script contents left out, in one pass (no regex backtracking). */
+function withoutTags(html: string): string {
+  const lower = html.toLowerCase();
+  let out = '';
+  let at = 0;
+  while (at < html.length) {
+    const open = html.indexOf('<', at);
+    if (open < 0) {
+      out += html.slice(at);
+      break;
+    }
+    out += `${html.slice(at, open)} `;
+    const close = html.indexOf('>', open);
+    if (close < 0) break;
+    const name = /^<(style|script)\b/.exec(lower.slice(open, open + 8))?.[1];
+    if (name) {
+      const end = lower.indexOf(`</${name}`, close);
+      at = end < 0 ? html.length : html.indexOf('>', end) + 1 || html.length;
+    } else {
+      at = close + 1;
+    }
+  }
+  return out;
+}
+
 const REPORT_TYPES = new Set(['message/delivery-status', 'message/global-delivery-status', 'text/rfc822-headers', 'message/global-headers', 'message/feedback-report']);
 // A bounce is small; its first bytes are kept so the returned message's headers can be read
 // (mailparser walks an embedded message/rfc822 as part of the body instead of handing it over).
@@ -229,7 +270,7 @@ function buildParsed(headers: Map<string, HeaderValue>, headerLines: HeaderLine[
     cc: addresses(headers.get('cc')),
     date: headers.get('date') instanceof Date ? (headers.get('date') as Date) : null,
     contentType: contentType.toLowerCase(),
-    text: cleanText(text?.text?.trim() ? text.text : html ? htmlToText(html) : '').slice(0, MAX_BODY_CHARS),
+    text: cleanText(text?.text?.trim() ? text.text : html ? textOfHtml(html) : '').slice(0, MAX_BODY_CHARS),
     html,
     attachments,
     reportParts,
