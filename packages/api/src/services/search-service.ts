@@ -3,6 +3,7 @@ import { text as serverText } from '@correio/texts';
 import { inArray, sql, type SQL } from 'drizzle-orm';
 import type { Viewer } from '../auth/tokens.ts';
 import { fieldError, validationError } from '../errors.ts';
+import { isRareQuery, type LexemeStats } from './search-selectivity.ts';
 import type { TicketFilter, TicketRow, TicketService } from './ticket-service.ts';
 
 const { tickets } = schema;
@@ -32,6 +33,8 @@ export interface SearchPage {
 export const SEARCH_QUERY_MAX = 200;
 /** Matches each source ranks, the most recent first (see `search`). */
 const CANDIDATES = 300;
+/** How long the search column's statistics are trusted before they are read again (ANALYZE runs on its own schedule). */
+const STATS_TTL_MS = 5 * 60_000;
 // Private-use characters mark a match in ts_headline's output; they are stripped from the text
 // first, so no message can forge a highlight, and the client gets parts, never markup.
 const START = '\uE000';
@@ -52,8 +55,38 @@ export class SearchService {
     private readonly tickets: TicketService,
   ) {}
 
+  private stats: { value: LexemeStats; at: number } | null = null;
+  private statsLoading: Promise<LexemeStats> | null = null;
+
   private get db() {
     return this.runtime.database.db;
+  }
+
+  /** The most common lexemes of the actions' search column and their frequencies, as ANALYZE last saw them. */
+  private lexemeStats(): Promise<LexemeStats> {
+    if (this.stats && Date.now() - this.stats.at < STATS_TTL_MS) return Promise.resolve(this.stats.value);
+    this.statsLoading ??= this.loadLexemeStats()
+      .then((value) => {
+        this.stats = { value, at: Date.now() };
+        return value;
+      })
+      .finally(() => {
+        this.statsLoading = null;
+      });
+    return this.statsLoading;
+  }
+
+  private async loadLexemeStats(): Promise<LexemeStats> {
+    const [row] = rowsOf<{ rows: number | null; elems: string[] | null; freqs: number[] | null }>(
+      await this.db.execute(sql`
+        select (select reltuples from pg_class where oid = 'ticket_actions'::regclass) as rows,
+          s.most_common_elems::text::text[] as elems, s.most_common_elem_freqs as freqs
+        from (select 1) one
+        left join pg_stats s on s.schemaname = current_schema() and s.tablename = 'ticket_actions' and s.attname = 'search'`),
+    );
+    const frequencies = new Map<string, number>();
+    (row?.elems ?? []).forEach((lexeme, i) => frequencies.set(lexeme, Number(row?.freqs?.[i] ?? 0)));
+    return { frequencies, rows: Number(row?.rows ?? 0) };
   }
 
   async search(viewer: Viewer, rawQuery: string, filter: TicketFilter | null | undefined, first: number | null | undefined, after: string | null | undefined): Promise<SearchPage> {
@@ -76,6 +109,10 @@ export class SearchService {
     );
     if (!queries || !queries.wanted) return { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
     const q = sql`${queries.wanted}::tsquery`;
+    // A rare search reads its matches through the GIN index and sorts them; a common one walks the
+    // mail newest first until it has enough. Which is which is decided here, not left to the
+    // planner's guess for words its statistics do not hold (search-selectivity.ts).
+    const rare = isRareQuery(queries.wanted, await this.lexemeStats(), CANDIDATES);
     const filters = this.tickets.filterConditions(viewer, filter ?? {});
     // With criteria beyond the workspace, each source is narrowed before its limit, so a filter
     // never finds its page cut short; without, the sources stay join-free (a rare word is then a
@@ -92,7 +129,7 @@ export class SearchService {
       await this.db.execute(sql`
         with hits as (
           (select a.ticket_id, ts_rank(a.search, ${q}) as rank, case when a.kind = 'NOTE' then 'NOTE' else 'MESSAGE' end as matched, a.id as source_id
-            from ticket_actions a
+            from ${rare ? sql`(select x.workspace_id, x.ticket_id, x.search, x.kind, x.id, x.created_at from ticket_actions x where x.workspace_id = ${ws} and x.search @@ ${q} offset 0) a` : sql`ticket_actions a`}
             where a.workspace_id = ${ws} and a.search @@ ${q} ${narrow(sql`a.ticket_id`)}
             order by a.created_at desc limit ${CANDIDATES})
           union all
