@@ -193,13 +193,14 @@ describe('messages that break the rules (W8)', () => {
     const name = `Cliente ${noise(5000)}`;
     const messageId = `<${noise(4000)}@cliente.example>`;
     const fold = (value: string) => value.replace(/(.{900})/g, '$1\r\n ');
-    await dovecot.deliver('support', Buffer.from(`From: "${fold(name)}" <longo@cliente.example>\r\nTo: support@acme.example\r\nSubject: ${fold(subject)}\r\nMessage-ID: ${messageId}\r\nDate: ${new Date().toUTCString()}\r\n\r\nCabeçalhos enormes.\r\n`));
+    const mail = Buffer.from(`From: "${fold(name)}" <longo@cliente.example>\r\nTo: support@acme.example\r\nSubject: ${fold(subject)}\r\nMessage-ID: ${messageId}\r\nDate: ${new Date().toUTCString()}\r\n\r\nCabeçalhos enormes.\r\n`);
+    await dovecot.deliver('support', mail);
     const ticket = await waitFor(async () => (await ticketsMatching('longo@cliente.example'))[0], 'the ticket', 30_000);
     expect(ticket.subject.startsWith('Urgente ')).toBe(true);
     expect(ticket.customer.email).toBe('longo@cliente.example');
     expect(ticket.actions[0].text).toBe('Cabeçalhos enormes.');
     // The same message fetched again is still recognized as the same one.
-    await dovecot.deliver('support', Buffer.from(`From: "${fold(name)}" <longo@cliente.example>\r\nTo: support@acme.example\r\nSubject: ${fold(subject)}\r\nMessage-ID: ${messageId}\r\nDate: ${new Date().toUTCString()}\r\n\r\nCabeçalhos enormes.\r\n`));
+    await dovecot.deliver('support', mail);
     await dovecot.deliver('support', multipart({ ...from(), Subject: 'Marcador depois dos cabeçalhos longos', 'Message-ID': '<after-long@cliente.example>' }, [text('ok')]));
     await waitForTicket('Marcador depois dos cabeçalhos longos');
     const again = await ticketsMatching('longo@cliente.example');
