@@ -61,6 +61,23 @@ describe('ticket list cache (issue 15)', () => {
     expect(page.totalCount).toBe(cached.totalCount + 1);
   });
 
+  it('shows new mail in a workspace whose first request was a mutation', async () => {
+    // An admin's first act is often a mutation (connecting a mailbox). The workspace was then
+    // known to the cache without listening to its events, and an import stayed invisible for
+    // the cache's whole lifetime (crash-exactly-once saw 0 tickets, then all 3,000).
+    const fresh = await signUp(app.url);
+    await gqlOk(app.url, `mutation { createGroup(name: "Primeiro ato") { id } }`, {}, fresh.token);
+    const address = (await gqlOk(app.url, `{ emailAccounts { address } }`, {}, fresh.token)).emailAccounts[0].address;
+    expect((await list(fresh.token)).totalCount).toBe(0);
+    const mail = buildMail({ to: address, from: 'rui@cliente.example', subject: 'Depois da mutação' });
+    await sendToReceiver(app.engine!.inboundSmtpPort!, { from: 'rui@cliente.example', to: [address] }, mail.raw);
+    const page = await waitFor(async () => {
+      const p = await list(fresh.token);
+      return p.totalCount === 1 ? p : null;
+    }, 'the new ticket in the cached list', 10_000);
+    expect(subjects(page)).toEqual(['Depois da mutação']);
+  });
+
   it('never gives one workspace or one role another’s answer', async () => {
     const other = await signUp(app.url);
     const otherWs = (await gqlOk(app.url, `{ workspace { id } }`, {}, other.token)).workspace.id;

@@ -49,7 +49,10 @@ export class ListCache {
 
   /** Forgets every answer of a workspace (its lists changed). */
   bump(workspaceId: string): void {
-    this.versions.set(workspaceId, (this.versions.get(workspaceId) ?? 0) + 1);
+    // Through version(), so a workspace first seen through a mutation (an admin connecting a
+    // mailbox) is subscribed to its events too: it was not, and every list stayed as computed
+    // for CORREIO_LIST_CACHE_SECONDS while an import ran.
+    this.versions.set(workspaceId, this.version(workspaceId) + 1);
   }
 
   plugin(): Plugin<Context> {
