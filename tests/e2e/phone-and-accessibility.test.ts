@@ -172,7 +172,8 @@ describe('the SPA on a phone and with assistive technology', () => {
     await page.getByTestId('composer').waitFor();
     await page.keyboard.press('n');
     expect(await page.getByTestId('tab-note').getAttribute('aria-selected')).toBe('true');
-    expect(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.isContentEditable)).toBe(true);
+    // The editor takes focus on its next animation frame (TipTap), which a loaded machine may draw late.
+    await waitFor(async () => (await page.evaluate(() => (document.activeElement as HTMLElement | null)?.isContentEditable)) || null, 'the note editor focused', 5000);
     await page.keyboard.type('Cliente VIP, priorizar.');
     await page.keyboard.press('Control+Enter');
     await page.locator('article[data-kind="NOTE"]').getByText('Cliente VIP, priorizar.').waitFor();
