@@ -6,6 +6,7 @@ import { BlobStore } from '@correio/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseDeliveryReport } from './dsn.ts';
 import { parseEmail, ParseError } from './parse.ts';
+import { prepareEmail } from './prepare.ts';
 
 const FIXTURES = new URL('../../../../tests/fixtures/eml/', import.meta.url);
 let blobs: BlobStore;
@@ -21,6 +22,16 @@ describe('parseEmail', () => {
     const parsed = await parseEmail(Buffer.from(`From: ana@cliente.com\r\nSubject: aninhado\r\nContent-Type: text/html; charset=utf-8\r\n\r\n${html}`), blobs);
     expect(parsed.text).toBe('Olá, meu pedido 4521 & a nota');
     expect(parsed.html).toContain('meu pedido');
+  });
+
+  it('imports an HTML bomb as text without sanitizing it for minutes', async () => {
+    // 1,500,000 unclosed <b>: sanitize-html's cost is quadratic in depth (100,000 levels took 5 s).
+    const raw = Buffer.from(`From: ana@cliente.com\r\nSubject: bomba\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Texto da bomba</p>${'<b>'.repeat(1_500_000)}fim`);
+    const started = performance.now();
+    const prepared = await prepareEmail({ blobKey: 'bomb', size: raw.length, sha256: null, raw }, blobs, null);
+    expect(performance.now() - started).toBeLessThan(20_000);
+    expect(prepared.html).toBeNull();
+    expect(prepared.text).toBe('Texto da bomba fim');
   });
 
   it.each(['dsn-postfix.eml', 'dsn-exchange.eml', 'dsn-gmail.eml'])('finds the bounced Message-ID and reason in %s', async (name) => {

@@ -11,6 +11,7 @@ import { ParseError, parseEmail, type ParsedAddress, type StoredAttachment } fro
 const REPORT_SENDER: ParsedAddress = { address: 'mailer-daemon', name: 'Mail Delivery System' };
 import { extractReplyText } from './reply-text.ts';
 import { sanitizeEmailHtml } from './sanitize-html.ts';
+import { MAX_HTML_DEPTH, nestsDeeperThan } from './html-depth.ts';
 import { conversationOf } from '../smtp/thread-index.ts';
 import type { TxtResolver } from './sender-auth/dns-cache.ts';
 import { HEAD_BYTES, verifySender, type ArrivalFacts, type SenderVerification, type VerifiableMessage } from './sender-auth/verify-sender.ts';
@@ -110,7 +111,8 @@ export async function prepareEmail(source: PrepareSource, blobs: BlobStore, reso
     const attachments = parsed.attachments.map((a) => ({ ...a, id: randomUUID(), shownInline: false }));
     const cidMap = new Map<string, string>();
     for (const a of attachments) if (a.contentId) cidMap.set(a.contentId, a.id);
-    const html = parsed.html ? sanitizeEmailHtml(parsed.html, { cidMap }).html : null;
+    // HTML nested past MAX_HTML_DEPTH is never sanitized (its cost is quadratic in depth): the text is shown.
+    const html = parsed.html && !nestsDeeperThan(parsed.html, MAX_HTML_DEPTH) ? sanitizeEmailHtml(parsed.html, { cidMap }).html : null;
     // Only an image the HTML really shows counts as inline; the rest is listed for download.
     for (const a of attachments) a.shownInline = a.inline && !!html && html.includes(a.id);
     const classification = classifyMessage(parsed.headers, parsed.from, parsed.contentType);
