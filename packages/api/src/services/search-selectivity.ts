@@ -10,6 +10,8 @@
  * statistics do not hold counts as rare, which is what it is.
  */
 
+import { tokenize, type Token } from './tsquery.ts';
+
 /** What the search column's statistics say (pg_stats.most_common_elems and their frequencies). */
 export interface LexemeStats {
   /** Fraction of rows holding each of the most common lexemes. */
@@ -30,44 +32,6 @@ export function isRareQuery(tsquery: string, stats: LexemeStats, candidates: num
   // Walking finds `candidates` matches after candidates / f rows; the index path reads every
   // match (f × rows). They cost the same at f × rows = sqrt(candidates × rows).
   return estimate < Math.sqrt(candidates * stats.rows);
-}
-
-type Token = { kind: 'lexeme'; text: string; prefix: boolean } | { kind: 'op'; text: '&' | '|' | '!' | '(' | ')' | '<->' };
-
-/** tsquery's text form: 'lexeme' (quotes doubled inside), :* and weights after it, & | ! <-> <N> and parentheses. */
-function tokenize(text: string): Token[] {
-  const tokens: Token[] = [];
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i]!;
-    if (c === ' ') i++;
-    else if (c === "'") {
-      let value = '';
-      i++;
-      for (;;) {
-        if (i >= text.length) throw new Error('unterminated lexeme');
-        if (text[i] === "'" && text[i + 1] === "'") {
-          value += "'";
-          i += 2;
-        } else if (text[i] === "'") {
-          i++;
-          break;
-        } else value += text[i++];
-      }
-      const suffix = /^:[*A-D]+/.exec(text.slice(i))?.[0] ?? '';
-      i += suffix.length;
-      tokens.push({ kind: 'lexeme', text: value, prefix: suffix.includes('*') });
-    } else if (c === '<') {
-      const end = text.indexOf('>', i);
-      if (end < 0) throw new Error('unterminated phrase operator');
-      tokens.push({ kind: 'op', text: '<->' });
-      i = end + 1;
-    } else if ('&|!()'.includes(c)) {
-      tokens.push({ kind: 'op', text: c as '&' | '|' | '!' | '(' | ')' });
-      i++;
-    } else throw new Error(`unexpected ${c}`);
-  }
-  return tokens;
 }
 
 /** The fraction of rows matching, as PostgreSQL combines it (AND: the rarer side; OR: the sum), unknown lexemes rare. */

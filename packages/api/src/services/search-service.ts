@@ -4,6 +4,8 @@ import { inArray, sql, type SQL } from 'drizzle-orm';
 import type { Viewer } from '../auth/tokens.ts';
 import { fieldError, validationError } from '../errors.ts';
 import { isRareQuery, type LexemeStats } from './search-selectivity.ts';
+import { MARK_START, MARK_STOP, snippetCandidates, snippetOf, snippetParts, type SnippetPart } from './search-snippet.ts';
+import { queryLexemes } from './tsquery.ts';
 import type { TicketFilter, TicketRow, TicketService } from './ticket-service.ts';
 
 const { tickets } = schema;
@@ -12,11 +14,8 @@ const { tickets } = schema;
 export const SEARCH_MATCHES = ['SUBJECT', 'MESSAGE', 'NOTE', 'CUSTOMER', 'ATTACHMENT', 'NUMBER'] as const;
 export type SearchMatch = (typeof SEARCH_MATCHES)[number];
 
-/** A piece of a snippet: the words around a match, and the match itself, as text (never markup). */
-export interface SnippetPart {
-  text: string;
-  highlighted: boolean;
-}
+export type { SnippetPart };
+export { snippetParts };
 
 export interface SearchHit {
   cursor: string;
@@ -35,12 +34,10 @@ export const SEARCH_QUERY_MAX = 200;
 const CANDIDATES = 300;
 /** How long the search column's statistics are trusted before they are read again (ANALYZE runs on its own schedule). */
 const STATS_TTL_MS = 5 * 60_000;
-// Private-use characters mark a match in ts_headline's output; they are stripped from the text
-// first, so no message can forge a highlight, and the client gets parts, never markup.
-const START = '\uE000';
-const STOP = '\uE001';
-const HEADLINE = `StartSel=${START}, StopSel=${STOP}, MaxWords=28, MinWords=10, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "`;
-const WHOLE = `StartSel=${START}, StopSel=${STOP}, HighlightAll=true`;
+/** Parsed queries kept per process. */
+const PARSED_QUERIES = 2_000;
+const HEADLINE = `StartSel=${MARK_START}, StopSel=${MARK_STOP}, MaxWords=28, MinWords=10, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "`;
+const WHOLE = `StartSel=${MARK_START}, StopSel=${MARK_STOP}, HighlightAll=true`;
 
 /**
  * Full-text search over every ticket of a workspace (issue 15, S2): subjects, the text of every
@@ -89,6 +86,30 @@ export class SearchService {
     return { frequencies, rows: Number(row?.rows ?? 0) };
   }
 
+  /** Texts typed → their tsqueries, most recently used last (a page of results asks again; agents search alike). */
+  private readonly parsed = new Map<string, { wanted: string; excluded: string | null }>();
+
+  /**
+   * correio_query is IMMUTABLE (the dictionaries of this install), so its answer is kept: the
+   * round trip is a third of a rare search's statements.
+   */
+  private async tsqueries(wanted: string, excluded: string): Promise<{ wanted: string; excluded: string | null } | undefined> {
+    const key = `${wanted}\u0000${excluded}`;
+    const known = this.parsed.get(key);
+    if (known) {
+      this.parsed.delete(key);
+      this.parsed.set(key, known);
+      return known;
+    }
+    const [row] = rowsOf<{ wanted: string; excluded: string | null }>(
+      await this.db.execute(sql`select correio_query(${wanted})::text as wanted, ${excluded ? sql`correio_query(${excluded})::text` : sql`null`} as excluded`),
+    );
+    if (!row) return undefined;
+    this.parsed.set(key, row);
+    if (this.parsed.size > PARSED_QUERIES) this.parsed.delete(this.parsed.keys().next().value!);
+    return row;
+  }
+
   async search(viewer: Viewer, rawQuery: string, filter: TicketFilter | null | undefined, first: number | null | undefined, after: string | null | undefined): Promise<SearchPage> {
     const query = rawQuery.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
     if (!query) throw validationError([fieldError(['query'], serverText('validation.search.empty'))]);
@@ -104,9 +125,7 @@ export class SearchService {
     // The tsqueries first, in a statement of their own: as constants, the planner folds nothing
     // and estimates each word from the column's statistics (a word in half the mail is walked
     // newest first; a rare one goes through the GIN index), and planning costs a third.
-    const [queries] = rowsOf<{ wanted: string; excluded: string | null }>(
-      await this.db.execute(sql`select correio_query(${wanted})::text as wanted, ${excluded ? sql`correio_query(${excluded})::text` : sql`null`} as excluded`),
-    );
+    const queries = await this.tsqueries(wanted, excluded);
     if (!queries || !queries.wanted) return { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
     const q = sql`${queries.wanted}::tsquery`;
     // A rare search reads its matches through the GIN index and sorts them; a common one walks the
@@ -125,7 +144,7 @@ export class SearchService {
     // half of all mail ("nota fiscal" in a Brazilian inbox) costs a few hundred rows, not half
     // the table, and a rare word is found through the GIN index. Every source is scoped to the
     // caller's workspace on its own and narrowed by the list's filters before the limit.
-    const found = rowsOf<{ ticket_id: string; matched_in: string[]; best: string; source_id: string | null; snippet: string | null }>(
+    const found = rowsOf<{ ticket_id: string; matched_in: string[]; best: string; source_id: string | null; snippet: string | null; source_text: string | null }>(
       await this.db.execute(sql`
         with hits as (
           (select a.ticket_id, ts_rank(a.search, ${q}) as rank, case when a.kind = 'NOTE' then 'NOTE' else 'MESSAGE' end as matched, a.id as source_id
@@ -157,21 +176,57 @@ export class SearchService {
           order by m.rank desc, t.updated_at desc, m.ticket_id desc
           limit ${limit + 1} offset ${offset}
         )
-        select p.ticket_id, p.matched_in, p.best, p.source_id, ${snippetOf(q)} as snippet
+        select p.ticket_id, p.matched_in, p.best, p.source_id, ${headlineOf(q)} as snippet, ${messageTextOf()} as source_text
         from page p
         order by p.rank desc, p.updated_at desc, p.ticket_id desc
       `),
     );
     const page = found.slice(0, limit);
-    const rows = page.length ? await this.db.select().from(tickets).where(inArray(tickets.id, page.map((r) => r.ticket_id))) : [];
+    const [rows, snippets] = await Promise.all([
+      page.length ? this.db.select().from(tickets).where(inArray(tickets.id, page.map((r) => r.ticket_id))) : [],
+      this.messageSnippets(page, queries.wanted, q),
+    ]);
     const byId = new Map(rows.map((r) => [r.id, r]));
     const edges = page.flatMap((hit, i) => {
       const node = byId.get(hit.ticket_id);
       if (!node) return [];
       const matchedIn = SEARCH_MATCHES.filter((m) => hit.matched_in.includes(m));
-      return [{ cursor: encodeOffset(offset + i + 1), node, matchedIn, snippet: snippetParts(hit.snippet ?? node.subject) }];
+      return [{ cursor: encodeOffset(offset + i + 1), node, matchedIn, snippet: snippets.get(hit.source_id ?? '') ?? snippetParts(hit.snippet ?? node.subject) }];
     });
     return { edges, pageInfo: { hasNextPage: found.length > limit, endCursor: edges.at(-1)?.cursor ?? null } };
+  }
+
+  /**
+   * Snippets of the hits that matched in a message or note (search-snippet.ts): the candidate
+   * words of their texts are checked in one statement; a text where none matched (a word our
+   * splitting reads otherwise than PostgreSQL's parser) gets ts_headline, as before.
+   */
+  private async messageSnippets(page: Array<{ source_id: string | null; source_text: string | null }>, tsquery: string, q: SQL): Promise<Map<string, SnippetPart[]>> {
+    const texts = page.flatMap((hit) => (hit.source_id && hit.source_text != null ? [{ id: hit.source_id, text: hit.source_text }] : []));
+    const snippets = new Map<string, SnippetPart[]>();
+    if (!texts.length) return snippets;
+    const lexemes = queryLexemes(tsquery);
+    const candidates = snippetCandidates(texts.map((t) => t.text), lexemes);
+    const matched = new Set(
+      candidates.length
+        ? rowsOf<{ word: string }>(
+            await this.db.execute(sql`select w as word from unnest(${sql.param(candidates)}::text[]) w where tsvector_to_array(correio_document(w)) && ${sql.param(lexemes)}::text[]`),
+          ).map((r) => r.word)
+        : [],
+    );
+    const unmatched: string[] = [];
+    for (const { id, text } of texts) {
+      const parts = snippetOf(text, matched);
+      if (parts) snippets.set(id, parts);
+      else unmatched.push(id);
+    }
+    if (unmatched.length) {
+      const headlines = rowsOf<{ id: string; snippet: string }>(
+        await this.db.execute(sql`select a.id, ${headline(sql`a.text`, q, HEADLINE)} as snippet from ticket_actions a where a.id = any(${sql.param(unmatched)}::uuid[])`),
+      );
+      for (const h of headlines) snippets.set(h.id, snippetParts(h.snippet));
+    }
+    return snippets;
   }
 }
 
@@ -206,34 +261,23 @@ function anywhereIn(ticketId: SQL, query: SQL): SQL {
  */
 const INDEXED_CHARS = 50_000;
 
-/** The words around the best match of each hit, from the source it matched in. */
-function snippetOf(query: SQL): SQL {
-  const clean = (column: SQL) => sql`translate(left(${column}, ${sql.raw(String(INDEXED_CHARS))}), ${START + STOP}, '')`;
-  const headline = (doc: SQL, options: string) => sql`ts_headline('public.correio_pt', ${clean(doc)}, ${query}, ${options})`;
+const cleanText = (column: SQL) => sql`translate(left(${column}, ${sql.raw(String(INDEXED_CHARS))}), ${MARK_START + MARK_STOP}, '')`;
+const headline = (doc: SQL, query: SQL, options: string) => sql`ts_headline('public.correio_pt', ${cleanText(doc)}, ${query}, ${options})`;
+
+/** The words around the match of a hit found in a subject, a customer or a file name: short texts, highlighted whole by PostgreSQL. */
+function headlineOf(query: SQL): SQL {
   return sql`case p.best
-    when 'MESSAGE' then (select ${headline(sql`a.text`, HEADLINE)} from ticket_actions a where a.id = p.source_id)
-    when 'NOTE' then (select ${headline(sql`a.text`, HEADLINE)} from ticket_actions a where a.id = p.source_id)
-    when 'CUSTOMER' then (select ${headline(sql`coalesce(c.name || ' <' || c.email || '>', c.email)`, WHOLE)} from clients c where c.id = p.source_id)
-    when 'ATTACHMENT' then (select ${headline(sql`regexp_replace(f.filename, '[._-]+', ' ', 'g')`, WHOLE)} from attachments f where f.id = p.source_id)
-    else (select ${headline(sql`t.subject`, WHOLE)} from tickets t where t.id = p.ticket_id)
+    when 'MESSAGE' then null
+    when 'NOTE' then null
+    when 'CUSTOMER' then (select ${headline(sql`coalesce(c.name || ' <' || c.email || '>', c.email)`, query, WHOLE)} from clients c where c.id = p.source_id)
+    when 'ATTACHMENT' then (select ${headline(sql`regexp_replace(f.filename, '[._-]+', ' ', 'g')`, query, WHOLE)} from attachments f where f.id = p.source_id)
+    else (select ${headline(sql`t.subject`, query, WHOLE)} from tickets t where t.id = p.ticket_id)
   end`;
 }
 
-/** ts_headline's marked text → parts; whitespace runs (a message's line breaks) become one space. */
-export function snippetParts(marked: string): SnippetPart[] {
-  const parts: SnippetPart[] = [];
-  for (const [i, piece] of marked.split(new RegExp(`[${START}${STOP}]`)).entries()) {
-    const text = piece.replace(/\s+/g, ' ');
-    if (!text) continue;
-    const highlighted = i % 2 === 1;
-    const last = parts.at(-1);
-    if (last && last.highlighted === highlighted) last.text += text;
-    else parts.push({ text, highlighted });
-  }
-  if (parts[0]) parts[0].text = parts[0].text.trimStart();
-  const end = parts.at(-1);
-  if (end) end.text = end.text.trimEnd();
-  return parts.filter((p) => p.text);
+/** The text a hit found in a message or note matched in: its snippet is cut in JavaScript (messageSnippets). */
+function messageTextOf(): SQL {
+  return sql`case when p.best in ('MESSAGE', 'NOTE') then (select ${cleanText(sql`a.text`)} from ticket_actions a where a.id = p.source_id) end`;
 }
 
 function encodeOffset(offset: number): string {
