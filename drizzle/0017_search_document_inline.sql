@@ -1,0 +1,11 @@
+-- Issue 15: an action's search document is kept in its row, not in the TOAST table.
+--
+-- A 200-word message has a ~3.5 KB document (Portuguese and English halves with positions),
+-- which pglz does not shrink; with the default EXTENDED storage every such document went out of
+-- line. A common-word search walks the newest actions and tests `search @@ query` on each, so
+-- every row walked cost a TOAST index lookup and two chunk reads, and ts_rank read it again:
+-- 300 candidates of "nota fiscal" touched 3,477 buffers and took 2.6 ms; kept in the row, 630
+-- buffers and 1.1 ms. MAIN still moves a document out of line when the row would not fit a page
+-- at all (a 50,000-character text's), and the text beside it is still TOASTed as before.
+-- Rows written before keep their storage until they are written again.
+ALTER TABLE "ticket_actions" ALTER COLUMN "search" SET STORAGE MAIN;
