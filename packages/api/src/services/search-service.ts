@@ -1,6 +1,6 @@
 import { rowsOf, schema, type Runtime } from '@correio/core';
 import { text as serverText } from '@correio/texts';
-import { inArray, sql, type SQL } from 'drizzle-orm';
+import { asc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Viewer } from '../auth/tokens.ts';
 import { fieldError, validationError } from '../errors.ts';
 import { isRareQuery, type LexemeStats } from './search-selectivity.ts';
@@ -144,8 +144,18 @@ export class SearchService {
     // half of all mail ("nota fiscal" in a Brazilian inbox) costs a few hundred rows, not half
     // the table, and a rare word is found through the GIN index. Every source is scoped to the
     // caller's workspace on its own and narrowed by the list's filters before the limit.
-    const found = rowsOf<{ ticket_id: string; matched_in: string[]; best: string; source_id: string | null; snippet: string | null; source_text: string | null }>(
-      await this.db.execute(sql`
+    // The ranked page, then its tickets joined to it in the same statement (one round trip).
+    const ranked = this.db
+      .$with('ranked', {
+        ticketId: sql<string>`ticket_id`.as('ticket_id'),
+        matchedIn: sql<string[]>`matched_in`.as('matched_in'),
+        best: sql<string>`best`.as('best'),
+        sourceId: sql<string | null>`source_id`.as('source_id'),
+        headline: sql<string | null>`headline`.as('headline'),
+        sourceText: sql<string | null>`source_text`.as('source_text'),
+        ord: sql<number>`ord`.as('ord'),
+      })
+      .as(sql`
         with hits as (
           (select a.ticket_id, ts_rank(a.search, ${q}) as rank, case when a.kind = 'NOTE' then 'NOTE' else 'MESSAGE' end as matched, a.id as source_id
             from ${rare ? sql`(select x.workspace_id, x.ticket_id, x.search, x.kind, x.id, x.created_at from ticket_actions x where x.workspace_id = ${ws} and x.search @@ ${q} offset 0) a` : sql`ticket_actions a`}
@@ -176,23 +186,24 @@ export class SearchService {
           order by m.rank desc, t.updated_at desc, m.ticket_id desc
           limit ${limit + 1} offset ${offset}
         )
-        select p.ticket_id, p.matched_in, p.best, p.source_id, ${headlineOf(q)} as snippet, ${messageTextOf()} as source_text
+        select p.ticket_id, p.matched_in, p.best, p.source_id, ${headlineOf(q)} as headline, ${messageTextOf()} as source_text,
+          row_number() over (order by p.rank desc, p.updated_at desc, p.ticket_id desc) as ord
         from page p
-        order by p.rank desc, p.updated_at desc, p.ticket_id desc
-      `),
-    );
+      `);
+    const found = await this.db
+      .with(ranked)
+      .select({ node: tickets, matchedIn: ranked.matchedIn, sourceId: ranked.sourceId, headline: ranked.headline, sourceText: ranked.sourceText })
+      .from(ranked)
+      .innerJoin(tickets, eq(tickets.id, ranked.ticketId))
+      .orderBy(asc(ranked.ord));
     const page = found.slice(0, limit);
-    const [rows, snippets] = await Promise.all([
-      page.length ? this.db.select().from(tickets).where(inArray(tickets.id, page.map((r) => r.ticket_id))) : [],
-      this.messageSnippets(page, queries.wanted, q),
-    ]);
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    const edges = page.flatMap((hit, i) => {
-      const node = byId.get(hit.ticket_id);
-      if (!node) return [];
-      const matchedIn = SEARCH_MATCHES.filter((m) => hit.matched_in.includes(m));
-      return [{ cursor: encodeOffset(offset + i + 1), node, matchedIn, snippet: snippets.get(hit.source_id ?? '') ?? snippetParts(hit.snippet ?? node.subject) }];
-    });
+    const snippets = await this.messageSnippets(page, queries.wanted, q);
+    const edges = page.map((hit, i) => ({
+      cursor: encodeOffset(offset + i + 1),
+      node: hit.node,
+      matchedIn: SEARCH_MATCHES.filter((m) => hit.matchedIn.includes(m)),
+      snippet: snippets.get(hit.sourceId ?? '') ?? snippetParts(hit.headline ?? hit.node.subject),
+    }));
     return { edges, pageInfo: { hasNextPage: found.length > limit, endCursor: edges.at(-1)?.cursor ?? null } };
   }
 
@@ -201,8 +212,8 @@ export class SearchService {
    * words of their texts are checked in one statement; a text where none matched (a word our
    * splitting reads otherwise than PostgreSQL's parser) gets ts_headline, as before.
    */
-  private async messageSnippets(page: Array<{ source_id: string | null; source_text: string | null }>, tsquery: string, q: SQL): Promise<Map<string, SnippetPart[]>> {
-    const texts = page.flatMap((hit) => (hit.source_id && hit.source_text != null ? [{ id: hit.source_id, text: hit.source_text }] : []));
+  private async messageSnippets(page: Array<{ sourceId: string | null; sourceText: string | null }>, tsquery: string, q: SQL): Promise<Map<string, SnippetPart[]>> {
+    const texts = page.flatMap((hit) => (hit.sourceId && hit.sourceText != null ? [{ id: hit.sourceId, text: hit.sourceText }] : []));
     const snippets = new Map<string, SnippetPart[]>();
     if (!texts.length) return snippets;
     const lexemes = queryLexemes(tsquery);
