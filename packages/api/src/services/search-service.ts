@@ -1,10 +1,11 @@
 import { rowsOf, schema, type Runtime } from '@correio/core';
 import { text as serverText } from '@correio/texts';
 import { asc, eq, sql, type SQL } from 'drizzle-orm';
+import { LRUCache } from 'lru-cache';
 import type { Viewer } from '../auth/tokens.ts';
 import { fieldError, validationError } from '../errors.ts';
 import { isRareQuery, type LexemeStats } from './search-selectivity.ts';
-import { MARK_START, MARK_STOP, snippetCandidates, snippetOf, snippetParts, type SnippetPart } from './search-snippet.ts';
+import { MARK_START, MARK_STOP, candidateFinder, occurrencesOf, snippetCandidates, snippetOf, snippetParts, type SnippetPart } from './search-snippet.ts';
 import { queryLexemes } from './tsquery.ts';
 import type { TicketFilter, TicketRow, TicketService } from './ticket-service.ts';
 
@@ -36,6 +37,8 @@ const CANDIDATES = 300;
 const STATS_TTL_MS = 5 * 60_000;
 /** Parsed queries kept per process. */
 const PARSED_QUERIES = 2_000;
+/** Words whose lexemes are kept per process, for snippets (~1–2 MB). */
+const KNOWN_WORDS = 20_000;
 const HEADLINE = `StartSel=${MARK_START}, StopSel=${MARK_STOP}, MaxWords=28, MinWords=10, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "`;
 const WHOLE = `StartSel=${MARK_START}, StopSel=${MARK_STOP}, HighlightAll=true`;
 
@@ -86,8 +89,10 @@ export class SearchService {
     return { frequencies, rows: Number(row?.rows ?? 0) };
   }
 
-  /** Texts typed → their tsqueries, most recently used last (a page of results asks again; agents search alike). */
-  private readonly parsed = new Map<string, { wanted: string; excluded: string | null }>();
+  /** Texts typed → their tsqueries (a page of results asks again; agents search alike). */
+  private readonly parsed = new LRUCache<string, { wanted: string; excluded: string | null }>({ max: PARSED_QUERIES });
+  /** A word → the lexemes its search document holds, as correio_document makes them (snippets). */
+  private readonly wordLexemes = new LRUCache<string, string[]>({ max: KNOWN_WORDS });
 
   /**
    * correio_query is IMMUTABLE (the dictionaries of this install), so its answer is kept: the
@@ -96,18 +101,34 @@ export class SearchService {
   private async tsqueries(wanted: string, excluded: string): Promise<{ wanted: string; excluded: string | null } | undefined> {
     const key = `${wanted}\u0000${excluded}`;
     const known = this.parsed.get(key);
-    if (known) {
-      this.parsed.delete(key);
-      this.parsed.set(key, known);
-      return known;
-    }
+    if (known) return known;
     const [row] = rowsOf<{ wanted: string; excluded: string | null }>(
       await this.db.execute(sql`select correio_query(${wanted})::text as wanted, ${excluded ? sql`correio_query(${excluded})::text` : sql`null`} as excluded`),
     );
-    if (!row) return undefined;
-    this.parsed.set(key, row);
-    if (this.parsed.size > PARSED_QUERIES) this.parsed.delete(this.parsed.keys().next().value!);
+    if (row) this.parsed.set(key, row);
     return row;
+  }
+
+  /**
+   * The words of these that hold one of the lexemes, each with the ones it holds (a snippet counts
+   * "nota" and "notas" as one match). Each word's lexemes are asked for once: correio_document is
+   * IMMUTABLE too.
+   */
+  private async wordsMatching(words: string[], lexemes: string[]): Promise<Map<string, string>> {
+    const unknown = words.filter((w) => !this.wordLexemes.has(w));
+    if (unknown.length) {
+      const rows = rowsOf<{ word: string; lexemes: string[] }>(
+        await this.db.execute(sql`select w as word, tsvector_to_array(correio_document(w)) as lexemes from unnest(${sql.param(unknown)}::text[]) w`),
+      );
+      for (const r of rows) this.wordLexemes.set(r.word, r.lexemes);
+    }
+    const wanted = new Set(lexemes);
+    const matched = new Map<string, string>();
+    for (const word of words) {
+      const held = (this.wordLexemes.get(word) ?? []).filter((l) => wanted.has(l));
+      if (held.length) matched.set(word, held.sort().join(' '));
+    }
+    return matched;
   }
 
   async search(viewer: Viewer, rawQuery: string, filter: TicketFilter | null | undefined, first: number | null | undefined, after: string | null | undefined): Promise<SearchPage> {
@@ -209,7 +230,7 @@ export class SearchService {
 
   /**
    * Snippets of the hits that matched in a message or note (search-snippet.ts): the candidate
-   * words of their texts are checked in one statement; a text where none matched (a word our
+   * words of their texts not seen before are checked in one statement; a text where none matched (a word our
    * splitting reads otherwise than PostgreSQL's parser) gets ts_headline, as before.
    */
   private async messageSnippets(page: Array<{ sourceId: string | null; sourceText: string | null }>, tsquery: string, q: SQL): Promise<Map<string, SnippetPart[]>> {
@@ -217,17 +238,13 @@ export class SearchService {
     const snippets = new Map<string, SnippetPart[]>();
     if (!texts.length) return snippets;
     const lexemes = queryLexemes(tsquery);
-    const candidates = snippetCandidates(texts.map((t) => t.text), lexemes);
-    const matched = new Set(
-      candidates.length
-        ? rowsOf<{ word: string }>(
-            await this.db.execute(sql`select w as word from unnest(${sql.param(candidates)}::text[]) w where tsvector_to_array(correio_document(w)) && ${sql.param(lexemes)}::text[]`),
-          ).map((r) => r.word)
-        : [],
-    );
+    const finder = candidateFinder(lexemes);
+    const occurrences = texts.map((t) => (finder ? occurrencesOf(t.text, finder) : []));
+    const candidates = snippetCandidates(occurrences);
+    const matched = await this.wordsMatching(candidates, lexemes);
     const unmatched: string[] = [];
-    for (const { id, text } of texts) {
-      const parts = snippetOf(text, matched);
+    for (const [i, { id, text }] of texts.entries()) {
+      const parts = snippetOf(text, occurrences[i]!, matched);
       if (parts) snippets.set(id, parts);
       else unmatched.push(id);
     }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_CANDIDATES, snippetCandidates, snippetOf } from './search-snippet.ts';
+import { MAX_CANDIDATES, candidateFinder, occurrencesOf, snippetCandidates as candidatesOf, snippetOf as cut } from './search-snippet.ts';
+
+const snippetCandidates = (texts: string[], lexemes: string[]) => {
+  const finder = candidateFinder(lexemes);
+  return finder ? candidatesOf(texts.map((t) => occurrencesOf(t, finder))) : [];
+};
+/** The snippet when PostgreSQL said these words matched (the words themselves stand for the lexemes they begin like). */
+const snippetOf = (text: string, matched: Set<string>) => cut(text, occurrencesOf(text, candidateFinder([...matched])!), new Map([...matched].map((w) => [w, w.replace(/s$/, '')])));
 import { queryLexemes } from './tsquery.ts';
 
 const highlighted = (parts: ReturnType<typeof snippetOf>) => (parts ?? []).filter((p) => p.highlighted).map((p) => p.text);
@@ -25,7 +32,7 @@ describe('snippet candidates', () => {
   });
 
   it('offers an address or a file name whole and in pieces', () => {
-    expect(snippetCandidates(['escreva para financeiro@loja.example hoje'], ['financeiro@loja.example', 'loj'])).toEqual(['financeiro@loja.example', 'financeiro', 'loja']);
+    expect(snippetCandidates(['escreva para financeiro@loja.example hoje'], ['financeiro@loja.example', 'loj']).sort()).toEqual(['financeiro', 'financeiro@loja.example', 'loja', 'loja.example']);
   });
 
   it('sends a bounded number of words, however short the lexeme', () => {
@@ -43,7 +50,7 @@ describe('snippet of a text', () => {
       { text: 'nota', highlighted: true },
       { text: ' ', highlighted: false },
       { text: 'fiscal', highlighted: true },
-      { text: ' 4521 veio com o valor errado. Podem corrigir', highlighted: false },
+      { text: ' 4521 veio com o valor errado. Podem corrigir?', highlighted: false },
     ]);
   });
 
@@ -53,7 +60,16 @@ describe('snippet of a text', () => {
     const parts = snippetOf(text, new Set(['nota', 'fiscal']));
     expect(highlighted(parts)).toEqual(['nota', 'fiscal']);
     expect(plain(parts)).toContain('meio a nota fiscal chegou depois');
-    expect(plain(parts).split(/\s+/).length).toBeLessThanOrEqual(28);
+    expect(plain(parts).length).toBeLessThanOrEqual(200);
+    expect(plain(parts)).toMatch(/^meio /);
+  });
+
+  it('counts a word and its plural as one match when choosing the stretch', () => {
+    const filler = (n: number, word: string) => Array.from({ length: n }, () => word).join(' ');
+    const text = `${filler(60, 'x')} notas e mais uma nota ${filler(60, 'y')} a nota fiscal chegou ${filler(60, 'z')}`;
+    const parts = snippetOf(text, new Set(['nota', 'notas', 'fiscal']));
+    expect(plain(parts)).toContain('a nota fiscal chegou');
+    expect(plain(parts)).not.toContain(' … ');
   });
 
   it('adds a second fragment for a matched word the first does not show', () => {
@@ -78,6 +94,13 @@ describe('snippet of a text', () => {
     const text = Array.from({ length: 8000 }, (_, i) => (i % 2 ? 'nota' : `w${i}`)).join(' ');
     const parts = snippetOf(text, new Set(['nota']));
     expect(highlighted(parts).length).toBeGreaterThan(5);
-    expect(plain(parts).split(/\s+/).length).toBeLessThanOrEqual(28);
+    expect(plain(parts).length).toBeLessThanOrEqual(200);
+  });
+
+  it('never cuts a word in two, nor shows a word inside an address twice', () => {
+    const text = `${'palavralonga '.repeat(30)}escreva para financeiro@loja.example agora ${'outrapalavra '.repeat(30)}`;
+    const parts = snippetOf(text, new Set(['financeiro@loja.example', 'loja']));
+    expect(highlighted(parts)).toEqual(['financeiro@loja.example']);
+    expect(plain(parts)).toMatch(/^(palavralonga )*escreva para financeiro@loja\.example agora( outrapalavra)+$/);
   });
 });

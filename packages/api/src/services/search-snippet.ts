@@ -2,10 +2,12 @@
  * The words around a search's match in a message, cut in JavaScript (issue 15).
  *
  * ts_headline re-parses and re-stems every word of every hit's text on each search: 26 of them
- * were ~40 % of a common search's CPU at a million actions. Here the text is split into words
- * once, the few words that could match a query lexeme (they begin like one) are checked by
- * PostgreSQL with the very function that built the search document (`correio_document`, so
- * stemming, accents and Portuguese plurals are PostgreSQL's own), and the fragment is chosen here.
+ * were ~40 % of a common search's CPU at a million actions. Here one regular expression finds,
+ * in each text, the words that could match a query lexeme (a Snowball stem is the word with its
+ * ending taken off, so such a word begins like the lexeme); PostgreSQL checks those few with
+ * the very function that built the search document (`correio_document`: stemming, accents and
+ * Portuguese plurals are its own), and the fragment around them is chosen here. No other word of
+ * the text is looked at, let alone allocated.
  */
 
 /** A piece of a snippet: the words around a match, and the match itself, as text (never markup). */
@@ -14,21 +16,21 @@ export interface SnippetPart {
   highlighted: boolean;
 }
 
-/** Longest snippet, in words (as ts_headline's MaxWords). */
-const MAX_WORDS = 28;
-/** Words shown before the first match of a fragment. */
-const LEAD_WORDS = 3;
-/** The second fragment, when a matched word is missing from the first: its length in words. */
-const SECOND_WORDS = 9;
+/** Longest snippet, in characters (ts_headline's 28 words of a support mail). */
+const MAX_CHARS = 200;
+/** The first fragment, when a second is needed for a matched word it does not show. */
+const FIRST_CHARS = 140;
+/** Characters shown before the first match of a fragment. */
+const LEAD_CHARS = 25;
 /** Words checked against the query per search, at most: a one-letter lexeme must not send a page's whole vocabulary. */
 export const MAX_CANDIDATES = 400;
 
-const LETTERS = '\\p{L}\\p{M}\\p{N}';
-/** A word with whatever joins it to the next without a space (an address, a file name, a hyphenated word). */
-const COMPOUND = new RegExp(`[${LETTERS}]+(?:[.@_+\\-/][${LETTERS}]+)*`, 'gu');
-const PART = new RegExp(`[${LETTERS}]+`, 'gu');
+const LETTER = '[\\p{L}\\p{M}\\p{N}]';
+const WORD_REST = new RegExp(`${LETTER}*`, 'uy');
+/** What joins pieces of one token without a space: an address, a file name, a hyphenated word. */
+const COMPOUND_REST = new RegExp(`${LETTER}*(?:[.@_+\\-/]${LETTER}+)*`, 'uy');
 
-// Letters NFKD leaves whole but unaccent folds (its rules file), so their words are still candidates.
+// Letters NFKD leaves whole but unaccent folds (its rules file).
 const UNACCENT_EXTRA: Record<string, string> = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', ł: 'l', đ: 'd', ħ: 'h', ı: 'i', þ: 'th', ð: 'd' };
 
 /** Lower case without accents, as `unaccent` then a stemmer see a word. */
@@ -40,62 +42,78 @@ export function fold(word: string): string {
     .replace(/[ßæœøłđħıþð]/g, (c) => UNACCENT_EXTRA[c]!);
 }
 
-/** correio_fold_pt's plural folds (migration 0005), which may change a word's third letter ("pães" → "pao"). */
-function foldPortuguese(folded: string): string {
-  const end = '(?![a-z])';
-  return folded
-    .replace(new RegExp(`([a-z]{2,})ais${end}`, 'g'), '$1al')
-    .replace(new RegExp(`([a-z]{2,})eis${end}`, 'g'), '$1el')
-    .replace(new RegExp(`([a-z]{2,})ois${end}`, 'g'), '$1ol')
-    .replace(new RegExp(`([a-z])[oa]es${end}`, 'g'), '$1ao')
-    .replace(new RegExp(`([a-z]{3,})ns${end}`, 'g'), '$1m');
-}
-
-interface Word {
-  start: number;
-  end: number;
-  text: string;
-  /** The pieces of a compound ("nota-fiscal" → nota, fiscal); empty for a plain word. */
-  parts: Array<{ start: number; end: number; text: string }>;
-}
-
-function wordsOf(text: string): Word[] {
-  const words: Word[] = [];
-  for (const m of text.matchAll(COMPOUND)) {
-    const start = m.index;
-    const parts = /[.@_+\-/]/.test(m[0]) ? [...m[0].matchAll(PART)].map((p) => ({ start: start + p.index, end: start + p.index + p[0].length, text: p[0] })) : [];
-    words.push({ start, end: start + m[0].length, text: m[0], parts });
+/** Each letter a–z with every Latin letter that folds to it ("a" → "aáàâãä…"), for a pattern that ignores accents. */
+const ACCENTED: Record<string, string> = (() => {
+  const classes: Record<string, string> = {};
+  for (const [from, to] of [
+    [0xc0, 0x2af],
+    [0x1e00, 0x1eff],
+  ] as const) {
+    for (let code = from; code <= to; code++) {
+      const letter = String.fromCodePoint(code);
+      const base = fold(letter);
+      if (/^[a-z]$/.test(base) && letter.toLowerCase() === letter) classes[base] = (classes[base] ?? '') + letter;
+    }
   }
-  return words;
+  return classes;
+})();
+
+function letterPattern(text: string): string {
+  return [...text].map((c) => (/[a-z]/.test(c) ? `[${c}${ACCENTED[c] ?? ''}]` : c.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&'))).join('');
 }
 
 /**
- * Snowball stems are the word with its ending taken off, so a word can only stem to a lexeme it
- * begins like: its first three letters (folded, plurals folded) are the lexeme's. The exceptions
- * (English "dying" → "die") go unhighlighted; they are never wrongly highlighted, PostgreSQL
- * has the last word on each candidate.
+ * A pattern finding where a word that could stem to one of the lexemes begins: the lexeme's first
+ * three letters at the start of a word, accents ignored. correio_fold_pt's plural folds
+ * (migration 0005) change those letters only in an "-oes"/"-aes" plural of at most five letters
+ * ("pães" → "pao", "ações" → "acao"), which are looked for as such. Exceptions to the rule
+ * (English "dying" → "die") go unhighlighted, never wrongly highlighted: PostgreSQL has the last
+ * word on each candidate. Null when the query has no lexeme.
  */
-function lexemePrefixes(lexemes: string[]): Set<string> {
-  return new Set(lexemes.map((l) => fold(l).slice(0, 3)).filter(Boolean));
+export function candidateFinder(lexemes: string[]): RegExp | null {
+  const prefixes = [...new Set(lexemes.map((l) => fold(l).slice(0, 3)).filter(Boolean))];
+  if (!prefixes.length) return null;
+  const plural = `[${'o' + ACCENTED['o']}${'a' + ACCENTED['a']}][${'e' + ACCENTED['e']}]s(?!${LETTER})`;
+  const alternatives = prefixes.flatMap((p) => {
+    const found = [letterPattern(p)];
+    if (p.length === 3 && p.endsWith('ao')) found.push(letterPattern(p[0]!) + plural);
+    if (p.length === 3 && p.endsWith('a')) found.push(letterPattern(p.slice(0, 2)) + plural);
+    return found;
+  });
+  return new RegExp(`(?<!${LETTER})(?:${alternatives.join('|')})`, 'giu');
 }
 
-function couldMatch(word: string, prefixes: Set<string>): boolean {
-  const folded = fold(word);
-  const plural = foldPortuguese(folded);
-  for (let n = 1; n <= 3; n++) if (prefixes.has(folded.slice(0, n)) || prefixes.has(plural.slice(0, n))) return true;
-  return false;
+/** A word of a text that begins like a lexeme, and the compound it starts, if any ("financeiro@loja.example"). */
+export interface Occurrence {
+  start: number;
+  end: number;
+  word: string;
+  compound: { end: number; text: string } | null;
 }
 
-/** The distinct words (and compound pieces) of these texts that PostgreSQL should check against the query. */
-export function snippetCandidates(texts: string[], lexemes: string[]): string[] {
-  const prefixes = lexemePrefixes(lexemes);
+/** Where, in a text, the words that could match begin and end. */
+export function occurrencesOf(text: string, finder: RegExp): Occurrence[] {
+  const found: Occurrence[] = [];
+  finder.lastIndex = 0;
+  for (let m = finder.exec(text); m; m = finder.exec(text)) {
+    const start = m.index;
+    WORD_REST.lastIndex = start + m[0].length;
+    const end = WORD_REST.exec(text) ? WORD_REST.lastIndex : start + m[0].length;
+    COMPOUND_REST.lastIndex = end;
+    const compoundEnd = COMPOUND_REST.exec(text) ? COMPOUND_REST.lastIndex : end;
+    found.push({ start, end, word: text.slice(start, end), compound: compoundEnd > end ? { end: compoundEnd, text: text.slice(start, compoundEnd) } : null });
+    finder.lastIndex = end;
+  }
+  return found;
+}
+
+/** The distinct words and compounds of these occurrences, for PostgreSQL to check against the query. */
+export function snippetCandidates(texts: Occurrence[][]): string[] {
   const found = new Set<string>();
-  if (!prefixes.size) return [];
-  for (const text of texts) {
-    for (const word of wordsOf(text)) {
-      for (const piece of [word, ...word.parts]) {
-        if (found.has(piece.text) || !couldMatch(piece.text, prefixes)) continue;
-        found.add(piece.text);
+  for (const occurrences of texts) {
+    for (const o of occurrences) {
+      for (const text of o.compound ? [o.word, o.compound.text] : [o.word]) {
+        found.add(text);
         if (found.size >= MAX_CANDIDATES) return [...found];
       }
     }
@@ -104,78 +122,93 @@ export function snippetCandidates(texts: string[], lexemes: string[]): string[] 
 }
 
 /**
- * The snippet of a text, given the words of it that matched the query: the stretch of at most
- * MAX_WORDS words with the most different matched words, and, if a matched word is only further
- * on, a short second fragment around it (as ts_headline's MaxFragments=2). Null when no word of
- * the text matched: the caller asks PostgreSQL instead.
+ * The snippet of a text, given its occurrences and which of their words matched the query (each
+ * with a key: the query lexemes it holds, so "nota" and "notas" count as one): the stretch with
+ * the most different matches, and, if a matched word is only further on, a
+ * short second fragment around it (as ts_headline's MaxFragments=2), each cut at spaces. Null
+ * when no word of the text matched: the caller asks PostgreSQL instead.
  */
-export function snippetOf(text: string, matched: ReadonlySet<string>): SnippetPart[] | null {
-  const words = wordsOf(text);
-  // Each word's highlighted ranges, and a key saying which matched word it is.
-  const marks = words.map((w) => {
-    if (matched.has(w.text)) return { ranges: [[w.start, w.end]] as Array<[number, number]>, key: fold(w.text) };
-    const hits = w.parts.filter((p) => matched.has(p.text));
-    return hits.length ? { ranges: hits.map((p) => [p.start, p.end] as [number, number]), key: hits.map((p) => fold(p.text)).join(' ') } : null;
+export function snippetOf(text: string, occurrences: Occurrence[], matched: ReadonlyMap<string, string>): SnippetPart[] | null {
+  const marks = occurrences.flatMap((o) => {
+    const compoundKey = o.compound && matched.get(o.compound.text);
+    if (compoundKey) return [{ start: o.start, end: o.compound!.end, key: compoundKey }];
+    const key = matched.get(o.word);
+    return key ? [{ start: o.start, end: o.end, key }] : [];
   });
-  const at = marks.flatMap((m, i) => (m ? [i] : []));
-  if (!at.length) return null;
+  if (!marks.length) return null;
 
   let fragments: Array<[number, number]>;
-  if (words.length <= MAX_WORDS) fragments = [[0, words.length]];
+  if (text.length <= MAX_CHARS) fragments = [[0, text.length]];
   else {
-    const window = (from: number, length: number): [number, number] => {
-      const start = Math.max(0, Math.min(from, words.length - length));
-      return [start, Math.min(words.length, start + length)];
+    const windowAt = (mark: number, length: number): [number, number] => {
+      const start = Math.max(0, Math.min(marks[mark]!.start - LEAD_CHARS, text.length - length));
+      return [start, start + length];
     };
-    const keysIn = ([a, b]: [number, number]) => new Set(at.filter((i) => i >= a && i < b).map((i) => marks[i]!.key));
     // Each match starts a candidate window; both ends only move forward, so the matches inside
     // are counted by sliding, not recounted (a long text may hold thousands of matches).
-    const firstLength = MAX_WORDS - SECOND_WORDS;
     const inside = new Map<string, number>();
     let [lo, hi] = [0, 0];
-    let best = window(at[0]! - LEAD_WORDS, firstLength);
+    let best = windowAt(0, FIRST_CHARS);
     let bestScore = -1;
-    for (const i of at) {
-      const candidate = window(i - LEAD_WORDS, firstLength);
-      for (; hi < at.length && at[hi]! < candidate[1]; hi++) {
-        const key = marks[at[hi]!]!.key;
-        inside.set(key, (inside.get(key) ?? 0) + 1);
-      }
-      for (; lo < hi && at[lo]! < candidate[0]; lo++) {
-        const key = marks[at[lo]!]!.key;
-        const left = inside.get(key)! - 1;
-        if (left) inside.set(key, left);
-        else inside.delete(key);
+    for (let i = 0; i < marks.length; i++) {
+      const candidate = windowAt(i, FIRST_CHARS);
+      for (; hi < marks.length && marks[hi]!.end <= candidate[1]; hi++) inside.set(marks[hi]!.key, (inside.get(marks[hi]!.key) ?? 0) + 1);
+      for (; lo < hi && marks[lo]!.start < candidate[0]; lo++) {
+        const left = inside.get(marks[lo]!.key)! - 1;
+        if (left) inside.set(marks[lo]!.key, left);
+        else inside.delete(marks[lo]!.key);
       }
       const score = inside.size * 100_000 + (hi - lo);
       if (score > bestScore) [best, bestScore] = [candidate, score];
     }
-    const shown = keysIn(best);
-    const missing = at.find((i) => (i < best[0] || i >= best[1]) && !shown.has(marks[i]!.key));
-    if (missing === undefined) fragments = [window(best[0], MAX_WORDS)];
+    const shown = new Set(marks.filter((m) => m.start >= best[0] && m.end <= best[1]).map((m) => m.key));
+    const missing = marks.findIndex((m) => (m.start < best[0] || m.end > best[1]) && !shown.has(m.key));
+    if (missing < 0) fragments = [[best[0], Math.min(text.length, best[0] + MAX_CHARS)]];
     else {
-      const second = window(missing - LEAD_WORDS, SECOND_WORDS);
-      // Two fragments never overlap: the second is only for a word the first does not show.
+      const second = windowAt(missing, MAX_CHARS - FIRST_CHARS);
       fragments = [best, second].sort((x, y) => x[0] - y[0]);
       if (fragments[0]![1] > fragments[1]![0]) fragments = [[fragments[0]![0], Math.max(fragments[0]![1], fragments[1]![1])]];
     }
+    fragments = fragments.map(([a, b]) => atWords(text, a, b, marks));
   }
 
   const parts: SnippetPart[] = [];
-  const push = (piece: string, highlighted: boolean) => pushPart(parts, piece, highlighted);
   fragments.forEach(([a, b], n) => {
-    if (n > 0) push(' … ', false);
-    let cursor = words[a]!.start;
-    for (let i = a; i < b; i++) {
-      for (const [start, end] of marks[i]?.ranges ?? []) {
-        push(text.slice(cursor, start), false);
-        push(text.slice(start, end), true);
-        cursor = end;
-      }
+    if (n > 0) pushPart(parts, ' … ', false);
+    let cursor = a;
+    for (const mark of marks) {
+      // A matched address and a matched word inside it overlap: the address is shown.
+      if (mark.start < Math.max(a, cursor) || mark.end > b) continue;
+      pushPart(parts, text.slice(cursor, mark.start), false);
+      pushPart(parts, text.slice(mark.start, mark.end), true);
+      cursor = mark.end;
     }
-    push(text.slice(cursor, words[b - 1]!.end), false);
+    pushPart(parts, text.slice(cursor, b), false);
   });
-  return parts;
+  if (parts[0]) parts[0].text = parts[0].text.trimStart();
+  return parts.filter((p) => p.text);
+}
+
+/** A fragment's ends moved to the spaces inside it, never cutting a match or a word (unless a "word" runs on for 30 characters). */
+function atWords(text: string, start: number, end: number, marks: Array<{ start: number; end: number }>): [number, number] {
+  const firstMark = marks.find((m) => m.start >= start)?.start ?? end;
+  const lastMark = marks.findLast((m) => m.end <= end)?.end ?? start;
+  let a = start;
+  if (a > 0 && /\S/.test(text[a - 1]!)) {
+    const space = text.slice(a, Math.min(firstMark, a + 30)).search(/\s/);
+    a = space < 0 ? Math.min(firstMark, a + 30) : a + space;
+  }
+  let b = end;
+  if (b < text.length && /\S/.test(text[b]!)) {
+    const head = text.slice(Math.max(lastMark, b - 30), b);
+    const space = head.search(/\s\S*$/);
+    b = space < 0 ? Math.max(lastMark, b - 30) : Math.max(lastMark, b - 30) + space;
+  }
+  while (a < b && /\s/.test(text[a]!)) a++;
+  // A cut between the halves of a surrogate pair would leave half an emoji.
+  if (/[\uDC00-\uDFFF]/.test(text[a] ?? '')) a++;
+  if (/[\uD800-\uDBFF]/.test(text[b - 1] ?? '')) b--;
+  return [a, b];
 }
 
 /** Adds text to parts, one space for any run of whitespace (a message's line breaks), joined to a neighbour of the same kind. */
