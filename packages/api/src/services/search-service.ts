@@ -196,9 +196,11 @@ export class SearchService {
           ${byNumber}
         ),
         matched as (
-          select ticket_id, max(rank) as rank, array_agg(distinct matched) as matched_in,
-            (array_agg(matched order by rank desc))[1] as best, (array_agg(source_id order by rank desc))[1] as source_id
-          from hits group by ticket_id
+          -- Each ticket's best match, and every place it matched (repeats are dropped in Correio):
+          -- one sort of the hits, where three aggregates sorted each ticket's hits again (~10 %
+          -- of a common search's statement).
+          select distinct on (ticket_id) ticket_id, rank, array_agg(matched) over (partition by ticket_id) as matched_in, matched as best, source_id
+          from hits order by ticket_id, rank desc
         ),
         page as (
           -- One ticket looked up by its key per match ("offset 0" keeps it a nested loop): a hash
