@@ -191,5 +191,11 @@ describe('searchTickets (S2)', () => {
     const [byException] = await search('die', ws.token);
     expect(byException).toMatchObject({ node: { subject: 'Customs' }, matchedIn: ['MESSAGE'] });
     expect(byException!.snippet.map((p) => p.text).join('')).toContain('My parcel is dying in customs');
+    // A hyphenated query is one lexeme with a hyphen in it; its highlight pattern must still compile.
+    await receive(ws.slug, { subject: 'Reenvio', text: 'Podem mandar o e-mail de confirmação de novo?' });
+    await waitFor(async () => ((await ticketCount(ws.token)) === 3 ? true : null), 'the third ticket', 20_000);
+    const [byHyphen] = await search('e-mail', ws.token);
+    expect(byHyphen).toMatchObject({ node: { subject: 'Reenvio' }, matchedIn: ['MESSAGE'] });
+    expect(highlighted(byHyphen!)).toContain('e-mail');
   });
 });

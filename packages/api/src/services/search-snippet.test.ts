@@ -35,6 +35,13 @@ describe('snippet candidates', () => {
     expect(snippetCandidates(['escreva para financeiro@loja.example hoje'], ['financeiro@loja.example', 'loj']).sort()).toEqual(['financeiro', 'financeiro@loja.example', 'loja', 'loja.example']);
   });
 
+  it('takes any lexeme PostgreSQL returns: hyphenated words, host names, paths, other scripts', () => {
+    // "e-mail" is one lexeme of websearch_to_tsquery('e-mail'); "\\-" is an invalid escape under the u flag.
+    expect(snippetCandidates(['o e-mail e o pós-venda'], ['e-mail', 'pós-venda']).sort()).toEqual(['e-mail', 'pós', 'pós-venda']);
+    for (const lexeme of ['-', 'a.b', 'x\\y', '(', '[', 'a]b', '$1', '/x', 'привет', '*']) expect(() => snippetCandidates([`teste ${lexeme} fim`], [lexeme])).not.toThrow();
+    expect(snippetCandidates(['escreveu привет и пока'], ['привет'])).toEqual(['привет']);
+  });
+
   it('sends a bounded number of words, however short the lexeme', () => {
     const text = Array.from({ length: 5000 }, (_, i) => `a${i}`).join(' ');
     expect(snippetCandidates([text], ['a'])).toHaveLength(MAX_CANDIDATES);

@@ -58,8 +58,9 @@ const ACCENTED: Record<string, string> = (() => {
   return classes;
 })();
 
+/** Letters as accent-blind classes; anything else literal (escaped as the `u` flag allows: syntax characters only, never "-"). */
 function letterPattern(text: string): string {
-  return [...text].map((c) => (/[a-z]/.test(c) ? `[${c}${ACCENTED[c] ?? ''}]` : c.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&'))).join('');
+  return [...text].map((c) => (/[a-z]/.test(c) ? `[${c}${ACCENTED[c] ?? ''}]` : c.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&'))).join('');
 }
 
 /**
@@ -68,7 +69,7 @@ function letterPattern(text: string): string {
  * (migration 0005) change those letters only in an "-oes"/"-aes" plural of at most five letters
  * ("pães" → "pao", "ações" → "acao"), which are looked for as such. Exceptions to the rule
  * (English "dying" → "die") go unhighlighted, never wrongly highlighted: PostgreSQL has the last
- * word on each candidate. Null when the query has no lexeme.
+ * word on each candidate. Null when the query has no lexeme (or no pattern could be made of it).
  */
 export function candidateFinder(lexemes: string[]): RegExp | null {
   const prefixes = [...new Set(lexemes.map((l) => fold(l).slice(0, 3)).filter(Boolean))];
@@ -80,7 +81,12 @@ export function candidateFinder(lexemes: string[]): RegExp | null {
     if (p.length === 3 && p.endsWith('a')) found.push(letterPattern(p.slice(0, 2)) + plural);
     return found;
   });
-  return new RegExp(`(?<!${LETTER})(?:${alternatives.join('|')})`, 'giu');
+  try {
+    return new RegExp(`(?<!${LETTER})(?:${alternatives.join('|')})`, 'giu');
+  } catch {
+    // A lexeme this escaping did not foresee: the snippets fall back to ts_headline, the search never fails.
+    return null;
+  }
 }
 
 /** A word of a text that begins like a lexeme, and the compound it starts, if any ("financeiro@loja.example"). */
