@@ -148,9 +148,9 @@ export class SearchService {
 
     const { wanted, excluded } = splitExclusions(query);
     if (!wanted) throw validationError([fieldError(['query'], serverText('validation.search.onlyExcluded'))]);
-    // The tsqueries first, in a statement of their own: as constants, the planner folds nothing
-    // and estimates each word from the column's statistics (a word in half the mail is walked
-    // newest first; a rare one goes through the GIN index), and planning costs a third.
+    // The tsqueries first (remembered per text): the search statement gets them as values, which
+    // PostgreSQL plans an unnamed statement with, so each word is estimated from the column's
+    // statistics rather than through correio_query(), which the planner cannot see into.
     const queries = await this.tsqueries(wanted, excluded);
     if (!queries || !queries.wanted) return { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
     // A rare search reads its matches through the GIN index and sorts them; a common one walks the
