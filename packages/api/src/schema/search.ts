@@ -1,5 +1,6 @@
 import { builder } from '../builder.ts';
-import { SEARCH_MATCHES, type SearchHit, type SearchPage, type SnippetPart } from '../services/search-service.ts';
+import { SEARCH_MATCHES, type SearchHit, type SearchPage } from '../services/search-service.ts';
+import type { SnippetPart } from '../services/search-snippet.ts';
 import { PageInfoRef, TicketFilter, TicketRef } from './ticket.ts';
 
 const SearchMatchEnum = builder.enumType('SearchMatch', {

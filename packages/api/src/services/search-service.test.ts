@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { snippetParts, splitExclusions } from './search-service.ts';
+import { splitExclusions } from './search-service.ts';
+import { snippetParts } from './search-snippet.ts';
 
 describe('search query and snippet handling', () => {
   it('takes -word and -"a phrase" out of what is wanted, leaving hyphenated words alone', () => {

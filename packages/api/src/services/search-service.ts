@@ -15,9 +15,6 @@ const { tickets } = schema;
 export const SEARCH_MATCHES = ['SUBJECT', 'MESSAGE', 'NOTE', 'CUSTOMER', 'ATTACHMENT', 'NUMBER'] as const;
 export type SearchMatch = (typeof SEARCH_MATCHES)[number];
 
-export type { SnippetPart };
-export { snippetParts };
-
 export interface SearchHit {
   cursor: string;
   node: TicketRow;
