@@ -1,6 +1,6 @@
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { decodeText, detectCharset } from './detect-charset.ts';
+import { DETECTION_SAMPLE_BYTES, decodeText, detectCharset } from './detect-charset.ts';
 
 describe('detectCharset / decodeText', () => {
   const pt = 'Olá, a nota fiscal número 4521 não chegou — “urgente”. Poderia reenviar? Obrigado, João';
@@ -33,5 +33,24 @@ describe('detectCharset / decodeText', () => {
   it('trusts a specific declared charset', () => {
     expect(decodeText(iconv.encode('Ελληνικά', 'iso-8859-7'), 'iso-8859-7').text).toBe('Ελληνικά');
     expect(detectCharset(Buffer.from('plain ascii'))).toBe('utf-8');
+  });
+
+  it('finds the charset of 8-bit text that starts after a long ASCII part, and decodes all of it', () => {
+    // A forwarded log or a quoted thread in ASCII first: the detector reads from the first 8-bit line.
+    const ascii = 'Log line 0000: all systems nominal\n'.repeat(Math.ceil((2 * DETECTION_SAMPLE_BYTES) / 35));
+    const ru = 'Привет, как дела? Сегодня хорошая погода, пойдём гулять.\n';
+    const bytes = Buffer.concat([Buffer.from(ascii), iconv.encode(ru.repeat(3), 'koi8-r')]);
+    expect(detectCharset(bytes)).toBe('KOI8-R');
+    expect(decodeText(bytes).text).toBe(ascii + ru.repeat(3));
+  });
+
+  it('decodes a body far larger than what the detector reads, to its last byte (abuse: 20 MB unlabelled)', () => {
+    // Detection over all of a 30 MB body took 23 s of a parser thread; it now reads a sample.
+    const line = iconv.encode('Ação, preço e “nota” — João\n', 'win1252');
+    const huge = Buffer.concat(Array.from({ length: Math.ceil((20 * 1024 * 1024) / line.length) }, () => line));
+    const { text, charset } = decodeText(huge);
+    expect(charset).toBe('windows-1252');
+    expect(text.endsWith('Ação, preço e “nota” — João\n')).toBe(true);
+    expect(text.length).toBe(huge.length);
   });
 });
