@@ -40,4 +40,23 @@ describe('PreparePool, sized to the work (issue 14)', () => {
     expect(results.every((r) => !(r instanceof PrepareError))).toBe(true);
     expect(p.workerCount).toBe(0);
   });
+
+  it('stops a thread that one message holds past its budget: that message fails with the reason, the others are prepared (abuse)', async () => {
+    // The test worker loops forever on a marked message, as a parser caught by a hostile one would.
+    const p = await newPool({ maxWorkers: 1, backlog: 1, idleMs: 60_000, messageTimeoutMs: 3_000, workerEntry: new URL('./__tests__/hanging-worker.mjs', import.meta.url) });
+    const hostile = Buffer.from('From: x@atacante.example\r\nX-Test-Hang: 1\r\nSubject: loop\r\n\r\nx\r\n');
+    const results = await p.prepareMany([...Array.from({ length: 8 }, (_, i) => ({ raw: mail(i), arrival })), { raw: hostile, arrival }, ...Array.from({ length: 8 }, (_, i) => ({ raw: mail(10 + i), arrival }))]);
+    const failed = results[8] as PrepareError;
+    expect(failed).toBeInstanceOf(PrepareError);
+    expect(failed.text).toEqual({ code: 'import.parseTimedOut', params: { seconds: 3 } });
+    expect(failed.message).toBe('Reading this message took more than 3 seconds, so it was stopped; the other messages were imported.');
+    expect(failed.rawSize).toBe(hostile.length);
+    const others = results.filter((_, i) => i !== 8);
+    expect(others.filter((r) => r instanceof PrepareError)).toEqual([]);
+    expect(others.map((r) => (r as { subject: string }).subject)).toEqual([...Array.from({ length: 8 }, (_, i) => `Pedido ${i}`), ...Array.from({ length: 8 }, (_, i) => `Pedido ${10 + i}`)]);
+    // The stopped thread was replaced; the pool goes on.
+    const [after] = await p.prepareMany(Array.from({ length: 3 }, (_, i) => ({ raw: mail(30 + i), arrival })));
+    expect((after as { subject: string }).subject).toBe('Pedido 30');
+    expect(p.workerCount).toBeLessThanOrEqual(1);
+  }, 60_000);
 });

@@ -32,12 +32,26 @@ export class PrepareError extends Error {
   }
 }
 
-interface Job {
-  worker: Worker;
+/** A message waiting for a worker to take it. */
+interface Waiting {
   source: PrepareSource;
   resolve: (p: PreparedEmail) => void;
-  reject: (e: PrepareError) => void;
+  reject: (e: unknown) => void;
 }
+
+/** A message a worker has. */
+interface Job {
+  slot: Slot;
+  waiting: Waiting;
+  watchdog: NodeJS.Timeout;
+}
+
+/**
+ * Messages a worker holds at once. The rest wait here and go to whichever worker frees up first:
+ * handed out all at once, a batch was split evenly, and a worker that drew large messages kept
+ * the batch waiting long after the other had gone idle.
+ */
+const JOBS_PER_WORKER = 4;
 
 export type RawInput = Buffer | Readable | { blobKey: string };
 
@@ -64,9 +78,17 @@ export interface PreparePoolOptions {
   /** Messages in flight at once from which another worker is started. */
   backlog: number;
   idleMs: number;
+  /**
+   * How long a worker may spend on one message. Past it the worker is stopped, the message
+   * becomes a failed import (raw kept) and the import goes on: a message that sends the parser
+   * into a loop must not stop its mailbox forever. A 30 MB attachment takes seconds.
+   */
+  messageTimeoutMs: number;
+  /** The worker's script (tests start one that misbehaves). */
+  workerEntry: URL;
 }
 
-export const DEFAULT_PREPARE_POOL: PreparePoolOptions = { maxWorkers: Math.max(1, Math.min(4, availableParallelism())), backlog: 3, idleMs: 60_000 };
+export const DEFAULT_PREPARE_POOL: PreparePoolOptions = { maxWorkers: Math.max(1, Math.min(4, availableParallelism())), backlog: 3, idleMs: 60_000, messageTimeoutMs: 120_000, workerEntry: WORKER_ENTRY };
 
 interface Slot {
   worker: Worker;
@@ -78,6 +100,7 @@ interface Slot {
 export class PreparePool {
   private readonly workers: Slot[] = [];
   private readonly jobs = new Map<number, Job>();
+  private readonly waiting: Waiting[] = [];
   private nextId = 1;
   private closed = false;
   private inFlight = 0;
@@ -132,23 +155,77 @@ export class PreparePool {
     this.inFlight += 1;
     try {
       this.growIfBacklogged();
-      const slot = this.workers.filter((w) => w.ready).reduce<Slot | undefined>((best, w) => (!best || w.busy < best.busy ? w : best), undefined);
-      if (!slot || this.closed) return await this.prepareHere(source);
-      const id = this.nextId++;
-      slot.busy += 1;
-      slot.lastUsedAt = Date.now();
-      try {
-        return await new Promise<PreparedEmail>((resolve, reject) => {
-          this.jobs.set(id, { worker: slot.worker, source, resolve, reject });
-          slot.worker.postMessage({ id, source });
-        });
-      } finally {
-        slot.busy -= 1;
-        slot.lastUsedAt = Date.now();
-      }
+      // Under a backlog the messages wait for the worker that is starting rather than being
+      // parsed here: a cold parser on this thread blocks the API and compiles mailparser and
+      // mailauth a third time. A lone message (no worker anywhere) is parsed here at once.
+      if (this.closed || !this.workers.length) return await this.prepareHere(source);
+      return await new Promise<PreparedEmail>((resolve, reject) => {
+        this.waiting.push({ source, resolve, reject });
+        this.pump();
+      });
     } finally {
       this.inFlight -= 1;
     }
+  }
+
+  /** Hands waiting messages to ready workers with room; with no worker left to start, parses them here. */
+  private pump(): void {
+    while (this.waiting.length) {
+      if (!this.workers.length) this.growIfBacklogged();
+      if (this.closed || !this.workers.length) {
+        const { source, resolve, reject } = this.waiting.shift()!;
+        this.prepareHere(source).then(resolve, reject);
+        continue;
+      }
+      const slot = this.workers.filter((w) => w.ready && w.busy < JOBS_PER_WORKER).reduce<Slot | undefined>((best, w) => (!best || w.busy < best.busy ? w : best), undefined);
+      if (!slot) return;
+      const waiting = this.waiting.shift()!;
+      const id = this.nextId++;
+      slot.busy += 1;
+      slot.lastUsedAt = Date.now();
+      const watchdog = setTimeout(() => this.timedOut(id), this.options.messageTimeoutMs);
+      watchdog.unref();
+      this.jobs.set(id, { slot, waiting, watchdog });
+      slot.worker.postMessage({ id, source: waiting.source });
+    }
+  }
+
+  /** The job leaves its worker (done, failed, or its worker gone). */
+  private finish(id: number): Waiting | undefined {
+    const job = this.jobs.get(id);
+    if (!job) return undefined;
+    this.jobs.delete(id);
+    clearTimeout(job.watchdog);
+    job.slot.busy -= 1;
+    job.slot.lastUsedAt = Date.now();
+    return job.waiting;
+  }
+
+  /**
+   * A message has held its worker past messageTimeoutMs: the worker is stopped (a loop in
+   * JavaScript cannot be interrupted otherwise), the message fails, and the other messages the
+   * worker held wait for another one.
+   */
+  private timedOut(id: number): void {
+    const job = this.jobs.get(id);
+    if (!job) return;
+    const { slot } = job;
+    this.logger.warn({ blobKey: job.waiting.source.blobKey, size: job.waiting.source.size, timeoutMs: this.options.messageTimeoutMs }, 'parse worker stopped: one message took too long; it is kept as a failed import');
+    this.retire(slot);
+    void slot.worker.terminate();
+    const seconds = Math.round(this.options.messageTimeoutMs / 1000);
+    for (const [other, held] of [...this.jobs]) {
+      if (held.slot !== slot) continue;
+      const waiting = this.finish(other)!;
+      if (other === id) waiting.reject(new PrepareError(text('import.parseTimedOut', { seconds }), waiting.source.blobKey, waiting.source.size));
+      else this.waiting.unshift(waiting);
+    }
+    this.pump();
+  }
+
+  private retire(slot: Slot): void {
+    const index = this.workers.indexOf(slot);
+    if (index >= 0) this.workers.splice(index, 1);
   }
 
   /** One more worker when the messages in flight outnumber what the running ones can take. */
@@ -180,6 +257,7 @@ export class PreparePool {
     clearInterval(this.reaper);
     await Promise.all(this.workers.map((w) => w.worker.terminate()));
     this.workers.length = 0;
+    this.pump();
   }
 
   private async prepareHere(source: PrepareSource): Promise<PreparedEmail> {
@@ -192,30 +270,35 @@ export class PreparePool {
   }
 
   private spawn(): Worker {
-    const worker = new Worker(WORKER_ENTRY, { workerData: { blobRoot: this.blobs.root, verification: this.verification } });
+    const worker = new Worker(this.options.workerEntry, { workerData: { blobRoot: this.blobs.root, verification: this.verification } });
     worker.unref();
     worker.on('message', (msg: { id: number; ready?: boolean; prepared?: PreparedEmail; error?: { text: ServerText } }) => {
       if (msg.ready) {
         const slot = this.workers.find((w) => w.worker === worker);
         if (slot) slot.ready = true;
+        this.pump();
         return;
       }
-      const job = this.jobs.get(msg.id);
-      if (!job) return;
-      this.jobs.delete(msg.id);
-      if (msg.prepared) job.resolve(msg.prepared);
-      else job.reject(new PrepareError(msg.error?.text ?? text('import.parseFailed'), job.source.blobKey, job.source.size));
+      const waiting = this.finish(msg.id);
+      if (!waiting) return;
+      if (msg.prepared) waiting.resolve(msg.prepared);
+      else waiting.reject(new PrepareError(msg.error?.text ?? text('import.parseFailed'), waiting.source.blobKey, waiting.source.size));
+      this.pump();
     });
     worker.on('error', (err) => {
       this.logger.error({ err: { message: err.message } }, 'parse worker crashed; the next backlog starts another');
-      const index = this.workers.findIndex((w) => w.worker === worker);
-      if (index >= 0) this.workers.splice(index, 1);
+      const slot = this.workers.find((w) => w.worker === worker);
+      if (slot) this.retire(slot);
+      // A worker that cannot even load would fail the same way each time it is started.
+      if (slot && !slot.ready) this.options.maxWorkers = 0;
       // Jobs on the dead worker fail, so their messages become failed imports (raw kept), never silently dropped.
-      for (const [id, job] of this.jobs) {
-        if (job.worker !== worker) continue;
-        job.reject(new PrepareError(text('import.parserCrashed', undefined, err.message), job.source.blobKey, job.source.size));
-        this.jobs.delete(id);
+      for (const [id, job] of [...this.jobs]) {
+        if (job.slot.worker !== worker) continue;
+        const waiting = this.finish(id)!;
+        waiting.reject(new PrepareError(text('import.parserCrashed', undefined, err.message), waiting.source.blobKey, waiting.source.size));
       }
+      // Messages still waiting go to the other workers, or to this thread when none is left.
+      this.pump();
     });
     return worker;
   }

@@ -12,6 +12,7 @@ export const importTexts = defineTexts(
     'import.noHeaders': 'The message has no headers; it is not an e-mail.',
     'import.noSender': 'The message names nobody to answer: From, Reply-To, Sender and Return-Path are all missing or unusable.',
     'import.parserCrashed': 'The parser crashed on this message.',
+    'import.parseTimedOut': 'Reading this message took more than {seconds} seconds, so it was stopped; the other messages were imported.',
     'import.databaseRefused': 'The database refused to store the message.',
     'import.storeFailed': 'The message could not be stored.',
 
@@ -50,6 +51,7 @@ export const importTexts = defineTexts(
     'import.noHeaders': 'A mensagem não tem cabeçalhos; não é um e-mail.',
     'import.noSender': 'A mensagem não indica ninguém a quem responder: From, Reply-To, Sender e Return-Path estão todos ausentes ou inutilizáveis.',
     'import.parserCrashed': 'O leitor de mensagens travou com esta mensagem.',
+    'import.parseTimedOut': 'A leitura desta mensagem passou de {seconds} segundos e foi interrompida; as outras mensagens foram importadas.',
     'import.databaseRefused': 'O banco de dados se recusou a gravar a mensagem.',
     'import.storeFailed': 'Não foi possível gravar a mensagem.',
 
