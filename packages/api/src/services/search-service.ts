@@ -2,6 +2,7 @@ import { rowsOf, schema, type Runtime } from '@correio/core';
 import { text as serverText } from '@correio/texts';
 import { asc, eq, sql, type SQL } from 'drizzle-orm';
 import { LRUCache } from 'lru-cache';
+import { createHash } from 'node:crypto';
 import type { Viewer } from '../auth/tokens.ts';
 import { fieldError, validationError } from '../errors.ts';
 import { isRareQuery, type LexemeStats } from './search-selectivity.ts';
@@ -209,17 +210,17 @@ export class SearchService {
       .as(sql`
         with hits as (
           (select a.ticket_id, ts_rank(a.search, ${q}) as rank, case when a.kind = 'NOTE' then 'NOTE' else 'MESSAGE' end as matched, a.id as source_id
-            from ${rare ? sql`(select x.workspace_id, x.ticket_id, x.search, x.kind, x.id, x.created_at from ticket_actions x where x.workspace_id = ${ws} and x.search @@ ${q} offset 0) a` : sql`ticket_actions a`}
+            from ${rare ? fenced(sql`ticket_actions`, q) : sql`ticket_actions`} a
             where a.workspace_id = ${ws} and a.search @@ ${q} ${narrow(sql`a.ticket_id`)}
             order by a.created_at desc limit ${CANDIDATES})
           union all
-          (select ${tickets.id}, ts_rank(${tickets}.search, ${q}) * 2, 'SUBJECT', null::uuid from ${tickets}
+          (select ${tickets.id}, ts_rank(${tickets}.search, ${q}) * 2, 'SUBJECT', null::uuid from ${rare ? sql`${fenced(sql`${tickets}`, q)} ${tickets}` : tickets}
             where ${filters} and ${tickets}.search @@ ${q} order by ${tickets.updatedAt} desc limit ${CANDIDATES})
           union all
-          (select ${tickets.id}, 0.3::real, 'CUSTOMER', c.id from clients c join ${tickets} on ${tickets.customerId} = c.id
+          (select ${tickets.id}, 0.3::real, 'CUSTOMER', c.id from ${rare ? fenced(sql`clients`, q) : sql`clients`} c join ${tickets} on ${tickets.customerId} = c.id
             where c.workspace_id = ${ws} and c.search @@ ${q} and ${filters} order by ${tickets.updatedAt} desc limit ${CANDIDATES})
           union all
-          (select a.ticket_id, 0.2::real, 'ATTACHMENT', f.id from attachments f join ticket_actions a on a.id = f.action_id
+          (select a.ticket_id, 0.2::real, 'ATTACHMENT', f.id from ${rare ? fenced(sql`attachments`, q) : sql`attachments`} f join ticket_actions a on a.id = f.action_id
             where f.workspace_id = ${ws} and a.workspace_id = ${ws} and f.search @@ ${q} ${narrow(sql`a.ticket_id`)} order by a.created_at desc limit ${CANDIDATES})
           ${byNumber}
         ),
@@ -243,14 +244,18 @@ export class SearchService {
           row_number() over (order by p.rank desc, p.updated_at desc, p.ticket_id desc) as ord
         from page p
       `);
-    // An empty name: drizzle's build is kept, node-postgres still sends an unnamed statement.
-    return this.db
+    const query = this.db
       .with(ranked)
       .select({ node: tickets, matchedIn: ranked.matchedIn, sourceId: ranked.sourceId, headline: ranked.headline, sourceText: ranked.sourceText })
       .from(ranked)
       .innerJoin(tickets, eq(tickets.id, ranked.ticketId))
-      .orderBy(asc(ranked.ord))
-      .prepare('');
+      .orderBy(asc(ranked.ord));
+    // A rare search has one plan whatever its words (every source reads the GIN index first), so
+    // it is a named statement, planned once per connection: planning was ~0.9 ms of its ~2 ms in
+    // PostgreSQL. A common one stays unnamed, planned with its values each time: which way each
+    // source goes depends on how common its words are. The name is the text's hash, so the
+    // workspaces share it (their ids are values) and each connection holds a few at most.
+    return query.prepare(rare ? `correio_search_${createHash('sha256').update(query.toSQL().sql).digest('hex').slice(0, 24)}` : '');
   }
 
   /**
@@ -334,6 +339,17 @@ function headlineOf(query: SQL): SQL {
  */
 function messageTextOf(): SQL {
   return sql`case when p.best in ('MESSAGE', 'NOTE') then (select left(a.text, ${sql.raw(String(INDEXED_CHARS))}) from ticket_actions a where a.id = p.source_id) end`;
+}
+
+/**
+ * A table's rows that hold the query, read through its GIN index alone: the workspace, the filters
+ * and the order are applied to what it returns ("offset 0" keeps PostgreSQL from merging them in).
+ * A named statement's generic plan, which knows neither the words nor how rare they are, has no
+ * other path to choose: left a choice, it ANDed the GIN bitmap with the workspace's whole index
+ * (72 ms instead of 1.5 ms).
+ */
+function fenced(table: SQL, query: SQL): SQL {
+  return sql`(select * from ${table} where search @@ ${query} offset 0)`;
 }
 
 function encodeOffset(offset: number): string {
