@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { rowsOf } from '@correio/core';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, startTestApp, type TestApp } from '../helpers/app.ts';
 import { gql, gqlOk } from '../helpers/graphql.ts';
@@ -124,6 +126,31 @@ describe('searchTickets (S2)', () => {
   it('never shows another workspace’s tickets', async () => {
     expect(await subjects('nota fiscal')).toEqual(['Problema com a NF']);
     expect(await subjects('nota fiscal', other.token)).toEqual(['Nota fiscal da outra empresa']);
+  });
+
+  it('plans a rare-word search once per session, generically, and finds the same each time', async () => {
+    const database = app.runtime.database;
+    const planning = async (db: typeof database.db) => rowsOf<{ plan_cache_mode: string }>(await db.execute(sql`show plan_cache_mode`))[0]!.plan_cache_mode;
+    for (let i = 0; i < 8; i++) {
+      expect(await subjects('cancelamento')).toEqual(['Quero cancelar']);
+      expect(await subjects('nota fiscal', other.token)).toEqual(['Nota fiscal da outra empresa']);
+    }
+    if (database.kind === 'pglite') {
+      // One session: PGlite plans as PostgreSQL chooses, and lists share it.
+      expect(database.genericPlans).toBe(database.db);
+      return;
+    }
+    // Lists keep plans made for their values; only the search's own sessions are generic.
+    expect(await planning(database.db)).toBe('auto');
+    expect(await planning(database.genericPlans)).toBe('force_generic_plan');
+    // The session the searches just ran on (the pool hands back the last one returned): one
+    // statement for both workspaces, never re-planned with the words.
+    const statements = rowsOf<{ generic_plans: string; custom_plans: string }>(
+      await database.genericPlans.execute(sql`select generic_plans, custom_plans from pg_prepared_statements where name like 'correio_search_%'`),
+    );
+    expect(statements.length).toBeGreaterThan(0);
+    expect(statements.reduce((n, s) => n + Number(s.generic_plans), 0)).toBeGreaterThan(0);
+    expect(statements.every((s) => Number(s.custom_plans) === 0)).toBe(true);
   });
 
   it('takes whatever a user types without an error, and refuses what is not a query', async () => {

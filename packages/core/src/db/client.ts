@@ -25,6 +25,15 @@ export type Queryable = Database | Transaction;
 
 export interface DatabaseHandle {
   db: Database;
+  /**
+   * The same database through sessions that plan every prepared statement once, generically
+   * (`plan_cache_mode = force_generic_plan`), for statements written so that their one plan is
+   * right whatever their values (search's rare-word shape: each source read through its GIN
+   * index alone). Left to choose, PostgreSQL keeps re-planning such a statement whenever a custom
+   * plan looks cheaper, and planning is most of its cost. Nothing else may run here: a list's plan
+   * depends on its values. On PGlite (one session) this is `db`, planned as PostgreSQL chooses.
+   */
+  genericPlans: Database;
   kind: 'pglite' | 'postgres';
   /** Fires when the pool loses a connection (e.g. a terminated backend); the pool recovers by itself. */
   onConnectionError(listener: (err: Error) => void): void;
@@ -52,6 +61,9 @@ export interface OpenDatabaseOptions {
   poolSize?: number;
 }
 
+/** Sessions of the generic-plan pool: a few, closed again when idle (each is a PostgreSQL backend). */
+const GENERIC_PLAN_POOL_SIZE = 4;
+
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
   return openPglite(options.pgliteDir);
@@ -59,21 +71,29 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 
 async function openPostgres(url: string, poolSize: number): Promise<DatabaseHandle> {
   const errorListeners: Array<(err: Error) => void> = [];
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000 });
-  // Without a listener, a connection dropped under a client (server restart, pg_terminate_backend)
-  // is an unhandled 'error' event that kills the process: the pool only guards idle clients, so
-  // every client gets its own listener the moment it connects. The query in flight still fails.
-  pool.on('error', (err) => errorListeners.forEach((l) => l(err)));
   let statements = 0;
-  pool.on('connect', (client) => {
-    client.on('error', (err) => errorListeners.forEach((l) => l(err)));
-    // Every query of the pool, drizzle's transactions included, goes through a client's query().
-    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-      statements += 1;
-      return query(...args);
-    };
-  });
+  const openPool = (max: number, setup?: string) => {
+    const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 10_000 });
+    // Without a listener, a connection dropped under a client (server restart, pg_terminate_backend)
+    // is an unhandled 'error' event that kills the process: the pool only guards idle clients, so
+    // every client gets its own listener the moment it connects. The query in flight still fails.
+    pool.on('error', (err) => errorListeners.forEach((l) => l(err)));
+    pool.on('connect', (client) => {
+      client.on('error', (err) => errorListeners.forEach((l) => l(err)));
+      // Every query of the pool, drizzle's transactions included, goes through a client's query().
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+        statements += 1;
+        return query(...args);
+      };
+      // Queued ahead of whatever the client was taken for. A SET, not the URL's `options`: a
+      // DATABASE_URL that sets options of its own would override those.
+      if (setup) void client.query(setup).catch(() => undefined);
+    });
+    return pool;
+  };
+  const pool = openPool(poolSize);
+  const genericPool = openPool(Math.min(GENERIC_PLAN_POOL_SIZE, poolSize), 'SET plan_cache_mode = force_generic_plan');
   const db = drizzleNodePg({ client: pool, schema });
   const lockClient = new pg.Client({ connectionString: url });
   await lockClient.connect();
@@ -87,6 +107,7 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
   const listeners = new Set<() => Promise<void>>();
   return {
     db: db as unknown as Database,
+    genericPlans: drizzleNodePg({ client: genericPool, schema }) as unknown as Database,
     kind: 'postgres',
     onConnectionError: (l) => errorListeners.push(l),
     statementsSent: () => statements,
@@ -100,7 +121,7 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
     },
     close: async () => {
       await Promise.all([...listeners].map((stop) => stop()));
-      await pool.end();
+      await Promise.all([pool.end(), genericPool.end()]);
     },
   };
 }
@@ -179,6 +200,7 @@ async function openPglite(dir: string | undefined): Promise<DatabaseHandle> {
   await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
   return {
     db: db as unknown as Database,
+    genericPlans: db as unknown as Database,
     kind: 'pglite',
     onConnectionError: () => undefined,
     statementsSent: () => NaN,
