@@ -119,14 +119,34 @@ async function importRun(user: string, verification: 'on' | 'off', incoming: Rec
   return { rate: expected / seconds, seconds, cpuMs: (cpu.user + cpu.system) / 1000 / expected, postgresMs, peakMb: (peakRss - rssBefore) / 1024 / 1024, verified: verdicts?.verified ?? 0 };
 }
 
+type Run = Awaited<ReturnType<typeof importRun>>;
+/** Two runs of one configuration as one: rates from the summed time, CPU from the summed work. */
+const pooled = (a: Run, b: Run): Run => ({
+  rate: (2 * count) / (a.seconds + b.seconds),
+  seconds: (a.seconds + b.seconds) / 2,
+  cpuMs: (a.cpuMs + b.cpuMs) / 2,
+  postgresMs: (a.postgresMs + b.postgresMs) / 2,
+  peakMb: Math.max(a.peakMb, b.peakMb),
+  verified: a.verified,
+});
+
 await importRun('bench-warmup', 'on', {}, true, WARMUP);
-const off = await importRun('bench-off', 'off');
-console.log(`import, verification off: ${fmt(off.rate)} msg/s`);
+// The index comparison (#15) is a few per cent, and this machine drifts by more than that between
+// two runs minutes apart: "off" and "no search index" run twice each, in the order A B … B A, so
+// a drift that is steady over the bench weighs on both alike.
+const offFirst = await importRun('bench-off', 'off');
+console.log(`import, verification off: ${fmt(offFirst.rate)} msg/s`);
+const unindexedFirst = await importRun('bench-unindexed', 'off', {}, false);
+console.log(`import, verification off, no search index: ${fmt(unindexedFirst.rate)} msg/s`);
 const on = await importRun('bench-on', 'on');
 console.log(`import, verification on: ${fmt(on.rate)} msg/s`);
 const trusted = await importRun('bench-trusted', 'on', { trustedAuthservId: TRUSTED });
-const unindexed = await importRun('bench-unindexed', 'off', {}, false);
-console.log(`import, verification off, no search index: ${fmt(unindexed.rate)} msg/s`);
+const unindexedSecond = await importRun('bench-unindexed', 'off', {}, false);
+console.log(`import, verification off, no search index (again): ${fmt(unindexedSecond.rate)} msg/s`);
+const offSecond = await importRun('bench-off', 'off');
+console.log(`import, verification off (again): ${fmt(offSecond.rate)} msg/s`);
+const off = pooled(offFirst, offSecond);
+const unindexed = pooled(unindexedFirst, unindexedSecond);
 console.log(`import, verification on, provider's header trusted: ${fmt(trusted.rate)} msg/s`);
 await dovecot.stop();
 await dns.close();
@@ -134,11 +154,13 @@ await dns.close();
 printTable(`Import throughput (${count} DKIM-signed messages, ${fmt(megabytes, 1)} MB, PostgreSQL)`, [
   { figure: 'mailparser simpleParser, 1 thread', value: `${fmt(parseRate)} msg/s` },
   { figure: 'imapflow raw fetch (warm)', value: `${fmt(fetchRate)} msg/s` },
-  { figure: 'Correio import, verification off', value: `${fmt(off.rate)} msg/s (${fmt(off.seconds, 1)} s)`, baseline: 'simpleParser', ratio: fmt(off.rate / parseRate, 2), target: '≥ 0.6', pass: off.rate / parseRate >= 0.6 },
+  { figure: 'Correio import, verification off (two runs)', value: `${fmt(off.rate)} msg/s (${fmt(offFirst.rate)} and ${fmt(offSecond.rate)})`, baseline: 'simpleParser', ratio: fmt(off.rate / parseRate, 2), target: '≥ 0.6', pass: off.rate / parseRate >= 0.6 },
   { figure: 'Correio import, verification on', value: `${fmt(on.rate)} msg/s (${fmt(on.seconds, 1)} s)`, baseline: 'simpleParser', ratio: fmt(on.rate / parseRate, 2), target: '≥ 0.6', pass: on.rate / parseRate >= 0.6 },
   { figure: 'Correio import, on, provider header trusted', value: `${fmt(trusted.rate)} msg/s (${fmt(trusted.seconds, 1)} s)`, baseline: 'simpleParser', ratio: fmt(trusted.rate / parseRate, 2) },
   { figure: 'verification on vs off', value: '', baseline: 'verification off', ratio: fmt(on.rate / off.rate, 2) },
-  { figure: 'search index kept while importing (#15), verification off', value: `${fmt(off.rate)} vs ${fmt(unindexed.rate)} msg/s without it`, baseline: 'no search columns', ratio: fmt(off.rate / unindexed.rate, 2), target: '≥ 0.9', pass: off.rate / unindexed.rate >= 0.9 },
+  { figure: 'search index kept while importing (#15), verification off, two runs each', value: `${fmt(off.rate)} vs ${fmt(unindexed.rate)} msg/s without it (${fmt(unindexedFirst.rate)} and ${fmt(unindexedSecond.rate)})`, baseline: 'no search columns', ratio: fmt(off.rate / unindexed.rate, 2), target: '≥ 0.9', pass: off.rate / unindexed.rate >= 0.9 },
+  // CPU drifts less than wall time between runs: the same comparison in work done per message.
+  { figure: 'search index kept, in CPU per message (Correio + PostgreSQL)', value: `${fmt(off.cpuMs + off.postgresMs, 2)} vs ${fmt(unindexed.cpuMs + unindexed.postgresMs, 2)} ms without it`, baseline: 'no search columns', ratio: fmt((unindexed.cpuMs + unindexed.postgresMs) / (off.cpuMs + off.postgresMs), 2) },
   { figure: 'verdicts VERIFIED (on; trusted header)', value: `${on.verified} of ${count} (1 thread alone: ${verified}); ${trusted.verified} of ${count}` },
   { figure: 'verification CPU per message, 1 thread', value: `${fmt(verifyCpuMs, 2)} ms (wall ${fmt(verifyWallMs, 2)} ms; simpleParser: ${fmt(1000 / parseRate, 2)} ms)` },
   { figure: 'Correio CPU per message (all threads, excl. PostgreSQL)', value: `off ${fmt(off.cpuMs, 2)} ms, on ${fmt(on.cpuMs, 2)} ms, trusted header ${fmt(trusted.cpuMs, 2)} ms` },
