@@ -72,8 +72,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 async function openPostgres(url: string, poolSize: number): Promise<DatabaseHandle> {
   const errorListeners: Array<(err: Error) => void> = [];
   let statements = 0;
-  const openPool = (max: number, setup?: string) => {
-    const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 10_000 });
+  const openPool = (connectionString: string, max: number) => {
+    const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 10_000 });
     // Without a listener, a connection dropped under a client (server restart, pg_terminate_backend)
     // is an unhandled 'error' event that kills the process: the pool only guards idle clients, so
     // every client gets its own listener the moment it connects. The query in flight still fails.
@@ -86,14 +86,11 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
         statements += 1;
         return query(...args);
       };
-      // Queued ahead of whatever the client was taken for. A SET, not the URL's `options`: a
-      // DATABASE_URL that sets options of its own would override those.
-      if (setup) void client.query(setup).catch(() => undefined);
     });
     return pool;
   };
-  const pool = openPool(poolSize);
-  const genericPool = openPool(Math.min(GENERIC_PLAN_POOL_SIZE, poolSize), 'SET plan_cache_mode = force_generic_plan');
+  const pool = openPool(url, poolSize);
+  const genericPool = openPool(withSessionSetting(url, 'plan_cache_mode=force_generic_plan'), Math.min(GENERIC_PLAN_POOL_SIZE, poolSize));
   const db = drizzleNodePg({ client: pool, schema });
   const lockClient = new pg.Client({ connectionString: url });
   await lockClient.connect();
@@ -124,6 +121,21 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
       await Promise.all([pool.end(), genericPool.end()]);
     },
   };
+}
+
+/**
+ * The URL with a setting for every session it opens, set at connection start (libpq's `options`),
+ * after any the URL sets itself: a SET sent on connect would race the first query. A URL that
+ * does not parse is returned as it is; its sessions then plan as PostgreSQL chooses.
+ */
+function withSessionSetting(url: string, setting: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.searchParams.set('options', [parsed.searchParams.get('options'), `-c ${setting}`].filter(Boolean).join(' '));
+    return parsed.toString();
+  } catch {
+    return url;
+  }
 }
 
 /**
