@@ -37,6 +37,8 @@ interface Waiting {
   source: PrepareSource;
   resolve: (p: PreparedEmail) => void;
   reject: (e: unknown) => void;
+  /** It was on a worker that stopped answering beside other messages: it runs alone next (see timedOut). */
+  suspect?: boolean;
 }
 
 /** A message a worker has. */
@@ -95,6 +97,8 @@ interface Slot {
   busy: number;
   ready: boolean;
   lastUsedAt: number;
+  /** Holds one suspect message alone: nothing else is given to it until that one is done. */
+  isolating: boolean;
 }
 
 export class PreparePool {
@@ -171,23 +175,34 @@ export class PreparePool {
   /** Hands waiting messages to ready workers with room; with no worker left to start, parses them here. */
   private pump(): void {
     while (this.waiting.length) {
-      if (!this.workers.length) this.growIfBacklogged();
+      const suspect = this.waiting[0]!.suspect === true;
+      if (!this.workers.length) this.growIfBacklogged(suspect);
       if (this.closed || !this.workers.length) {
         const { source, resolve, reject } = this.waiting.shift()!;
-        this.prepareHere(source).then(resolve, reject);
+        // Never on this thread: it may be the message that loops, and here nothing could stop it.
+        if (suspect) reject(this.timedOutError(source));
+        else this.prepareHere(source).then(resolve, reject);
         continue;
       }
-      const slot = this.workers.filter((w) => w.ready && w.busy < JOBS_PER_WORKER).reduce<Slot | undefined>((best, w) => (!best || w.busy < best.busy ? w : best), undefined);
+      // A suspect goes to an idle worker and has it to itself; the others wait behind it, in order.
+      const slot = this.workers
+        .filter((w) => w.ready && !w.isolating && (suspect ? w.busy === 0 : w.busy < JOBS_PER_WORKER))
+        .reduce<Slot | undefined>((best, w) => (!best || w.busy < best.busy ? w : best), undefined);
       if (!slot) return;
       const waiting = this.waiting.shift()!;
       const id = this.nextId++;
       slot.busy += 1;
+      slot.isolating = suspect;
       slot.lastUsedAt = Date.now();
-      const watchdog = setTimeout(() => this.timedOut(id), this.options.messageTimeoutMs);
-      watchdog.unref();
-      this.jobs.set(id, { slot, waiting, watchdog });
+      this.jobs.set(id, { slot, waiting, watchdog: this.watchdog(id) });
       slot.worker.postMessage({ id, source: waiting.source });
     }
+  }
+
+  private watchdog(id: number): NodeJS.Timeout {
+    const timer = setTimeout(() => this.timedOut(id), this.options.messageTimeoutMs);
+    timer.unref();
+    return timer;
   }
 
   /** The job leaves its worker (done, failed, or its worker gone). */
@@ -197,30 +212,53 @@ export class PreparePool {
     this.jobs.delete(id);
     clearTimeout(job.watchdog);
     job.slot.busy -= 1;
+    if (!job.slot.busy) job.slot.isolating = false;
     job.slot.lastUsedAt = Date.now();
     return job.waiting;
   }
 
   /**
-   * A message has held its worker past messageTimeoutMs: the worker is stopped (a loop in
-   * JavaScript cannot be interrupted otherwise), the message fails, and the other messages the
-   * worker held wait for another one.
+   * A worker that has just finished a message is not stuck: the messages it still holds get their
+   * whole budget again. Their clocks measure a worker that stopped answering, not a busy one (four
+   * large messages share a worker's time) or a slow machine.
+   */
+  private rearm(slot: Slot): void {
+    for (const [id, job] of this.jobs) {
+      if (job.slot !== slot) continue;
+      clearTimeout(job.watchdog);
+      job.watchdog = this.watchdog(id);
+    }
+  }
+
+  /**
+   * A worker has answered nothing for messageTimeoutMs: it is stopped (a loop in JavaScript cannot
+   * be interrupted otherwise). If it held this message alone, the message is the cause: it fails,
+   * its raw bytes kept. If it held others too, any of them may be the cause — the worker runs them
+   * side by side — so each is tried again alone, in order, and only one that stops a worker on
+   * its own fails. The import goes on either way.
    */
   private timedOut(id: number): void {
     const job = this.jobs.get(id);
     if (!job) return;
     const { slot } = job;
-    this.logger.warn({ blobKey: job.waiting.source.blobKey, size: job.waiting.source.size, timeoutMs: this.options.messageTimeoutMs }, 'parse worker stopped: one message took too long; it is kept as a failed import');
     this.retire(slot);
     void slot.worker.terminate();
-    const seconds = Math.round(this.options.messageTimeoutMs / 1000);
-    for (const [other, held] of [...this.jobs]) {
-      if (held.slot !== slot) continue;
-      const waiting = this.finish(other)!;
-      if (other === id) waiting.reject(new PrepareError(text('import.parseTimedOut', { seconds }), waiting.source.blobKey, waiting.source.size));
-      else this.waiting.unshift(waiting);
+    const held = [...this.jobs].filter(([, j]) => j.slot === slot).map(([other]) => other);
+    if (held.length === 1) {
+      this.logger.warn({ blobKey: job.waiting.source.blobKey, size: job.waiting.source.size, timeoutMs: this.options.messageTimeoutMs }, 'parse worker stopped: one message took too long; it is kept as a failed import');
+      const waiting = this.finish(id)!;
+      waiting.reject(this.timedOutError(waiting.source));
+    } else {
+      this.logger.warn({ messages: held.length, timeoutMs: this.options.messageTimeoutMs }, 'parse worker stopped: it stopped answering; its messages are tried again one at a time');
+      const requeued = held.map((other) => this.finish(other)!);
+      for (const waiting of requeued) waiting.suspect = true;
+      this.waiting.unshift(...requeued);
     }
     this.pump();
+  }
+
+  private timedOutError(source: PrepareSource): PrepareError {
+    return new PrepareError(text('import.parseTimedOut', { seconds: Math.round(this.options.messageTimeoutMs / 1000) }), source.blobKey, source.size);
   }
 
   private retire(slot: Slot): void {
@@ -228,13 +266,13 @@ export class PreparePool {
     if (index >= 0) this.workers.splice(index, 1);
   }
 
-  /** One more worker when the messages in flight outnumber what the running ones can take. */
-  private growIfBacklogged(): void {
+  /** One more worker when the messages in flight outnumber what the running ones can take (or, `always`, for a suspect). */
+  private growIfBacklogged(always = false): void {
     if (this.closed || this.workers.length >= this.options.maxWorkers) return;
     if (this.workers.some((w) => !w.ready)) return; // one start at a time
-    if (this.inFlight < this.options.backlog * (this.workers.length + 1)) return;
+    if (!always && this.inFlight < this.options.backlog * (this.workers.length + 1)) return;
     try {
-      this.workers.push({ worker: this.spawn(), busy: 0, ready: false, lastUsedAt: Date.now() });
+      this.workers.push({ worker: this.spawn(), busy: 0, ready: false, lastUsedAt: Date.now(), isolating: false });
       this.logger.debug({ workers: this.workers.length, inFlight: this.inFlight }, 'parse worker started for a backlog');
     } catch (err) {
       this.logger.warn({ err: { message: (err as Error).message } }, 'parse workers unavailable; parsing on the main thread');
@@ -279,8 +317,10 @@ export class PreparePool {
         this.pump();
         return;
       }
+      const slot = this.jobs.get(msg.id)?.slot;
       const waiting = this.finish(msg.id);
       if (!waiting) return;
+      if (slot) this.rearm(slot);
       if (msg.prepared) waiting.resolve(msg.prepared);
       else waiting.reject(new PrepareError(msg.error?.text ?? text('import.parseFailed'), waiting.source.blobKey, waiting.source.size));
       this.pump();
