@@ -1,3 +1,5 @@
+import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { gql } from '../helpers/graphql.ts';
@@ -14,6 +16,31 @@ describe('production hygiene', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'ok', database: app.db.kind });
   });
+
+  it('keeps an idle connection open longer than its client does, so a reused one never resets', async () => {
+    // Browsers and Node's fetch close an idle keep-alive connection after 4–5 s, proxies after
+    // 60 s. A server that closes first races the client's next request on that connection, which
+    // then fails with ECONNRESET. Two requests on one connection, 6 s apart:
+    const { port } = new URL(app.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    let received = '';
+    socket.on('data', (chunk) => (received += chunk.toString()));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    const request = 'GET /healthz HTTP/1.1\r\nHost: correio.test\r\nConnection: keep-alive\r\n\r\n';
+    const responses = () => received.match(/HTTP\/1\.1 200 OK/g)?.length ?? 0;
+    const until = async (n: number) => {
+      for (let i = 0; i < 100 && responses() < n; i++) await sleep(50);
+    };
+    socket.write(request);
+    await until(1);
+    await sleep(6_000);
+    expect(socket.destroyed).toBe(false);
+    socket.write(request);
+    await until(2);
+    expect(responses()).toBe(2);
+    socket.end();
+    await closed;
+  }, 20_000);
 
   it('blocks requests a browser could send cross-site without a preflight (CSRF)', async () => {
     const form = await fetch(`${app.url}/graphql`, {

@@ -26,6 +26,9 @@ import { registerInstallMetrics, serveMetrics } from './http/metrics.ts';
 import { schema } from './schema/index.ts';
 import type { Services } from './services/index.ts';
 
+/** How long an idle keep-alive connection is kept open: longer than any client or proxy in front keeps its end (see createHttpServer). */
+const KEEP_ALIVE_MS = 65_000;
+
 interface ServerContext {
   req?: IncomingMessage;
   /** The WebSocket upgrade request, whose Accept-Language a subscription's texts follow. */
@@ -179,6 +182,12 @@ export function createHttpServer(runtime: Runtime, services: Services, subscript
     );
     spa(req, res, () => sendText(res, 404, said(req, 'api.http.notFound')));
   });
+  // An idle keep-alive connection is closed by its client (browsers, undici: 4 s), by a proxy in
+  // front (nginx, load balancers: 60 s) — never by Correio first. With Node's 5 s default, a
+  // request sent just as the server's timer fired met a closed socket: ECONNRESET for a request
+  // nobody would retry.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1_000;
 
   const wss = new WebSocketServer({ server, path: '/graphql' });
   useServer<Record<string, unknown>>(
