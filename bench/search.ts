@@ -135,9 +135,12 @@ const query = `query($q: String!) { searchTickets(query: $q, first: 25) { edges 
 const check = async (q: string) => (await gqlOk(server.url, query, { q }, token)).searchTickets.edges.length as number;
 const twoWordHits = await check('nota fiscal');
 const rareHits = await check('zirconita');
+// autocannon reports p90 and p97.5 but not p95, the targets' percentile: each response's time is
+// kept as well (a few tens of thousands per run) and the p95 taken from them.
 const load = (body: string, duration: number) =>
-  new Promise<autocannon.Result>((resolve, reject) =>
-    autocannon(
+  new Promise<autocannon.Result & { p95: number }>((resolve, reject) => {
+    const times: number[] = [];
+    const instance = autocannon(
       {
         url: `${server.url}/graphql`,
         connections: 50,
@@ -146,9 +149,14 @@ const load = (body: string, duration: number) =>
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body,
       },
-      (err, res) => (err ? reject(err) : resolve(res)),
-    ),
-  );
+      (err, res) => (err ? reject(err) : resolve(Object.assign(res, { p95: percentile(times, 0.95) }))),
+    );
+    instance.on('response', (_client, _status, _bytes, ms) => times.push(ms));
+  });
+const percentile = (values: number[], p: number) => {
+  const sorted = values.toSorted((a, b) => a - b);
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? NaN);
+};
 const run = (q: string, duration: number) => load(JSON.stringify({ query, variables: { q } }), duration);
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
 const pid = server.proc.pid!;
@@ -204,10 +212,9 @@ async function keptDatabase(name: string) {
 }
 
 printTable(`Search (${fmt(TICKETS)} tickets, ${fmt(actions)} actions of ${WORDS} words, ${OTHER_WORKSPACES} other workspaces, 50 connections, ${PGLITE ? 'PGlite' : 'PostgreSQL'}; seeded in ${fmt(seedSeconds, 0)} s)`, [
-  // autocannon reports p90 and p97.5, not p95: the target is checked against p97.5, which is never lower.
-  { figure: 'searchTickets "nota fiscal" (two common words) p50 / p97.5 / p99', value: `${twoWords.latency.p50} / ${twoWords.latency.p97_5} / ${twoWords.latency.p99} ms, ${fmt(twoWords.requests.average)} req/s, ${twoWordHits} hits per page`, target: 'p95 ≤ 150 ms', pass: twoWords.latency.p97_5 <= 150 },
-  { figure: 'searchTickets "zirconita" (rare word) p50 / p97.5 / p99', value: `${rare.latency.p50} / ${rare.latency.p97_5} / ${rare.latency.p99} ms, ${fmt(rare.requests.average)} req/s, ${rareHits} hits`, target: 'p95 ≤ 50 ms', pass: rare.latency.p97_5 <= 50 },
-  { figure: 'floor: `{ __typename }` on the same connections, p50 / p97.5 / p99', value: `${floor.latency.p50} / ${floor.latency.p97_5} / ${floor.latency.p99} ms, ${fmt(floor.requests.average)} req/s; CPU per request ${cpu(floorRun)}` },
+  { figure: 'searchTickets "nota fiscal" (two common words) p50 / p95 / p99', value: `${twoWords.latency.p50} / ${twoWords.p95} / ${twoWords.latency.p99} ms, ${fmt(twoWords.requests.average)} req/s, ${twoWordHits} hits per page`, target: 'p95 ≤ 150 ms', pass: twoWords.p95 <= 150 },
+  { figure: 'searchTickets "zirconita" (rare word) p50 / p95 / p99', value: `${rare.latency.p50} / ${rare.p95} / ${rare.latency.p99} ms, ${fmt(rare.requests.average)} req/s, ${rareHits} hits`, target: 'p95 ≤ 50 ms', pass: rare.p95 <= 50 },
+  { figure: 'floor: `{ __typename }` on the same connections, p50 / p95 / p99', value: `${floor.latency.p50} / ${floor.p95} / ${floor.latency.p99} ms, ${fmt(floor.requests.average)} req/s; CPU per request ${cpu(floorRun)}` },
   { figure: 'search vs the floor (request rate), two words / rare word', value: '', baseline: 'floor', ratio: `${fmt(twoWords.requests.average / floor.requests.average, 3)} / ${fmt(rare.requests.average / floor.requests.average, 3)}` },
   { figure: 'CPU per request, two common words', value: cpu(twoWordsRun) },
   { figure: 'CPU per request, rare word', value: cpu(rareRun) },

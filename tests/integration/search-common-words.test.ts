@@ -101,4 +101,27 @@ describe('searchTickets for a word in nearly every message', () => {
     expect(withoutRefunds).not.toContain('Pedido 3');
     expect(withoutRefunds.slice(0, 4)).toEqual(['Pedido 0', 'Pedido 1', 'Pedido 2', 'Pedido 4']);
   });
+
+  it('walks every source a word is common in, with one plan for any words', async () => {
+    // "pedido" is in every subject as well as every message: both sources walk newest first.
+    const hits = await search('pedido');
+    expect(hits.edges.map((e) => e.node.subject)).toEqual(Array.from({ length: 25 }, (_, i) => `Pedido ${i}`));
+    for (const edge of hits.edges) {
+      expect([...edge.matchedIn].sort()).toEqual(['MESSAGE', 'SUBJECT']);
+      expect(edge.snippet.filter((p) => p.highlighted).map((p) => p.text)).toEqual(['Pedido']);
+    }
+    const database = app.runtime.database;
+    if (database.kind === 'pglite') return; // one session, planned as PGlite chooses
+    // The session the searches just ran on (the pool hands back the last one returned): the
+    // common statements are named and planned once, generically, like the rare ones.
+    for (let i = 0; i < 6; i++) await search(i % 2 ? 'pedido' : 'garantia');
+    const statements = rowsOf<{ statement: string; generic_plans: string; custom_plans: string }>(
+      await database.genericPlans.execute(sql`select statement, generic_plans, custom_plans from pg_prepared_statements where name like 'correio_search_%'`),
+    );
+    const walking = (column: string) => statements.filter((s) => s.statement.includes(`coalesce(${column} @@`));
+    expect(walking('a.search').length).toBeGreaterThan(0);
+    expect(walking('"tickets".search').length).toBeGreaterThan(0);
+    expect(statements.reduce((n, s) => n + Number(s.generic_plans), 0)).toBeGreaterThan(0);
+    expect(statements.every((s) => Number(s.custom_plans) === 0)).toBe(true);
+  });
 });

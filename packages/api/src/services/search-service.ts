@@ -23,6 +23,17 @@ export interface SearchHit {
   matchedIn: SearchMatch[];
 }
 
+/** The search column's statistics of each source's table. */
+interface SourceStats {
+  actions: LexemeStats;
+  subjects: LexemeStats;
+  customers: LexemeStats;
+  attachments: LexemeStats;
+}
+
+/** Per source, whether it reads its GIN index (a rare word there) rather than walking newest first. */
+type SourcePaths = Record<keyof SourceStats, boolean>;
+
 export interface SearchPage {
   edges: SearchHit[];
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
@@ -57,15 +68,15 @@ export class SearchService {
     private readonly tickets: TicketService,
   ) {}
 
-  private stats: { value: LexemeStats; at: number } | null = null;
-  private statsLoading: Promise<LexemeStats> | null = null;
+  private stats: { value: SourceStats; at: number } | null = null;
+  private statsLoading: Promise<SourceStats> | null = null;
 
   private get db() {
     return this.runtime.database.db;
   }
 
-  /** The most common lexemes of the actions' search column and their frequencies, as ANALYZE last saw them. */
-  private lexemeStats(): Promise<LexemeStats> {
+  /** The most common lexemes of each source's search column and their frequencies, as ANALYZE last saw them. */
+  private lexemeStats(): Promise<SourceStats> {
     if (this.stats && Date.now() - this.stats.at < STATS_TTL_MS) return Promise.resolve(this.stats.value);
     this.statsLoading ??= this.loadLexemeStats()
       .then((value) => {
@@ -78,17 +89,21 @@ export class SearchService {
     return this.statsLoading;
   }
 
-  private async loadLexemeStats(): Promise<LexemeStats> {
-    const [row] = rowsOf<{ rows: number | null; elems: string[] | null; freqs: number[] | null }>(
+  private async loadLexemeStats(): Promise<SourceStats> {
+    const rows = rowsOf<{ table: string; rows: number | null; elems: string[] | null; freqs: number[] | null }>(
       await this.db.execute(sql`
-        select (select reltuples from pg_class where oid = 'ticket_actions'::regclass) as rows,
-          s.most_common_elems::text::text[] as elems, s.most_common_elem_freqs as freqs
-        from (select 1) one
-        left join pg_stats s on s.schemaname = current_schema() and s.tablename = 'ticket_actions' and s.attname = 'search'`),
+        select c.relname as table, c.reltuples as rows, s.most_common_elems::text::text[] as elems, s.most_common_elem_freqs as freqs
+        from pg_class c
+        left join pg_stats s on s.schemaname = current_schema() and s.tablename = c.relname and s.attname = 'search'
+        where c.oid in ('ticket_actions'::regclass, 'tickets'::regclass, 'clients'::regclass, 'attachments'::regclass)`),
     );
-    const frequencies = new Map<string, number>();
-    (row?.elems ?? []).forEach((lexeme, i) => frequencies.set(lexeme, Number(row?.freqs?.[i] ?? 0)));
-    return { frequencies, rows: Number(row?.rows ?? 0) };
+    const of = (table: string): LexemeStats => {
+      const row = rows.find((r) => r.table === table);
+      const frequencies = new Map<string, number>();
+      (row?.elems ?? []).forEach((lexeme, i) => frequencies.set(lexeme, Number(row?.freqs?.[i] ?? 0)));
+      return { frequencies, rows: Number(row?.rows ?? 0) };
+    };
+    return { actions: of('ticket_actions'), subjects: of('tickets'), customers: of('clients'), attachments: of('attachments') };
   }
 
   /** Texts typed → their tsqueries (a page of results asks again; agents search alike). */
@@ -151,17 +166,24 @@ export class SearchService {
     // statistics rather than through correio_query(), which the planner cannot see into.
     const queries = await this.tsqueries(wanted, excluded);
     if (!queries || !queries.wanted) return { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
-    // A rare search reads its matches through the GIN index and sorts them; a common one walks the
-    // mail newest first until it has enough. Which is which is decided here, not left to the
-    // planner's guess for words its statistics do not hold (search-selectivity.ts).
-    const rare = isRareQuery(queries.wanted, await this.lexemeStats(), CANDIDATES);
+    // Each source either reads its matches through its GIN index and sorts them (a rare word) or
+    // walks its rows newest first until it has enough (a common one). Which, is decided here from
+    // each table's statistics, not left to the planner's guess for words they do not hold
+    // (search-selectivity.ts); the statement then has one plan whatever its words.
+    const stats = await this.lexemeStats();
+    const paths: SourcePaths = {
+      actions: isRareQuery(queries.wanted, stats.actions, CANDIDATES),
+      subjects: isRareQuery(queries.wanted, stats.subjects, CANDIDATES),
+      customers: isRareQuery(queries.wanted, stats.customers, CANDIDATES),
+      attachments: isRareQuery(queries.wanted, stats.attachments, CANDIDATES),
+    };
     const number = /^#?(\d{1,9})$/.exec(wanted)?.[1];
     const list = filter ?? {};
     const narrowing: TicketFilter = { status: list.status ?? null, accountId: list.accountId ?? null, groupId: list.groupId ?? null, typeId: list.typeId ?? null, assigneeId: list.assigneeId ?? null };
-    const shape = JSON.stringify([viewer.workspaceId, narrowing, rare, Boolean(number), Boolean(queries.excluded)]);
+    const shape = JSON.stringify([viewer.workspaceId, narrowing, paths, Boolean(number), Boolean(queries.excluded)]);
     let statement = this.statements.get(shape);
     if (!statement) {
-      statement = this.searchStatement(viewer, narrowing, rare, Boolean(number), Boolean(queries.excluded));
+      statement = this.searchStatement(viewer, narrowing, paths, Boolean(number), Boolean(queries.excluded));
       this.statements.set(shape, statement);
     }
     const found = await statement.execute({ q: queries.wanted, excluded: queries.excluded ?? '', number: Number(number ?? 0), limit: limit + 1, offset });
@@ -177,12 +199,11 @@ export class SearchService {
   }
 
   /**
-   * The search statement of one shape (workspace, list filters, rare or common, with a ticket
+   * The search statement of one shape (workspace, list filters, each source's path, with a ticket
    * number or an exclusion), built by drizzle once and kept: the query's own values are
-   * placeholders. Building it was ~7 % of a search's CPU in Correio. PostgreSQL still plans each
-   * execution with the values (an unnamed statement): a generic plan is not safe here (bench/README).
+   * placeholders. Building it was ~7 % of a search's CPU in Correio.
    */
-  private searchStatement(viewer: Viewer, filter: TicketFilter, rare: boolean, withNumber: boolean, withExclusion: boolean) {
+  private searchStatement(viewer: Viewer, filter: TicketFilter, paths: SourcePaths, withNumber: boolean, withExclusion: boolean) {
     const ws = viewer.workspaceId;
     const q = sql`${sql.placeholder('q')}::tsquery`;
     const filters = this.tickets.filterConditions(viewer, filter);
@@ -191,6 +212,10 @@ export class SearchService {
     // few GIN lookups, not a hash of every ticket), and the page applies the workspace anyway.
     const narrowed = Boolean(filter.status?.length || filter.accountId || filter.groupId || filter.typeId || filter.assigneeId);
     const narrow = (ticketId: SQL) => (narrowed ? sql`and exists (select 1 from ${tickets} where ${tickets.id} = ${ticketId} and ${filters})` : sql``);
+    // A rare source reads its GIN index, fenced; a common one walks newest first, its match
+    // hidden from the GIN index so that no plan can read every match of a word in half the mail.
+    const source = (table: SQL, alias: SQL, rare: boolean) => (rare ? sql`${fenced(table, q)} ${alias}` : sql`${table} ${alias}`);
+    const matches = (column: SQL, rare: boolean) => (rare ? sql`${column} @@ ${q}` : unindexed(sql`${column} @@ ${q}`));
     const byNumber = withNumber ? sql`union all (select ${tickets.id}, 100::real, 'NUMBER', null::uuid from ${tickets} where ${filters} and ${tickets.number} = ${sql.placeholder('number')})` : sql``;
     // Each source gives its CANDIDATES most recent matches, ranked among themselves: a word in
     // half of all mail ("nota fiscal" in a Brazilian inbox) costs a few hundred rows, not half
@@ -210,18 +235,18 @@ export class SearchService {
       .as(sql`
         with hits as (
           (select a.ticket_id, ts_rank(a.search, ${q}) as rank, case when a.kind = 'NOTE' then 'NOTE' else 'MESSAGE' end as matched, a.id as source_id
-            from ${rare ? fenced(sql`ticket_actions`, q) : sql`ticket_actions`} a
-            where a.workspace_id = ${ws} and a.search @@ ${q} ${narrow(sql`a.ticket_id`)}
+            from ${source(sql`ticket_actions`, sql`a`, paths.actions)}
+            where a.workspace_id = ${ws} and ${matches(sql`a.search`, paths.actions)} ${narrow(sql`a.ticket_id`)}
             order by a.created_at desc limit ${CANDIDATES})
           union all
-          (select ${tickets.id}, ts_rank(${tickets}.search, ${q}) * 2, 'SUBJECT', null::uuid from ${rare ? sql`${fenced(sql`${tickets}`, q)} ${tickets}` : tickets}
-            where ${filters} and ${tickets}.search @@ ${q} order by ${tickets.updatedAt} desc limit ${CANDIDATES})
+          (select ${tickets.id}, ts_rank(${tickets}.search, ${q}) * 2, 'SUBJECT', null::uuid from ${source(sql`${tickets}`, sql`${tickets}`, paths.subjects)}
+            where ${filters} and ${matches(sql`${tickets}.search`, paths.subjects)} order by ${tickets.updatedAt} desc limit ${CANDIDATES})
           union all
-          (select ${tickets.id}, 0.3::real, 'CUSTOMER', c.id from ${rare ? fenced(sql`clients`, q) : sql`clients`} c join ${tickets} on ${tickets.customerId} = c.id
-            where c.workspace_id = ${ws} and c.search @@ ${q} and ${filters} order by ${tickets.updatedAt} desc limit ${CANDIDATES})
+          (select ${tickets.id}, 0.3::real, 'CUSTOMER', c.id from ${source(sql`clients`, sql`c`, paths.customers)} join ${tickets} on ${tickets.customerId} = c.id
+            where c.workspace_id = ${ws} and ${matches(sql`c.search`, paths.customers)} and ${filters} order by ${tickets.updatedAt} desc limit ${CANDIDATES})
           union all
-          (select a.ticket_id, 0.2::real, 'ATTACHMENT', f.id from ${rare ? fenced(sql`attachments`, q) : sql`attachments`} f join ticket_actions a on a.id = f.action_id
-            where f.workspace_id = ${ws} and a.workspace_id = ${ws} and f.search @@ ${q} ${narrow(sql`a.ticket_id`)} order by a.created_at desc limit ${CANDIDATES})
+          (select a.ticket_id, 0.2::real, 'ATTACHMENT', f.id from ${source(sql`attachments`, sql`f`, paths.attachments)} join ticket_actions a on a.id = f.action_id
+            where f.workspace_id = ${ws} and a.workspace_id = ${ws} and ${matches(sql`f.search`, paths.attachments)} ${narrow(sql`a.ticket_id`)} order by a.created_at desc limit ${CANDIDATES})
           ${byNumber}
         ),
         matched as (
@@ -244,22 +269,21 @@ export class SearchService {
           row_number() over (order by p.rank desc, p.updated_at desc, p.ticket_id desc) as ord
         from page p
       `);
-    // The rare shape runs on sessions that plan it once (see the prepare below).
-    const query = (rare ? this.runtime.database.genericPlans : this.db)
+    // Every shape runs on sessions that plan it once (see the prepare below).
+    const query = this.runtime.database.genericPlans
       .with(ranked)
       .select({ node: tickets, matchedIn: ranked.matchedIn, sourceId: ranked.sourceId, headline: ranked.headline, sourceText: ranked.sourceText })
       .from(ranked)
       .innerJoin(tickets, eq(tickets.id, ranked.ticketId))
       .orderBy(asc(ranked.ord));
-    // A rare search has one plan whatever its words (every source reads the GIN index first), so
-    // it is a named statement, planned once per session: planning was ~0.9 ms of its ~2 ms in
-    // PostgreSQL. It runs on the generic-plan sessions because PostgreSQL's own choice kept
-    // planning it anew wherever a custom plan looked cheaper than its generic estimate — in a
-    // workspace of 50,000 actions, every time (1.9 ms of planning for a 0.18 ms execution). A
-    // common one stays unnamed on the ordinary pool, planned with its values each time: which way
-    // each source goes depends on how common its words are. The name is the text's hash, so the
-    // workspaces share it (their ids are values) and each session holds a few at most.
-    return query.prepare(rare ? `correio_search_${createHash('sha256').update(query.toSQL().sql).digest('hex').slice(0, 24)}` : '');
+    // Each source's path is fixed in the text, so a shape has one right plan whatever its words:
+    // it is a named statement, planned once per session, on the sessions that keep a generic plan
+    // (PostgreSQL's own choice re-planned whenever a custom plan looked cheaper than its generic
+    // estimate: in a workspace of 50,000 actions, every time, 1.9 ms of planning for a 0.18 ms
+    // rare search; a common search spent 2.4 of its 6 ms in parsing and planning). The name is
+    // the text's hash, so the workspaces share it (their ids are values) and each session holds a
+    // few at most.
+    return query.prepare(`correio_search_${createHash('sha256').update(query.toSQL().sql).digest('hex').slice(0, 24)}`);
   }
 
   /**
@@ -343,6 +367,15 @@ function headlineOf(query: SQL): SQL {
  */
 function messageTextOf(): SQL {
   return sql`case when p.best in ('MESSAGE', 'NOTE') then (select left(a.text, ${sql.raw(String(INDEXED_CHARS))}) from ticket_actions a where a.id = p.source_id) end`;
+}
+
+/**
+ * A match a plan cannot read through the GIN index: a common source walks its rows newest first
+ * and stops at CANDIDATES matches. A generic plan, which cannot tell "nota fiscal" from an order
+ * number, would otherwise be free to read all of a common word's matches through the index.
+ */
+function unindexed(match: SQL): SQL {
+  return sql`coalesce(${match}, false)`;
 }
 
 /**
